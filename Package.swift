@@ -1,0 +1,42 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "tlstop",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tlstop", targets: ["tlstop"]),
+        .library(name: "TLSTopCore", targets: ["TLSTopCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.10.0"),
+    ],
+    targets: [
+        // System-library shims: static inline wrappers for what Swift cannot import (macros, globals).
+        .systemLibrary(name: "CPcap", path: "Sources/CPcap"),
+        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
+
+        // Pure Swift: decode → streams → handshake → snapshot. No C dependency.
+        .target(
+            name: "TLSTopCore",
+            dependencies: [
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
+        // libpcap adapter: reads files and interfaces, hands raw frames to the core.
+        .target(name: "TLSTopCapture", dependencies: ["CPcap", "TLSTopCore"]),
+        .executableTarget(
+            name: "tlstop",
+            dependencies: [
+                "TLSTopCore", "TLSTopCapture",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "TLSTopCoreTests", dependencies: ["TLSTopCore"]),
+        .testTarget(name: "TLSTopCaptureTests", dependencies: ["TLSTopCapture", "TLSTopCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
