@@ -1,0 +1,89 @@
+import CPcap
+import TLSTopCore
+
+/// Reads a pcap or pcapng file through libpcap and hands every frame to a `FlowTracker`.
+public final class PcapFileReader {
+    public let path: String
+    public let linkType: LinkType
+    public let linkTypeName: String
+    public let filter: String?
+    private let handle: OpaquePointer
+
+    /// Opens the file and applies an optional BPF filter.
+    public init(path: String, filter: String? = nil) throws(CaptureError) {
+        self.path = path
+        self.filter = filter
+        var errorBuffer = [CChar](repeating: 0, count: Int(tlstop_pcap_errbuf_size()))
+        guard let handle = pcap_open_offline_with_tstamp_precision(
+            path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer)
+        else {
+            let reason = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw CaptureError("cannot read capture file '\(path)': \(reason)")
+        }
+        self.handle = handle
+        let number = Int(pcap_datalink(handle))
+        let name = pcap_datalink_val_to_name(Int32(number)).map { String(cString: $0) } ?? "unknown"
+        linkTypeName = name
+        guard let linkType = LinkType(linkTypeNumber: number) else {
+            pcap_close(handle)
+            throw CaptureError(
+                "capture file '\(path)' has link type \(number) (\(name)), which tlstop does not read; "
+                    + "supported: \(LinkType.supportedDescription)")
+        }
+        self.linkType = linkType
+        if let filter {
+            do throws(CaptureError) {
+                try Self.apply(filter: filter, to: handle)
+            } catch {
+                pcap_close(handle)
+                throw error
+            }
+        }
+    }
+
+    deinit { pcap_close(handle) }
+
+    static func apply(filter: String, to handle: OpaquePointer) throws(CaptureError) {
+        var program = bpf_program()
+        guard pcap_compile(handle, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
+            throw CaptureError("invalid capture filter '\(filter)': \(String(cString: pcap_geterr(handle)))")
+        }
+        defer { pcap_freecode(&program) }
+        guard pcap_setfilter(handle, &program) == 0 else {
+            throw CaptureError("cannot apply capture filter '\(filter)': \(String(cString: pcap_geterr(handle)))")
+        }
+    }
+
+    /// Context handed through libpcap's `user` pointer to the C callback.
+    private final class LoopContext {
+        let tracker: FlowTracker
+        let linkType: LinkType
+        init(tracker: FlowTracker, linkType: LinkType) {
+            self.tracker = tracker
+            self.linkType = linkType
+        }
+    }
+
+    /// Reads frames until the end of the file (or `limit` frames). A damaged or truncated file is
+    /// read as far as possible, then reported as an error that says where it stopped.
+    public func read(into tracker: FlowTracker, limit: Int = 0) throws(CaptureError) {
+        let context = LoopContext(tracker: tracker, linkType: linkType)
+        let result = withExtendedLifetime(context) {
+            pcap_loop(handle, Int32(clamping: limit), { user, header, bytes in
+                guard let user, let header, let bytes else { return }
+                let context = Unmanaged<LoopContext>.fromOpaque(UnsafeRawPointer(user)).takeUnretainedValue()
+                let captured = Int(header.pointee.caplen)
+                let stamp = header.pointee.ts
+                context.tracker.ingest(
+                    frame: UnsafeRawBufferPointer(start: bytes, count: captured), linkType: context.linkType,
+                    wireLength: Int(header.pointee.len),
+                    timestamp: Timestamp(seconds: Int64(stamp.tv_sec), nanoseconds: Int64(stamp.tv_usec)))
+            }, Unmanaged.passUnretained(context).toOpaque().assumingMemoryBound(to: UInt8.self))
+        }
+        if result == -1 {
+            let reason = String(cString: pcap_geterr(handle))
+            throw CaptureError(
+                "capture file '\(path)' is damaged after \(tracker.statistics.packets) packets: \(reason)")
+        }
+    }
+}

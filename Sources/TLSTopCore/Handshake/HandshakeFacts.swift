@@ -1,0 +1,95 @@
+/// Which side of a connection sent something.
+public enum Direction: Sendable, Hashable {
+    case client, server
+
+    public var opposite: Direction { self == .client ? .server : .client }
+}
+
+/// A TLS alert as seen on the wire (RFC 8446 §6). Encrypted alerts keep no description.
+public struct Alert: Sendable, Equatable {
+    public var sender: Direction
+    public var level: UInt8
+    public var description: AlertDescription?
+
+    public var isFatal: Bool { level == 2 }
+}
+
+/// Everything learned from one connection's handshake: offers, choices, certificate, outcome.
+public struct HandshakeFacts: Sendable {
+    static let maximumAlerts = 4
+
+    public var clientHello: ClientHello?
+    /// The second ClientHello, sent after a HelloRetryRequest.
+    public var retryClientHello: ClientHello?
+    public var helloRetryRequest: ServerHello?
+    public var serverHello: ServerHello?
+    /// The version an SSLv2 SERVER-HELLO chose (the whole exchange is SSL 2.0 then).
+    public var sslv2ServerVersion: ProtocolVersion?
+    public var serverKeyExchange: ServerKeyExchange?
+    public var serverCertificate: CertificateFacts?
+    public var serverCertificateError: String?
+    public var serverChainLength = 0
+    public var clientCertificateRequested = false
+    public var clientChainLength = 0
+    public var serverHelloDone = false
+    public var alerts: [Alert] = []
+    public var clientChangeCipherSpec = false
+    public var serverChangeCipherSpec = false
+    /// Application-data records after the ServerHello, per side (TLS 1.3 completion).
+    public var clientApplicationRecords = 0
+    public var serverApplicationRecords = 0
+    /// Resumption through an abbreviated TLS 1.2 handshake: the server changed cipher spec before
+    /// ever sending ServerHelloDone.
+    public var abbreviatedHandshake = false
+    /// The first parse failure, as "Message: reason".
+    public var violation: String?
+
+    /// The plaintext application protocol identified before any TLS (or instead of it).
+    public var application: String?
+    /// The in-band upgrade command the client sent ("smtp", "imap", "pop3", "ftp").
+    public var startTLSRequested: String?
+    public var startTLSRefused = false
+    /// The upgrade protocol when TLS really followed it.
+    public var startTLS: String?
+
+    public init() {}
+
+    public var negotiatedVersion: ProtocolVersion? {
+        if let serverHello { return serverHello.selectedVersion }
+        return sslv2ServerVersion
+    }
+
+    public var isTLS13: Bool { negotiatedVersion == .tls13 }
+
+    /// The key-exchange group: the TLS 1.3 key share, or the TLS 1.2 ECDHE curve.
+    public var group: NamedGroup? {
+        if let group = serverHello?.keyShareGroup { return group }
+        if let group = serverKeyExchange?.group { return group }
+        return nil
+    }
+
+    public var fatalAlert: Alert? { alerts.first(where: \.isFatal) }
+
+    public var isEstablished: Bool {
+        guard fatalAlert == nil, let version = negotiatedVersion else { return false }
+        if version == .tls13 { return clientApplicationRecords > 0 && serverApplicationRecords > 0 }
+        if version == .sslv2 { return sslv2ServerVersion != nil }
+        return clientChangeCipherSpec && serverChangeCipherSpec
+    }
+
+    public var isResumed: Bool {
+        guard let serverHello else { return false }
+        if serverHello.selectedVersion == .tls13 { return serverHello.selectsPreSharedKey }
+        if abbreviatedHandshake { return true }
+        if let offered = clientHello?.sessionID, !offered.isEmpty, offered == serverHello.sessionID,
+            !serverHelloDone, serverChainLength == 0
+        {
+            return true
+        }
+        return false
+    }
+
+    mutating func record(_ alert: Alert) {
+        if alerts.count < Self.maximumAlerts { alerts.append(alert) }
+    }
+}

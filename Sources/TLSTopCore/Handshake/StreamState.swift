@@ -1,0 +1,25 @@
+/// Parsing state of one direction of one connection.
+struct StreamState {
+    enum Mode {
+        /// No byte seen yet: the first bytes decide what this stream is.
+        case detect
+        case tls
+        case sslv2
+        /// Line-oriented plaintext, watched for an in-band TLS upgrade.
+        case lines
+        /// Nothing more to learn from this direction.
+        case finished
+    }
+
+    var mode = Mode.detect
+    /// A TLS record (or SSLv2 record) split across segments.
+    var recordBuffer: [UInt8] = []
+    /// A handshake message split across records.
+    var handshakeBuffer: [UInt8] = []
+    /// A text line split across segments.
+    var lineBuffer: [UInt8] = []
+    /// After ChangeCipherSpec (TLS ≤ 1.2) or the TLS 1.3 ServerHello, handshake records are opaque.
+    var encrypted = false
+    var consumedBytes = 0
+    var lines = 0
+}

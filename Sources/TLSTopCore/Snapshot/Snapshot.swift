@@ -1,0 +1,116 @@
+/// An immutable picture of everything tlstop knows at one moment: what the UI draws and what the
+/// exporters write. Built from the tracker's state, then shared freely across threads.
+public struct Snapshot: Sendable {
+    public static let schema = "tlstop.snapshot/1"
+
+    public struct Source: Sendable, Equatable {
+        /// "file" or "interface".
+        public var kind: String
+        public var name: String
+        public var linkType: String?
+        public var filter: String?
+
+        public init(kind: String, name: String, linkType: String? = nil, filter: String? = nil) {
+            self.kind = kind
+            self.name = name
+            self.linkType = linkType
+            self.filter = filter
+        }
+    }
+
+    public var generatedAt: Timestamp
+    public var source: Source
+    public var statistics: TrafficStatistics
+    public var firstPacket: Timestamp?
+    public var lastPacket: Timestamp?
+    public var connections: [ConnectionSnapshot]
+    public var hosts: [HostSnapshot]
+}
+
+/// The certificate facts a snapshot reports for a server's leaf certificate.
+public struct CertificateSnapshot: Sendable, Equatable {
+    public var subject: String
+    public var issuer: String
+    public var commonName: String?
+    public var subjectAltNames: [String]
+    public var notBefore: Timestamp
+    public var notAfter: Timestamp
+    public var serialNumber: String
+    public var keyType: String
+    public var keyBits: Int?
+    public var curve: String?
+    public var signatureAlgorithm: String
+    public var isSelfSigned: Bool
+    public var chainLength: Int
+    /// Whether the SNI the client asked for is covered by this certificate (nil without SNI).
+    public var coversServerName: Bool?
+}
+
+/// What the client offered, next to what the server chose.
+public struct ClientOfferSnapshot: Sendable, Equatable {
+    public var versions: [String]
+    public var cipherSuites: [String]
+    public var groups: [String]
+    public var keyShareGroups: [String]
+    public var signatureAlgorithms: [String]
+    public var alpn: [String]
+    public var sessionResumption: Bool
+    public var encryptedClientHello: Bool
+    public var sslv2Format: Bool
+}
+
+public struct ConnectionSnapshot: Sendable, Equatable {
+    public var id: Int
+    public var clientIP: String
+    public var clientPort: Int
+    public var serverIP: String
+    public var serverPort: Int
+    public var transport: String
+    /// tls, sslv2, plaintext, ssh, unknown (quic, dtls with the UDP stage).
+    public var `protocol`: String
+    /// The plaintext application protocol, or the one that was upgraded with STARTTLS.
+    public var application: String?
+    public var version: String?
+    public var cipher: String?
+    public var group: String?
+    public var dhBits: Int?
+    public var sni: String?
+    public var alpn: String?
+    public var established: Bool?
+    public var resumed: Bool?
+    public var helloRetryRequest: Bool
+    public var startTLS: String?
+    public var startTLSOffered: Bool
+    public var clientCertificate: Bool
+    public var alert: String?
+    public var violation: String?
+    public var certificate: CertificateSnapshot?
+    public var certificateError: String?
+    public var clientOffer: ClientOfferSnapshot?
+    public var packets: Int
+    public var bytes: Int
+    public var firstSeen: Timestamp
+    public var lastSeen: Timestamp
+    public var closed: Bool
+    public var gap: Bool
+
+    /// The name a host is known by: the SNI, else the server's address.
+    public var hostName: String { sni ?? serverIP }
+}
+
+/// Aggregates over every connection to one server name (or address) and port.
+public struct HostSnapshot: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var addresses: [String]
+    public var connections: Int
+    public var protocols: [String: Int]
+    public var versions: [String: Int]
+    public var ciphers: [String: Int]
+    public var groups: [String: Int]
+    public var clients: Int
+    public var packets: Int
+    public var bytes: Int
+    public var firstSeen: Timestamp
+    public var lastSeen: Timestamp
+}

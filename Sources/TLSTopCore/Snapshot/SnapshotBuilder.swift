@@ -1,0 +1,138 @@
+import Foundation
+
+/// Derives a `Snapshot` from the tracker's live state.
+public enum SnapshotBuilder {
+    /// Addresses kept per host; a server behind many addresses is still one row.
+    static let maximumAddressesPerHost = 16
+
+    public static func build(
+        from tracker: FlowTracker, source: Snapshot.Source, generatedAt: Timestamp
+    ) -> Snapshot {
+        let connections = tracker.connections.map(snapshot(of:))
+        return Snapshot(
+            generatedAt: generatedAt, source: source, statistics: tracker.statistics,
+            firstPacket: tracker.firstTimestamp, lastPacket: tracker.lastTimestamp,
+            connections: connections, hosts: hosts(of: connections))
+    }
+
+    public static func snapshot(of connection: Connection) -> ConnectionSnapshot {
+        let facts = connection.facts
+        let hello = facts.clientHello
+        let serverHello = facts.serverHello
+        let isTLS = hello != nil || serverHello != nil || facts.sslv2ServerVersion != nil
+        let protocolName: String
+        if facts.sslv2ServerVersion == .sslv2 {
+            protocolName = "sslv2"
+        } else if isTLS {
+            protocolName = "tls"
+        } else if facts.application == "ssh" {
+            protocolName = "ssh"
+        } else if facts.application != nil {
+            protocolName = "plaintext"
+        } else {
+            protocolName = "unknown"
+        }
+        let certificate = facts.serverCertificate.map { certificate in
+            CertificateSnapshot(
+                subject: certificate.subject, issuer: certificate.issuer, commonName: certificate.commonName,
+                subjectAltNames: certificate.subjectAltNames,
+                notBefore: timestamp(certificate.notBefore), notAfter: timestamp(certificate.notAfter),
+                serialNumber: certificate.serialNumber, keyType: certificate.keyType, keyBits: certificate.keyBits,
+                curve: certificate.curve, signatureAlgorithm: certificate.signatureAlgorithm,
+                isSelfSigned: certificate.isSelfSigned, chainLength: facts.serverChainLength,
+                coversServerName: hello?.serverName.map { certificate.covers(hostName: $0) })
+        }
+        let offer = hello.map { hello in
+            ClientOfferSnapshot(
+                versions: hello.supportedVersions.isEmpty
+                    ? [hello.legacyVersion.name] : hello.supportedVersions.map(\.name),
+                cipherSuites: hello.cipherSuites.map(\.name), groups: hello.supportedGroups.map(\.name),
+                keyShareGroups: hello.keyShareGroups.map(\.name),
+                signatureAlgorithms: hello.signatureAlgorithms.map(\.name), alpn: hello.alpnProtocols,
+                sessionResumption: hello.attemptsResumption, encryptedClientHello: hello.hasEncryptedClientHello,
+                sslv2Format: hello.isSSLv2Format)
+        }
+        let alert = facts.fatalAlert ?? facts.alerts.first
+        return ConnectionSnapshot(
+            id: connection.id,
+            clientIP: connection.client.address.description, clientPort: Int(connection.client.port),
+            serverIP: connection.server.address.description, serverPort: Int(connection.server.port),
+            transport: connection.transport == .tcp ? "tcp" : "udp", protocol: protocolName,
+            application: facts.startTLS ?? facts.application,
+            version: facts.negotiatedVersion?.name,
+            cipher: serverHello?.cipherSuite.name,
+            group: facts.group?.name,
+            dhBits: facts.serverKeyExchange?.dhPrimeBits,
+            sni: hello?.serverName,
+            alpn: serverHello?.alpnProtocol,
+            established: isTLS ? facts.isEstablished : nil,
+            resumed: isTLS ? facts.isResumed : nil,
+            helloRetryRequest: facts.helloRetryRequest != nil,
+            startTLS: facts.startTLS,
+            startTLSOffered: facts.startTLSRequested != nil,
+            clientCertificate: facts.clientChainLength > 0,
+            alert: alert.map { alert in
+                let what = alert.description?.name ?? "encrypted"
+                return "\(alert.sender == .client ? "client" : "server") \(alert.isFatal ? "fatal" : "warning") \(what)"
+            },
+            violation: facts.violation,
+            certificate: certificate,
+            certificateError: facts.serverCertificateError,
+            clientOffer: offer,
+            packets: connection.clientPackets + connection.serverPackets,
+            bytes: connection.clientBytes + connection.serverBytes,
+            firstSeen: connection.firstSeen, lastSeen: connection.lastSeen,
+            closed: connection.sawFIN || connection.sawRST, gap: connection.hadGap)
+    }
+
+    static func timestamp(_ date: Date) -> Timestamp {
+        let seconds = date.timeIntervalSince1970
+        guard seconds.isFinite, abs(seconds) < 1e11 else { return .zero }
+        return Timestamp(nanoseconds: Int64(seconds * 1_000_000_000))
+    }
+
+    struct HostKey: Hashable {
+        var host: String
+        var port: Int
+    }
+
+    /// One row per server name (SNI, else address) and port, in order of first appearance.
+    public static func hosts(of connections: [ConnectionSnapshot]) -> [HostSnapshot] {
+        var index: [HostKey: Int] = [:]
+        var hosts: [HostSnapshot] = []
+        var clients: [Set<String>] = []
+        for connection in connections {
+            let key = HostKey(host: connection.hostName, port: connection.serverPort)
+            let position: Int
+            if let existing = index[key] {
+                position = existing
+            } else {
+                position = hosts.count
+                index[key] = position
+                hosts.append(
+                    HostSnapshot(
+                        host: key.host, port: key.port, addresses: [], connections: 0, protocols: [:], versions: [:],
+                        ciphers: [:], groups: [:], clients: 0, packets: 0, bytes: 0,
+                        firstSeen: connection.firstSeen, lastSeen: connection.lastSeen))
+                clients.append([])
+            }
+            hosts[position].connections += 1
+            hosts[position].packets += connection.packets
+            hosts[position].bytes += connection.bytes
+            hosts[position].protocols[connection.protocol, default: 0] += 1
+            if let version = connection.version { hosts[position].versions[version, default: 0] += 1 }
+            if let cipher = connection.cipher { hosts[position].ciphers[cipher, default: 0] += 1 }
+            if let group = connection.group { hosts[position].groups[group, default: 0] += 1 }
+            if !hosts[position].addresses.contains(connection.serverIP),
+                hosts[position].addresses.count < maximumAddressesPerHost
+            {
+                hosts[position].addresses.append(connection.serverIP)
+            }
+            clients[position].insert(connection.clientIP)
+            hosts[position].clients = clients[position].count
+            hosts[position].firstSeen = min(hosts[position].firstSeen, connection.firstSeen)
+            hosts[position].lastSeen = max(hosts[position].lastSeen, connection.lastSeen)
+        }
+        return hosts
+    }
+}

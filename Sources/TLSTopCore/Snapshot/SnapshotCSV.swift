@@ -1,0 +1,48 @@
+import Foundation
+
+/// The CSV form of a snapshot: one row per connection, RFC 4180 quoting.
+extension Snapshot {
+    public static let csvColumns = [
+        "client_ip", "client_port", "server_ip", "server_port", "transport", "protocol", "app", "version", "cipher",
+        "group", "dh_bits", "sni", "alpn", "established", "resumed", "starttls", "alert", "cert_subject",
+        "cert_key_type", "cert_key_bits", "cert_signature_algorithm", "cert_not_after", "packets", "bytes",
+        "first_seen", "last_seen",
+    ]
+
+    public func csv() -> String {
+        var out = Self.csvColumns.joined(separator: ",") + "\r\n"
+        for c in connections {
+            let fields: [String?] = [
+                c.clientIP, String(c.clientPort), c.serverIP, String(c.serverPort), c.transport, c.protocol,
+                c.application, c.version, c.cipher, c.group, c.dhBits.map(String.init), c.sni, c.alpn,
+                c.established.map { $0 ? "true" : "false" }, c.resumed.map { $0 ? "true" : "false" }, c.startTLS,
+                c.alert, c.certificate?.subject, c.certificate?.keyType, c.certificate?.keyBits.map(String.init),
+                c.certificate?.signatureAlgorithm, c.certificate?.notAfter.rfc3339, String(c.packets),
+                String(c.bytes), c.firstSeen.rfc3339, c.lastSeen.rfc3339,
+            ]
+            out += fields.map { CSVCell.escape($0 ?? "") }.joined(separator: ",") + "\r\n"
+        }
+        return out
+    }
+}
+
+/// Makes one CSV cell safe: spreadsheet formulas neutralized, control characters replaced, quoted.
+public enum CSVCell {
+    public static func escape(_ value: String) -> String {
+        var text = String(
+            String.UnicodeScalarView(
+                value.unicodeScalars.map { scalar in
+                    scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value)
+                        ? "\u{FFFD}" : scalar
+                }))
+        // A cell starting with = + - @ is a formula to spreadsheets (OWASP CSV injection); a leading
+        // apostrophe makes it text. Numbers we wrote ourselves never start with these.
+        if let first = text.unicodeScalars.first, "=+-@".unicodeScalars.contains(first) {
+            text = "'" + text
+        }
+        if text.contains(where: { $0 == "," || $0 == "\"" || $0 == "'" || $0 == " " }) {
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return text
+    }
+}

@@ -1,0 +1,100 @@
+/// The JSON form of a snapshot: the `tlstop.snapshot/1` contract described in docs/snapshot-schema.md.
+extension Snapshot {
+    public func jsonValue() -> JSONValue {
+        .object([
+            ("schema", .string(Snapshot.schema)),
+            ("generated_at", .string(generatedAt.rfc3339)),
+            (
+                "source",
+                .object([
+                    ("kind", .string(source.kind)), ("name", .string(source.name)),
+                    ("link_type", .string(source.linkType)), ("filter", .string(source.filter)),
+                ])
+            ),
+            ("stats", statistics.jsonValue(first: firstPacket, last: lastPacket)),
+            ("connections", .array(connections.map { $0.jsonValue() })),
+            ("hosts", .array(hosts.map { $0.jsonValue() })),
+        ])
+    }
+
+    public func json() -> String { jsonValue().serialized() }
+}
+
+extension TrafficStatistics {
+    func jsonValue(first: Timestamp?, last: Timestamp?) -> JSONValue {
+        .object([
+            ("packets", .int(packets)), ("bytes", .int(bytes)), ("connections", .int(connections)),
+            ("tcp_packets", .int(tcpPackets)), ("udp_packets", .int(udpPackets)),
+            ("non_ip_packets", .int(nonIPPackets)), ("other_transport_packets", .int(otherTransportPackets)),
+            ("ip_fragments", .int(fragments)), ("truncated_packets", .int(truncatedPackets)),
+            ("malformed_packets", .int(malformedPackets)), ("untracked_connections", .int(untrackedConnections)),
+            ("first_packet", .string(first?.rfc3339)), ("last_packet", .string(last?.rfc3339)),
+        ])
+    }
+}
+
+extension ConnectionSnapshot {
+    public func jsonValue() -> JSONValue {
+        .object([
+            ("id", .int(id)),
+            ("client_ip", .string(clientIP)), ("client_port", .int(clientPort)),
+            ("server_ip", .string(serverIP)), ("server_port", .int(serverPort)),
+            ("transport", .string(transport)), ("protocol", .string(self.protocol)), ("app", .string(application)),
+            ("version", .string(version)), ("cipher", .string(cipher)), ("group", .string(group)),
+            ("dh_bits", .int(dhBits)), ("sni", .string(sni)), ("alpn", .string(alpn)),
+            ("established", .bool(established)), ("resumed", .bool(resumed)),
+            ("hello_retry_request", .bool(helloRetryRequest)),
+            ("starttls", .string(startTLS)), ("starttls_offered", .bool(startTLSOffered)),
+            ("client_certificate", .bool(clientCertificate)),
+            ("alert", .string(alert)), ("violation", .string(violation)),
+            ("cert", certificate?.jsonValue() ?? .null), ("cert_error", .string(certificateError)),
+            ("client_offer", clientOffer?.jsonValue() ?? .null),
+            ("packets", .int(packets)), ("bytes", .int(bytes)),
+            ("first_seen", .string(firstSeen.rfc3339)), ("last_seen", .string(lastSeen.rfc3339)),
+            ("closed", .bool(closed)), ("gap", .bool(gap)),
+        ])
+    }
+}
+
+extension CertificateSnapshot {
+    func jsonValue() -> JSONValue {
+        .object([
+            ("subject", .string(subject)), ("issuer", .string(issuer)), ("common_name", .string(commonName)),
+            ("sans", .array(subjectAltNames.map { .string($0) })),
+            ("not_before", .string(notBefore.rfc3339)), ("not_after", .string(notAfter.rfc3339)),
+            ("serial", .string(serialNumber)), ("key_type", .string(keyType)), ("key_bits", .int(keyBits)),
+            ("curve", .string(curve)), ("signature_algorithm", .string(signatureAlgorithm)),
+            ("self_signed", .bool(isSelfSigned)), ("chain_length", .int(chainLength)),
+            ("covers_sni", .bool(coversServerName)),
+        ])
+    }
+}
+
+extension ClientOfferSnapshot {
+    func jsonValue() -> JSONValue {
+        func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
+        return .object([
+            ("versions", strings(versions)), ("cipher_suites", strings(cipherSuites)), ("groups", strings(groups)),
+            ("key_share_groups", strings(keyShareGroups)), ("signature_algorithms", strings(signatureAlgorithms)),
+            ("alpn", strings(alpn)), ("session_resumption", .bool(sessionResumption)),
+            ("encrypted_client_hello", .bool(encryptedClientHello)), ("sslv2_format", .bool(sslv2Format)),
+        ])
+    }
+}
+
+extension HostSnapshot {
+    func jsonValue() -> JSONValue {
+        func counts(_ values: [String: Int]) -> JSONValue {
+            // Most frequent first, then by name, so the order is stable.
+            .object(values.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                .map { ($0.key, .int($0.value)) })
+        }
+        return .object([
+            ("host", .string(host)), ("port", .int(port)), ("addresses", .array(addresses.map { .string($0) })),
+            ("connections", .int(connections)), ("clients", .int(clients)),
+            ("protocols", counts(protocols)), ("versions", counts(versions)), ("ciphers", counts(ciphers)),
+            ("groups", counts(groups)), ("packets", .int(packets)), ("bytes", .int(bytes)),
+            ("first_seen", .string(firstSeen.rfc3339)), ("last_seen", .string(lastSeen.rfc3339)),
+        ])
+    }
+}

@@ -1,0 +1,62 @@
+/// One TCP connection or UDP flow, from its first packet on.
+///
+/// A class, because the flow table and the list of all connections share it and the per-packet path
+/// updates it in place. Everything the snapshot reports is derived from these fields.
+public final class Connection {
+    public struct Endpoint: Hashable, Sendable {
+        public var address: IPAddress
+        public var port: UInt16
+    }
+
+    public let id: Int
+    public let transport: DecodedPacket.Transport
+    public private(set) var client: Endpoint
+    public private(set) var server: Endpoint
+    public let firstSeen: Timestamp
+    public internal(set) var lastSeen: Timestamp
+    public internal(set) var clientPackets = 0
+    public internal(set) var serverPackets = 0
+    public internal(set) var clientBytes = 0
+    public internal(set) var serverBytes = 0
+    /// A SYN (client) or SYN-ACK (server) fixed who is who; otherwise the first payload decides.
+    public internal(set) var rolesKnown: Bool
+    public internal(set) var sawFIN = false
+    public internal(set) var sawRST = false
+    /// Set once the handshake has told all it can: later packets only update counters.
+    public internal(set) var isClassified = false
+    /// True when a direction lost bytes the analysis needed.
+    public internal(set) var hadGap = false
+
+    var clientStream = TCPReassembler()
+    var serverStream = TCPReassembler()
+    public let analyzer: HandshakeAnalyzer
+
+    init(
+        id: Int, transport: DecodedPacket.Transport, client: Endpoint, server: Endpoint, rolesKnown: Bool,
+        timestamp: Timestamp, limits: HandshakeAnalyzer.Limits
+    ) {
+        self.id = id
+        self.transport = transport
+        self.client = client
+        self.server = server
+        self.rolesKnown = rolesKnown
+        self.firstSeen = timestamp
+        self.lastSeen = timestamp
+        self.analyzer = HandshakeAnalyzer(limits: limits)
+    }
+
+    @inline(__always)
+    func direction(of packet: DecodedPacket) -> Direction {
+        packet.sourcePort == client.port && packet.source == client.address ? .client : .server
+    }
+
+    /// Swaps who is client and who is server, before any byte was analyzed.
+    func swapRoles() {
+        swap(&client, &server)
+        swap(&clientPackets, &serverPackets)
+        swap(&clientBytes, &serverBytes)
+        swap(&clientStream, &serverStream)
+    }
+
+    public var facts: HandshakeFacts { analyzer.facts }
+}
