@@ -37,6 +37,8 @@ let package = Package(
         ),
         .testTarget(name: "TLSTopCoreTests", dependencies: ["TLSTopCore"]),
         .testTarget(name: "TLSTopCaptureTests", dependencies: ["TLSTopCapture", "TLSTopCore"]),
+        // Runs the built `tlstop` binary; depending on the target makes `swift build --build-tests` build it.
+        .testTarget(name: "tlstopTests", dependencies: ["tlstop"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -11,8 +11,6 @@ public final class PcapFileReader {
 
     /// Opens the file and applies an optional BPF filter.
     public init(path: String, filter: String? = nil) throws(CaptureError) {
-        self.path = path
-        self.filter = filter
         var errorBuffer = [CChar](repeating: 0, count: Int(tlstop_pcap_errbuf_size()))
         guard let handle = pcap_open_offline_with_tstamp_precision(
             path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer)
@@ -20,17 +18,15 @@ public final class PcapFileReader {
             let reason = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw CaptureError("cannot read capture file '\(path)': \(reason)")
         }
-        self.handle = handle
+        // Validate everything before `self` owns the handle, so exactly one place closes it.
         let number = Int(pcap_datalink(handle))
         let name = pcap_datalink_val_to_name(Int32(number)).map { String(cString: $0) } ?? "unknown"
-        linkTypeName = name
         guard let linkType = LinkType(linkTypeNumber: number) else {
             pcap_close(handle)
             throw CaptureError(
                 "capture file '\(path)' has link type \(number) (\(name)), which tlstop does not read; "
                     + "supported: \(LinkType.supportedDescription)")
         }
-        self.linkType = linkType
         if let filter {
             do throws(CaptureError) {
                 try Self.apply(filter: filter, to: handle)
@@ -39,6 +35,11 @@ public final class PcapFileReader {
                 throw error
             }
         }
+        self.path = path
+        self.filter = filter
+        self.handle = handle
+        self.linkType = linkType
+        self.linkTypeName = name
     }
 
     deinit { pcap_close(handle) }

@@ -162,8 +162,10 @@ public final class HandshakeAnalyzer {
             guard !state.encrypted else { return true }
             return consumeHandshake(fragment, state: &state, direction: direction)
         case .changeCipherSpec:
-            // TLS 1.3 middlebox-compatibility CCS records change nothing (RFC 8446 §D.4).
-            if facts.isTLS13 { return true }
+            // TLS 1.3 middlebox-compatibility CCS records change nothing (RFC 8446 §D.4); they may
+            // come before the ServerHello (after a HelloRetryRequest, or from an eager client),
+            // where a TLS 1.2 ChangeCipherSpec can never be.
+            if facts.isTLS13 || facts.serverHello == nil { return true }
             state.encrypted = true
             if direction == .client {
                 facts.clientChangeCipherSpec = true

@@ -54,14 +54,15 @@ public struct TCPReassembler: Sendable {
             // Retransmission or overlap: drop what was already delivered.
             let skip = Int(-Int64(distance))
             guard skip < declaredLength else { return true }
-            if payload.count < declaredLength {
-                // The snap length cut this segment: the bytes after the cut are lost for good.
-                return markGap()
+            let cut = payload.count < declaredLength
+            if skip < payload.count {
+                let fresh = UnsafeRawBufferPointer(rebasing: payload[skip...])
+                nextSequence = expected &+ UInt32(fresh.count)
+                deliveredBytes += fresh.count
+                guard deliver(fresh) else { return stop() }
             }
-            let fresh = UnsafeRawBufferPointer(rebasing: payload[skip...])
-            nextSequence = expected &+ UInt32(fresh.count)
-            deliveredBytes += fresh.count
-            guard deliver(fresh) else { return stop() }
+            // The snap length cut this segment: the bytes after the cut are lost for good.
+            if cut { return markGap() }
             return drainPending(deliver: deliver)
         }
         // A hole before this segment: hold a copy until the hole fills.

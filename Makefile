@@ -1,0 +1,39 @@
+# tlstop: `make run` sets up and analyzes a capture; `make test` sets up and runs the tests.
+SHELL := /bin/bash
+APT_PACKAGES := libpcap-dev libncurses-dev
+SWIFT ?= swift
+CAPTURE ?= Tests/Fixtures/pcaps/many-conns.pcap
+EXPORT ?= tlstop-snapshot.json
+
+.PHONY: setup build release run test bench format clean
+
+# Installs the Debian packages the build and the tests need (only the missing ones).
+setup:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing: $$missing"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+build: setup
+	$(SWIFT) build
+
+release: setup
+	$(SWIFT) build -c release
+
+run: release
+	.build/release/tlstop -r $(CAPTURE) --batch --export $(EXPORT)
+
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: release
+	Tests/Bench/bench.sh
+
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+
+clean:
+	rm -rf .build

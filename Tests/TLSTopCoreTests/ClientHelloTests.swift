@@ -1,0 +1,174 @@
+import Testing
+
+@testable import TLSTopCore
+
+/// ClientHello parsing on real bytes from the committed loopback captures.
+@Suite struct ClientHelloTests {
+    static func clientHello(_ fixture: String) throws -> [UInt8] {
+        let streams = try FixtureStreams(PcapFixture(contentsOf: Fixtures.pcap(fixture)))
+        return try #require(FixtureStreams.body(of: 1, in: streams.client))
+    }
+
+    @Test func opensslTLS13Hello() throws {
+        let hello = try Self.clientHello("tls13-x25519.pcap").parse { try ClientHello(parsing: &$0) }
+        #expect(hello.legacyVersion == .tls12)
+        #expect(hello.supportedVersions.contains(.tls13))
+        #expect(hello.highestVersion == .tls13)
+        #expect(hello.serverName == "tlstop.test")
+        #expect(hello.alpnProtocols == ["h2", "http/1.1"])
+        #expect(hello.cipherSuites.contains(CipherSuite(rawValue: 0x1301)))
+        #expect(hello.keyShareGroups == [.x25519])
+        #expect(hello.supportedGroups.first == .x25519)
+        #expect(!hello.signatureAlgorithms.isEmpty)
+        #expect(!hello.hasEncryptedClientHello)
+    }
+
+    @Test func tls12OnlyHelloHasNoSupportedVersions() throws {
+        let hello = try Self.clientHello("tls12-ecdhe-rsa.pcap").parse { try ClientHello(parsing: &$0) }
+        #expect(hello.supportedVersions.isEmpty)
+        #expect(hello.highestVersion == .tls12)
+        #expect(hello.cipherSuites.map(\.name) == ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                                                   "TLS_EMPTY_RENEGOTIATION_INFO_SCSV"])
+    }
+
+    static let realHellos = [
+        "tls13-x25519.pcap", "tls12-ecdhe-rsa.pcap", "tls10-ecdhe.pcap", "gnutls-tls13.pcap",
+        "curl-nginx-tls13.pcap", "tls13-hrr.pcap",
+    ]
+
+    /// Every prefix is "need more bytes", except the one that ends right after the compression
+    /// methods: that is a complete extension-less hello, valid before TLS 1.2 (RFC 5246 §7.4.1.2).
+    @Test(arguments: realHellos)
+    func everyPrefixIsTruncatedNeverACrash(fixture: String) throws {
+        let bytes = try Self.clientHello(fixture)
+        _ = try bytes.parse { try ClientHello(parsing: &$0) }
+        var complete: [Int] = []
+        for length in 0..<bytes.count {
+            do {
+                _ = try Array(bytes.prefix(length)).parse { try ClientHello(parsing: &$0) }
+                complete.append(length)
+            } catch let error as ParseError {
+                #expect(error.code == .truncated, "prefix \(length): \(error)")
+            }
+        }
+        let sessionLength = Int(bytes[34])
+        let suitesLength = Int(bytes[35 + sessionLength]) << 8 | Int(bytes[36 + sessionLength])
+        let compressionOffset = 37 + sessionLength + suitesLength
+        #expect(complete == [compressionOffset + 1 + Int(bytes[compressionOffset])])
+    }
+
+    @Test(arguments: realHellos)
+    func trailingGarbageIsMalformed(fixture: String) throws {
+        let bytes = try Self.clientHello(fixture) + [0x00]
+        #expect(throws: ParseError(.malformed, "")) { try bytes.parse { try ClientHello(parsing: &$0) } }
+    }
+
+    @Test func malformedLengthsAreRejectedWithTypedErrors() throws {
+        let good = try Self.clientHello("tls13-x25519.pcap")
+        // session_id length 33 (> 32) at offset 2 + 32.
+        var badSession = good
+        badSession[34] = 33
+        #expect(throws: ParseError(.malformed, "")) { try badSession.parse { try ClientHello(parsing: &$0) } }
+        // An odd cipher_suites length.
+        var oddSuites = good
+        let sessionLength = Int(good[34])
+        let suitesOffset = 35 + sessionLength
+        oddSuites[suitesOffset + 1] |= 1
+        #expect(throws: ParseError.self) { try oddSuites.parse { try ClientHello(parsing: &$0) } }
+        // A cipher_suites length beyond the message.
+        var hugeSuites = good
+        hugeSuites[suitesOffset] = 0xFF
+        #expect(throws: ParseError.self) { try hugeSuites.parse { try ClientHello(parsing: &$0) } }
+    }
+
+    @Test func greaseValuesAreLeftOut() throws {
+        // A synthetic hello offering GREASE in every list, built to RFC 8701.
+        var body: [UInt8] = [0x03, 0x03] + [UInt8](repeating: 0, count: 32) + [0]
+        body += [0, 4, 0x0A, 0x0A, 0x13, 0x01]  // cipher suites: GREASE, TLS_AES_128_GCM_SHA256
+        body += [1, 0]
+        let groups: [UInt8] = [0, 10, 0, 6, 0, 4, 0x2A, 0x2A, 0, 0x1D]
+        let versions: [UInt8] = [0, 43, 0, 5, 4, 0x3A, 0x3A, 3, 4]
+        let extensions = [0x4A, 0x4A, 0, 0] + groups + versions
+        body += [UInt8(extensions.count >> 8), UInt8(extensions.count & 0xFF)] + extensions
+        let hello = try body.parse { try ClientHello(parsing: &$0) }
+        #expect(hello.cipherSuites == [CipherSuite(rawValue: 0x1301)])
+        #expect(hello.supportedGroups == [.x25519])
+        #expect(hello.supportedVersions == [.tls13])
+        #expect(hello.extensionTypes == [0x4A4A, 10, 43])
+    }
+}
+
+@Suite struct ServerHelloTests {
+    static func serverMessages(_ fixture: String) throws -> [[UInt8]] {
+        let streams = try FixtureStreams(PcapFixture(contentsOf: Fixtures.pcap(fixture)))
+        return FixtureStreams.handshakeMessages(streams.server)
+    }
+
+    @Test func tls13ServerHelloSelectsVersionAndGroup() throws {
+        let message = try #require(try Self.serverMessages("tls13-x25519.pcap").first)
+        let hello = try Array(message.dropFirst(4)).parse { try ServerHello(parsing: &$0) }
+        #expect(hello.legacyVersion == .tls12)
+        #expect(hello.selectedVersion == .tls13)
+        #expect(hello.keyShareGroup == .x25519)
+        #expect(!hello.isHelloRetryRequest)
+        #expect(hello.cipherSuite.name.hasPrefix("TLS_AES_"))
+    }
+
+    @Test func helloRetryRequestIsRecognized() throws {
+        let message = try #require(try Self.serverMessages("tls13-hrr.pcap").first)
+        let hello = try Array(message.dropFirst(4)).parse { try ServerHello(parsing: &$0) }
+        #expect(hello.isHelloRetryRequest)
+        #expect(hello.keyShareGroup == .secp256r1)
+    }
+
+    /// As for the ClientHello, the prefix that ends before the extensions is a complete hello.
+    @Test(arguments: ["tls13-x25519.pcap", "tls12-ecdhe-rsa.pcap", "tls12-dhe-rsa.pcap", "tls10-ecdhe.pcap"])
+    func everyPrefixIsTruncated(fixture: String) throws {
+        let bytes = Array(try #require(try Self.serverMessages(fixture).first).dropFirst(4))
+        var complete: [Int] = []
+        for length in 0..<bytes.count {
+            do {
+                _ = try Array(bytes.prefix(length)).parse { try ServerHello(parsing: &$0) }
+                complete.append(length)
+            } catch let error as ParseError {
+                #expect(error.code == .truncated, "prefix \(length): \(error)")
+            }
+        }
+        #expect(complete == [2 + 32 + 1 + Int(bytes[34]) + 3])
+    }
+
+    @Test func ecdheServerKeyExchangeNamesTheCurve() throws {
+        let messages = try Self.serverMessages("tls12-ecdhe-rsa.pcap")
+        let body = try #require(messages.first { $0.first == 12 }).dropFirst(4)
+        let exchange = try Array(body).parse { try ServerKeyExchange(parsing: &$0, keyExchange: .ecdhe) }
+        #expect(exchange.group != nil)
+    }
+
+    @Test(arguments: [("tls12-dhe-rsa.pcap", 2048), ("tls12-dhe-1024.pcap", 1024)])
+    func dheServerKeyExchangeMeasuresThePrime(fixture: String, bits: Int) throws {
+        let messages = try Self.serverMessages(fixture)
+        let body = Array(try #require(messages.first { $0.first == 12 }).dropFirst(4))
+        let exchange = try body.parse { try ServerKeyExchange(parsing: &$0, keyExchange: .dhe) }
+        #expect(exchange.dhPrimeBits == bits)
+        for length in 0..<8 {
+            #expect(throws: ParseError(.truncated, "")) {
+                try Array(body.prefix(length)).parse { try ServerKeyExchange(parsing: &$0, keyExchange: .dhe) }
+            }
+        }
+    }
+
+    @Test func certificateMessageYieldsTheLeafAndChainLength() throws {
+        let messages = try Self.serverMessages("tls12-ecdhe-rsa.pcap")
+        let body = Array(try #require(messages.first { $0.first == 11 }).dropFirst(4))
+        let chain = try body.parse { try CertificateMessage(parsing: &$0, isTLS13: false) }
+        #expect(chain.chainLength >= 1)
+        let leaf = try #require(chain.leaf)
+        let facts = try CertificateFacts(der: leaf)
+        #expect(facts.covers(hostName: "tlstop.test"))
+        for length in stride(from: 0, to: body.count, by: 7) {
+            #expect(throws: ParseError(.truncated, "")) {
+                try Array(body.prefix(length)).parse { try CertificateMessage(parsing: &$0, isTLS13: false) }
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+
+@testable import TLSTopCore
+
+@Suite struct ExportFormatTests {
+    static func connection(sni: String) -> ConnectionSnapshot {
+        ConnectionSnapshot(
+            id: 1, clientIP: "192.0.2.1", clientPort: 51000, serverIP: "198.51.100.7", serverPort: 443,
+            transport: "tcp", protocol: "tls", application: nil, version: "TLSv1.2", cipher: "TLS_X", group: nil,
+            dhBits: nil, sni: sni, alpn: nil, established: true, resumed: false, helloRetryRequest: false,
+            startTLS: nil, startTLSOffered: false, clientCertificate: false, alert: nil, violation: nil,
+            certificate: nil, certificateError: nil, clientOffer: nil, packets: 1, bytes: 2, firstSeen: .zero,
+            lastSeen: .zero, closed: false, gap: false)
+    }
+
+    static func snapshot(sni: String) -> Snapshot {
+        let connections = [connection(sni: sni)]
+        return Snapshot(
+            generatedAt: .zero, source: .init(kind: "file", name: "x"), statistics: .init(), firstPacket: nil,
+            lastPacket: nil, connections: connections, hosts: SnapshotBuilder.hosts(of: connections))
+    }
+
+    @Test func jsonEscapesControlCharactersAndStaysParseable() throws {
+        let hostile = "evil\u{1B}[2J\u{07}\"\\\n\u{0}\u{7F}\u{9B}x.test"
+        let json = Self.snapshot(sni: hostile).json()
+        #expect(!json.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
+        #expect(!json.contains("\u{1B}"))
+        #expect(json.contains("\\u001b[2J"))
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        let connections = try #require(parsed?["connections"] as? [[String: Any]])
+        #expect(connections.first?["sni"] as? String == hostile)
+    }
+
+    @Test(arguments: ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)"])
+    func csvNeutralizesFormulas(sni: String) {
+        let csv = Self.snapshot(sni: sni).csv()
+        let row = csv.split(separator: "\r\n")[1]
+        #expect(row.contains("'" + sni.prefix(1)))
+        #expect(!row.contains("," + sni.prefix(1)))
+    }
+
+    @Test func csvQuotesSeparatorsAndReplacesControls() {
+        let csv = Self.snapshot(sni: "a,b\"c\u{1B}d").csv()
+        #expect(csv.contains("\"a,b\"\"c\u{FFFD}d\""))
+        #expect(csv.split(separator: "\r\n").count == 2)
+        #expect(csv.hasPrefix(Snapshot.csvColumns.joined(separator: ",")))
+    }
+
+    @Test func jsonKeepsExplicitNullsForUnknownFacts() {
+        let json = Self.snapshot(sni: "x").json()
+        #expect(json.contains("\"group\": null"))
+        #expect(json.contains("\"schema\": \"tlstop.snapshot/1\""))
+    }
+}

@@ -1,0 +1,237 @@
+import Testing
+
+@testable import TLSTopCore
+
+/// The analyzer on real byte streams, fed whole, byte by byte, and in odd splits.
+@Suite struct HandshakeAnalyzerTests {
+    static let fixtures = [
+        "tls13-x25519.pcap", "tls12-ecdhe-rsa.pcap", "tls12-dhe-rsa.pcap", "tls12-rsa-static.pcap",
+        "tls10-ecdhe.pcap", "tls11-ecdhe.pcap", "tls13-hrr.pcap", "tls13-client-cert.pcap", "gnutls-tls13.pcap",
+        "curl-nginx-tls12.pcap", "tls12-handshake-failure.pcap",
+    ]
+
+    /// Facts that must not depend on how the bytes were chunked.
+    struct Summary: Equatable {
+        var version: String?
+        var cipher: String?
+        var group: String?
+        var sni: String?
+        var alpn: String?
+        var offered: [CipherSuite]
+        var established: Bool
+        var resumed: Bool
+        var chainLength: Int
+        var subject: String?
+        var alerts: Int
+        var violation: String?
+
+        init(_ facts: HandshakeFacts) {
+            version = facts.negotiatedVersion?.name
+            cipher = facts.serverHello?.cipherSuite.name
+            group = facts.group?.name
+            sni = facts.clientHello?.serverName
+            alpn = facts.serverHello?.alpnProtocol
+            offered = facts.clientHello?.cipherSuites ?? []
+            established = facts.isEstablished
+            resumed = facts.isResumed
+            chainLength = facts.serverChainLength
+            subject = facts.serverCertificate?.subject
+            alerts = facts.alerts.count
+            violation = facts.violation
+        }
+    }
+
+    /// Replays the capture's payloads in their real order, each cut into pieces of `chunk` bytes.
+    static func run(_ fixture: PcapFixture, chunk: Int) throws -> HandshakeAnalyzer {
+        let analyzer = HandshakeAnalyzer()
+        var next: [Bool: UInt32] = [:]
+        for (fromClient, packet, bytes) in try fixture.tcpPayloads() {
+            if packet.tcpFlags.contains(.syn) {
+                next[fromClient] = packet.sequenceNumber &+ 1
+                continue
+            }
+            guard !bytes.isEmpty, packet.sequenceNumber == next[fromClient] ?? packet.sequenceNumber else { continue }
+            next[fromClient] = packet.sequenceNumber &+ UInt32(bytes.count)
+            for start in stride(from: 0, to: bytes.count, by: chunk) {
+                bytes[start..<min(start + chunk, bytes.count)].withUnsafeBytes {
+                    _ = analyzer.consume($0, from: fromClient ? .client : .server)
+                }
+            }
+        }
+        return analyzer
+    }
+
+    @Test(arguments: fixtures)
+    func byteByByteGivesTheSameFactsAsWhole(fixture: String) throws {
+        let capture = try PcapFixture(contentsOf: Fixtures.pcap(fixture))
+        let whole = Summary(try Self.run(capture, chunk: 1 << 20).facts)
+        #expect(whole.version != nil || fixture.contains("failure"))
+        #expect(whole.established != fixture.contains("failure"))
+        #expect(whole.violation == nil)
+        for chunk in [1, 2, 3, 5, 7, 64, 1000] {
+            #expect(Summary(try Self.run(capture, chunk: chunk).facts) == whole, "chunk \(chunk)")
+        }
+    }
+
+    @Test(arguments: fixtures)
+    func everyPrefixOfTheClientStreamIsHandledWithoutViolation(fixture: String) throws {
+        let streams = try FixtureStreams(PcapFixture(contentsOf: Fixtures.pcap(fixture)))
+        let firstRecordEnd = min(streams.client.count, 5 + (Int(streams.client[3]) << 8 | Int(streams.client[4])))
+        for length in 0...firstRecordEnd {
+            let analyzer = HandshakeAnalyzer()
+            streams.client.prefix(length).withUnsafeBytes { _ = analyzer.consume($0, from: .client) }
+            #expect(analyzer.facts.violation == nil)
+            #expect((analyzer.facts.clientHello != nil) == (length == firstRecordEnd))
+        }
+    }
+
+    @Test func garbageAfterAValidRecordIsAViolationNotACrash() throws {
+        let streams = try FixtureStreams(PcapFixture(contentsOf: Fixtures.pcap("tls13-x25519.pcap")))
+        let analyzer = HandshakeAnalyzer()
+        var bytes = streams.client
+        let firstRecordEnd = 5 + (Int(bytes[3]) << 8 | Int(bytes[4]))
+        bytes.replaceSubrange(firstRecordEnd..., with: [0x99, 0x03, 0x03, 0xFF, 0xFF, 0x00])
+        let wanted = bytes.withUnsafeBytes { analyzer.consume($0, from: .client) }
+        #expect(!wanted)
+        #expect(analyzer.facts.clientHello != nil)
+        #expect(analyzer.facts.violation != nil)
+    }
+
+    @Test func anOversizedHandshakeMessageIsRefusedByTheCap() {
+        var limits = HandshakeAnalyzer.Limits()
+        limits.maximumHandshakeMessage = 1000
+        let analyzer = HandshakeAnalyzer(limits: limits)
+        // A record carrying a Certificate message header that claims 1 MiB.
+        let record: [UInt8] = [22, 3, 3, 0, 4, 11, 0x10, 0, 0]
+        let wanted = record.withUnsafeBytes { analyzer.consume($0, from: .server) }
+        #expect(!wanted)
+        #expect(analyzer.facts.violation?.contains("exceeds") == true)
+    }
+
+    @Test func plaintextHTTPIsIdentified() {
+        let analyzer = HandshakeAnalyzer()
+        let request = Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        let response = Array("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".utf8)
+        request.withUnsafeBytes { _ = analyzer.consume($0, from: .client) }
+        response.withUnsafeBytes { _ = analyzer.consume($0, from: .server) }
+        #expect(analyzer.facts.application == "http")
+        #expect(analyzer.facts.clientHello == nil)
+    }
+
+    @Test func binaryThatIsNotTLSEndsAnalysisAtOnce() {
+        let analyzer = HandshakeAnalyzer()
+        let bytes: [UInt8] = [0x00, 0x01, 0x02, 0xFF, 0xFE]
+        let wanted = bytes.withUnsafeBytes { analyzer.consume($0, from: .client) }
+        #expect(!wanted)
+        #expect(analyzer.isFinished(.client))
+    }
+}
+
+/// The tracker end to end on synthetic TCP around real TLS bytes.
+@Suite struct FlowTrackerTests {
+    static let client = ("10.0.0.1", UInt16(50000))
+    static let server = ("10.0.0.2", UInt16(443))
+
+    static func realClientHelloRecord() throws -> [UInt8] {
+        let streams = try FixtureStreams(PcapFixture(contentsOf: Fixtures.pcap("tls13-x25519.pcap")))
+        let length = 5 + (Int(streams.client[3]) << 8 | Int(streams.client[4]))
+        return Array(streams.client.prefix(length))
+    }
+
+    static func facts(_ tracker: FlowTracker) throws -> ClientHello {
+        let connection = try #require(tracker.connections.first)
+        return try #require(connection.facts.clientHello)
+    }
+
+    /// Splits `payload` into `count` TCP segments starting at sequence `isn + 1`.
+    static func segments(_ payload: [UInt8], count: Int, isn: UInt32) -> [[UInt8]] {
+        let size = (payload.count + count - 1) / count
+        return stride(from: 0, to: payload.count, by: size).map { offset in
+            FrameBuilder.ipv4TCP(
+                from: client, to: server, sequence: isn &+ 1 &+ UInt32(offset), flags: [.ack, .psh],
+                payload: Array(payload[offset..<min(offset + size, payload.count)]))
+        }
+    }
+
+    @Test func splitHelloOutOfOrderWithRetransmissionGivesTheSameFacts() throws {
+        let hello = try Self.realClientHelloRecord()
+        let isn: UInt32 = 0xFFFF_FF00  // wraps inside the hello
+        let syn = FrameBuilder.ipv4TCP(from: Self.client, to: Self.server, sequence: isn, flags: [.syn])
+
+        let inOrder = FlowTracker()
+        inOrder.ingest(raw: syn)
+        for frame in Self.segments(hello, count: 4, isn: isn) { inOrder.ingest(raw: frame) }
+
+        let shuffled = FlowTracker()
+        shuffled.ingest(raw: syn)
+        let parts = Self.segments(hello, count: 4, isn: isn)
+        for index in [2, 0, 3, 0, 2, 1] { shuffled.ingest(raw: parts[index]) }
+
+        #expect(try Self.facts(inOrder) == Self.facts(shuffled))
+        #expect(try Self.facts(shuffled).serverName == "tlstop.test")
+        #expect(shuffled.connections.count == 1)
+    }
+
+    @Test func aNewSYNOnAReusedTupleStartsANewConnection() {
+        let tracker = FlowTracker()
+        tracker.ingest(raw: FrameBuilder.ipv4TCP(from: Self.client, to: Self.server, sequence: 100, flags: [.syn]))
+        tracker.ingest(raw: FrameBuilder.ipv4TCP(from: Self.client, to: Self.server, sequence: 100, flags: [.syn]))
+        #expect(tracker.connections.count == 1)
+        tracker.ingest(raw: FrameBuilder.ipv4TCP(from: Self.client, to: Self.server, sequence: 101, flags: [.fin, .ack]))
+        tracker.ingest(raw: FrameBuilder.ipv4TCP(from: Self.client, to: Self.server, sequence: 9000, flags: [.syn]))
+        #expect(tracker.connections.count == 2)
+        #expect(tracker.connections[1].clientPackets == 1)
+    }
+
+    @Test func withoutASYNTheClientHelloSenderIsTheClient() throws {
+        let hello = try Self.realClientHelloRecord()
+        let tracker = FlowTracker()
+        // Mid-capture: the server's ACK arrives first, and the client uses a port below 1024.
+        let lowPortClient = ("10.0.0.1", UInt16(800))
+        let highPortServer = ("10.0.0.2", UInt16(8443))
+        tracker.ingest(raw: FrameBuilder.ipv4TCP(from: highPortServer, to: lowPortClient, sequence: 5, flags: [.ack]))
+        tracker.ingest(
+            raw: FrameBuilder.ipv4TCP(from: lowPortClient, to: highPortServer, sequence: 77, flags: [.ack], payload: hello))
+        let connection = try #require(tracker.connections.first)
+        #expect(connection.client.port == 800)
+        #expect(connection.server.port == 8443)
+        #expect(connection.facts.clientHello?.serverName == "tlstop.test")
+    }
+
+    @Test func aSYNWithoutPayloadIsUnknown() throws {
+        let tracker = FlowTracker()
+        tracker.ingest(raw: FrameBuilder.ipv4TCP(from: Self.client, to: Self.server, sequence: 1, flags: [.syn]))
+        let snapshot = SnapshotBuilder.build(
+            from: tracker, source: .init(kind: "file", name: "t"), generatedAt: .zero)
+        #expect(snapshot.connections.first?.protocol == "unknown")
+        #expect(snapshot.connections.first?.version == nil)
+    }
+
+    @Test func classifiedConnectionsOnlyCountPackets() throws {
+        let fixture = try PcapFixture(contentsOf: Fixtures.pcap("tls12-ecdhe-rsa.pcap"))
+        let tracker = fixture.track()
+        let connection = try #require(tracker.connections.first)
+        #expect(connection.isClassified)
+        let before = connection.clientPackets
+        // Replaying the whole capture again only adds to the counters.
+        for frame in fixture.frames {
+            frame.bytes.withUnsafeBytes {
+                tracker.ingest(frame: $0, linkType: fixture.linkType, wireLength: frame.wireLength,
+                               timestamp: frame.timestamp)
+            }
+        }
+        #expect(connection.clientPackets > before)
+        #expect(tracker.connections.count >= 1)
+    }
+
+    @Test func truncatedAndMalformedFramesAreCountedNotFatal() {
+        let tracker = FlowTracker()
+        let good = FrameBuilder.ipv4TCP(from: Self.client, to: Self.server, sequence: 1, flags: [.syn])
+        for length in 0..<good.count { tracker.ingest(raw: Array(good.prefix(length))) }
+        var badHeader = good
+        badHeader[0] = 0x43  // IHL 3 words
+        tracker.ingest(raw: badHeader)
+        #expect(tracker.statistics.truncatedPackets + tracker.statistics.malformedPackets == good.count + 1)
+        #expect(tracker.connections.isEmpty)
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+@testable import TLSTopCore
+
+/// Locates committed fixtures relative to this source file, so tests run from any directory.
+enum Fixtures {
+    static let testsDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let directory = testsDirectory.appendingPathComponent("Fixtures")
+    static let pcaps = directory.appendingPathComponent("pcaps")
+    static let golden = directory.appendingPathComponent("golden")
+
+    static func pcap(_ name: String) -> URL { pcaps.appendingPathComponent(name) }
+
+    /// Every classic-pcap fixture (the derived link-type variants included).
+    static var allPcapNames: [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: pcaps.path)) ?? []
+        return names.filter { $0.hasSuffix(".pcap") }.sorted()
+    }
+}
+
+/// A minimal reader for classic pcap files, so core tests need no libpcap.
+struct PcapFixture {
+    struct Frame {
+        var timestamp: Timestamp
+        var bytes: [UInt8]
+        var wireLength: Int
+    }
+
+    var linkType: LinkType
+    var frames: [Frame]
+
+    enum Failure: Error { case notPcap, unsupportedLinkType(UInt32), truncated }
+
+    init(contentsOf url: URL) throws {
+        try self.init(bytes: Array(try Data(contentsOf: url)))
+    }
+
+    init(bytes data: [UInt8]) throws {
+        guard data.count >= 24 else { throw Failure.notPcap }
+        func u32(_ at: Int, _ swapped: Bool) -> UInt32 {
+            let value = UInt32(data[at]) | UInt32(data[at + 1]) << 8 | UInt32(data[at + 2]) << 16
+                | UInt32(data[at + 3]) << 24
+            return swapped ? value.byteSwapped : value
+        }
+        let magic = u32(0, false)
+        let swapped: Bool
+        let nanos: Bool
+        switch magic {
+        case 0xA1B2_C3D4: (swapped, nanos) = (false, false)
+        case 0xA1B2_3C4D: (swapped, nanos) = (false, true)
+        case 0xD4C3_B2A1: (swapped, nanos) = (true, false)
+        case 0x4D3C_B2A1: (swapped, nanos) = (true, true)
+        default: throw Failure.notPcap
+        }
+        let network = u32(20, swapped)
+        guard let linkType = LinkType(linkTypeNumber: Int(network & 0x0FFF_FFFF)) else {
+            throw Failure.unsupportedLinkType(network)
+        }
+        self.linkType = linkType
+        var frames: [Frame] = []
+        var offset = 24
+        while offset + 16 <= data.count {
+            let seconds = Int64(u32(offset, swapped))
+            let fraction = Int64(u32(offset + 4, swapped))
+            let captured = Int(u32(offset + 8, swapped))
+            let original = Int(u32(offset + 12, swapped))
+            offset += 16
+            guard offset + captured <= data.count else { throw Failure.truncated }
+            frames.append(
+                Frame(
+                    timestamp: Timestamp(seconds: seconds, nanoseconds: nanos ? fraction : fraction * 1000),
+                    bytes: Array(data[offset..<(offset + captured)]), wireLength: original))
+            offset += captured
+        }
+        self.frames = frames
+    }
+
+    /// Runs every frame through a fresh tracker.
+    func track(configuration: FlowTracker.Configuration = .init()) -> FlowTracker {
+        let tracker = FlowTracker(configuration: configuration)
+        for frame in frames {
+            frame.bytes.withUnsafeBytes {
+                tracker.ingest(frame: $0, linkType: linkType, wireLength: frame.wireLength, timestamp: frame.timestamp)
+            }
+        }
+        return tracker
+    }
+
+    /// The TCP payloads in capture order, with their direction relative to the first SYN's sender.
+    func tcpPayloads() throws -> [(fromClient: Bool, packet: DecodedPacket, bytes: [UInt8])] {
+        var result: [(Bool, DecodedPacket, [UInt8])] = []
+        var client: (IPAddress, UInt16)?
+        for frame in frames {
+            try frame.bytes.withUnsafeBytes { raw in
+                guard case .success(let packet) = try PacketDecoder.decode(raw, linkType: linkType),
+                    packet.transport == .tcp
+                else { return }
+                if client == nil { client = (packet.source, packet.sourcePort) }
+                let fromClient = client.map { $0.0 == packet.source && $0.1 == packet.sourcePort } ?? true
+                var copy = packet
+                let bytes = Array(packet.payload)
+                copy.payload = UnsafeRawBufferPointer(start: nil, count: 0)
+                result.append((fromClient, copy, bytes))
+            }
+        }
+        return result
+    }
+}

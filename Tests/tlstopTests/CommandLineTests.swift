@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+
+/// The `tlstop` binary end to end: exit codes, one-line errors, exports.
+@Suite struct CommandLineTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let fixtures = repository.appendingPathComponent("Tests/Fixtures/pcaps")
+
+    /// The binary sits next to the test bundle in the build folder.
+    static var binary: URL {
+        let bundleFolder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [bundleFolder, bundleFolder.deletingLastPathComponent()] {
+            let url = candidate.appendingPathComponent("tlstop")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return repository.appendingPathComponent(".build/debug/tlstop")
+    }
+
+    struct Result {
+        var status: Int32
+        var output: String
+        var error: String
+    }
+
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
+            error: String(decoding: errData, as: UTF8.self))
+    }
+
+    static func temporary(_ name: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("tlstop-cli-\(getpid())-\(name)")
+    }
+
+    @Test func batchExportWritesJSONAndPrintsASummary() throws {
+        let out = Self.temporary("out.json")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let result = try Self.run([
+            "-r", Self.fixtures.appendingPathComponent("tls13-x25519.pcap").path, "--batch", "--export", out.path,
+        ])
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.contains("connections: 1"))
+        let data = try Data(contentsOf: out)
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(json["schema"] as? String == "tlstop.snapshot/1")
+        let connection = try #require((json["connections"] as? [[String: Any]])?.first)
+        #expect(connection["version"] as? String == "TLSv1.3")
+        #expect(connection["sni"] as? String == "tlstop.test")
+    }
+
+    @Test func batchExportWritesCSV() throws {
+        let out = Self.temporary("out.csv")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let result = try Self.run([
+            "-r", Self.fixtures.appendingPathComponent("many-conns.pcap").path, "--batch", "--export", out.path,
+        ])
+        #expect(result.status == 0, "\(result.error)")
+        let text = try String(contentsOf: out, encoding: .utf8)
+        #expect(text.hasPrefix("client_ip,client_port,server_ip"))
+        #expect(text.split(separator: "\r\n").count >= 21)
+    }
+
+    @Test func anExportOverAPlantedSymlinkReplacesTheLinkNotItsTarget() throws {
+        let victim = Self.temporary("victim.txt")
+        let link = Self.temporary("link.json")
+        try "precious".write(to: victim, atomically: true, encoding: .utf8)
+        try? FileManager.default.removeItem(at: link)
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: victim)
+        defer {
+            try? FileManager.default.removeItem(at: victim)
+            try? FileManager.default.removeItem(at: link)
+        }
+        let result = try Self.run([
+            "-r", Self.fixtures.appendingPathComponent("tls13-x25519.pcap").path, "--batch", "--export", link.path,
+        ])
+        #expect(result.status == 0)
+        #expect(try String(contentsOf: victim, encoding: .utf8) == "precious")
+    }
+
+    @Test(arguments: [
+        (["-r", "/nonexistent.pcap", "--batch"], "tlstop: cannot read capture file '/nonexistent.pcap'"),
+        (["-r", #filePath, "--batch"], "tlstop: cannot read capture file"),
+        (["-r", "FIXTURE", "-f", "port port", "--batch"], "tlstop: invalid capture filter 'port port'"),
+        (["-r", "FIXTURE", "--batch", "--export", "/tmp/x.txt"], "must end in .json or .csv"),
+        (["-r", "FIXTURE", "--batch", "--export", "/nonexistent-dir/x.json"], "tlstop: cannot write export"),
+    ])
+    func badInputIsAOneLineErrorAndANonZeroExit(arguments: [String], message: String) throws {
+        let fixture = Self.fixtures.appendingPathComponent("tls13-x25519.pcap").path
+        let result = try Self.run(arguments.map { $0 == "FIXTURE" ? fixture : $0 })
+        #expect(result.status != 0)
+        #expect(result.error.contains(message), "\(result.error)")
+        let lines = result.error.split(separator: "\n").filter { !$0.hasPrefix("Usage") && !$0.hasPrefix("  See") }
+        #expect(lines.count <= 2, "\(result.error)")
+    }
+
+    @Test func anUnsupportedLinkTypeIsNamed() throws {
+        // A valid pcap header with LINKTYPE_IEEE802_11 (105) and no packets.
+        var header: [UInt8] = [0xD4, 0xC3, 0xB2, 0xA1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0, 0]
+        header += [105, 0, 0, 0]
+        let file = Self.temporary("wifi.pcap")
+        try Data(header).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try Self.run(["-r", file.path, "--batch"])
+        #expect(result.status == 1)
+        #expect(result.error.contains("link type 105"))
+        #expect(result.error.contains("supported:"))
+    }
+
+    @Test func versionAndHelp() throws {
+        let version = try Self.run(["--version"])
+        #expect(version.status == 0)
+        #expect(version.output.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+        let help = try Self.run(["--help"])
+        #expect(help.output.contains("--export"))
+        #expect(help.output.contains("-r, --read"))
+    }
+}
