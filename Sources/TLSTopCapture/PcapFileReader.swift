@@ -12,8 +12,9 @@ public final class PcapFileReader {
     /// Opens the file and applies an optional BPF filter.
     public init(path: String, filter: String? = nil) throws(CaptureError) {
         var errorBuffer = [CChar](repeating: 0, count: Int(tlstop_pcap_errbuf_size()))
-        guard let handle = pcap_open_offline_with_tstamp_precision(
-            path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer)
+        guard
+            let handle = pcap_open_offline_with_tstamp_precision(
+                path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer)
         else {
             let reason = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw CaptureError("cannot read capture file '\(path)': \(reason)")
@@ -70,16 +71,18 @@ public final class PcapFileReader {
     public func read(into tracker: FlowTracker, limit: Int = 0) throws(CaptureError) {
         let context = LoopContext(tracker: tracker, linkType: linkType)
         let result = withExtendedLifetime(context) {
-            pcap_loop(handle, Int32(clamping: limit), { user, header, bytes in
-                guard let user, let header, let bytes else { return }
-                let context = Unmanaged<LoopContext>.fromOpaque(UnsafeRawPointer(user)).takeUnretainedValue()
-                let captured = Int(header.pointee.caplen)
-                let stamp = header.pointee.ts
-                context.tracker.ingest(
-                    frame: UnsafeRawBufferPointer(start: bytes, count: captured), linkType: context.linkType,
-                    wireLength: Int(header.pointee.len),
-                    timestamp: Timestamp(seconds: Int64(stamp.tv_sec), nanoseconds: Int64(stamp.tv_usec)))
-            }, Unmanaged.passUnretained(context).toOpaque().assumingMemoryBound(to: UInt8.self))
+            pcap_loop(
+                handle, Int32(clamping: limit),
+                { user, header, bytes in
+                    guard let user, let header, let bytes else { return }
+                    let context = Unmanaged<LoopContext>.fromOpaque(UnsafeRawPointer(user)).takeUnretainedValue()
+                    let captured = Int(header.pointee.caplen)
+                    let stamp = header.pointee.ts
+                    context.tracker.ingest(
+                        frame: UnsafeRawBufferPointer(start: bytes, count: captured), linkType: context.linkType,
+                        wireLength: Int(header.pointee.len),
+                        timestamp: Timestamp(seconds: Int64(stamp.tv_sec), nanoseconds: Int64(stamp.tv_usec)))
+                }, Unmanaged.passUnretained(context).toOpaque().assumingMemoryBound(to: UInt8.self))
         }
         if result == -1 {
             let reason = String(cString: pcap_geterr(handle))

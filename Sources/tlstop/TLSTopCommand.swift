@@ -9,7 +9,8 @@ struct TLSTopCommand: ParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "tlstop",
-        abstract: "Show how well every network connection is encrypted: TLS version, cipher, key exchange, certificate.",
+        abstract:
+            "Show how well every network connection is encrypted: TLS version, cipher, key exchange, certificate.",
         discussion: """
             Reads a capture file (pcap or pcapng) and reports, per connection and per host, the TLS version,
             cipher suite, key-exchange group, certificate and whether the connection is encrypted at all.
@@ -20,10 +21,14 @@ struct TLSTopCommand: ParsableCommand {
             """,
         version: version)
 
-    @Option(name: [.customShort("r"), .customLong("read")], help: ArgumentHelp("Read packets from a pcap or pcapng file.", valueName: "file"))
+    @Option(
+        name: [.customShort("r"), .customLong("read")],
+        help: ArgumentHelp("Read packets from a pcap or pcapng file.", valueName: "file"))
     var readFile: String?
 
-    @Option(name: [.customShort("f"), .customLong("filter")], help: ArgumentHelp("BPF capture filter, as in tcpdump.", valueName: "expression"))
+    @Option(
+        name: [.customShort("f"), .customLong("filter")],
+        help: ArgumentHelp("BPF capture filter, as in tcpdump.", valueName: "expression"))
     var filter: String?
 
     @Flag(help: "Headless: process, print a summary, write --export, exit.")
@@ -69,7 +74,8 @@ struct TLSTopCommand: ParsableCommand {
             let body = export.lowercased().hasSuffix(".csv") ? snapshot.csv() : snapshot.json()
             do {
                 try AtomicFile.write(body, to: export)
-                print("exported \(snapshot.connections.count) connections and \(snapshot.hosts.count) hosts to \(export)")
+                print(
+                    "exported \(snapshot.connections.count) connections and \(snapshot.hosts.count) hosts to \(export)")
             } catch {
                 fail("cannot write export '\(export)': \(error.localizedDescription)")
             }

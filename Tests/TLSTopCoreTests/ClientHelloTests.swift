@@ -27,8 +27,11 @@ import Testing
         let hello = try Self.clientHello("tls12-ecdhe-rsa.pcap").parse { try ClientHello(parsing: &$0) }
         #expect(hello.supportedVersions.isEmpty)
         #expect(hello.highestVersion == .tls12)
-        #expect(hello.cipherSuites.map(\.name) == ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-                                                   "TLS_EMPTY_RENEGOTIATION_INFO_SCSV"])
+        #expect(
+            hello.cipherSuites.map(\.name) == [
+                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                "TLS_EMPTY_RENEGOTIATION_INFO_SCSV",
+            ])
     }
 
     static let realHellos = [

@@ -177,7 +177,8 @@ import Testing
         tracker.ingest(raw: FrameBuilder.ipv4TCP(from: Self.client, to: Self.server, sequence: 100, flags: [.syn]))
         tracker.ingest(raw: FrameBuilder.ipv4TCP(from: Self.client, to: Self.server, sequence: 100, flags: [.syn]))
         #expect(tracker.connections.count == 1)
-        tracker.ingest(raw: FrameBuilder.ipv4TCP(from: Self.client, to: Self.server, sequence: 101, flags: [.fin, .ack]))
+        tracker.ingest(
+            raw: FrameBuilder.ipv4TCP(from: Self.client, to: Self.server, sequence: 101, flags: [.fin, .ack]))
         tracker.ingest(raw: FrameBuilder.ipv4TCP(from: Self.client, to: Self.server, sequence: 9000, flags: [.syn]))
         #expect(tracker.connections.count == 2)
         #expect(tracker.connections[1].clientPackets == 1)
@@ -191,7 +192,8 @@ import Testing
         let highPortServer = ("10.0.0.2", UInt16(8443))
         tracker.ingest(raw: FrameBuilder.ipv4TCP(from: highPortServer, to: lowPortClient, sequence: 5, flags: [.ack]))
         tracker.ingest(
-            raw: FrameBuilder.ipv4TCP(from: lowPortClient, to: highPortServer, sequence: 77, flags: [.ack], payload: hello))
+            raw: FrameBuilder.ipv4TCP(
+                from: lowPortClient, to: highPortServer, sequence: 77, flags: [.ack], payload: hello))
         let connection = try #require(tracker.connections.first)
         #expect(connection.client.port == 800)
         #expect(connection.server.port == 8443)
@@ -216,8 +218,9 @@ import Testing
         // Replaying the whole capture again only adds to the counters.
         for frame in fixture.frames {
             frame.bytes.withUnsafeBytes {
-                tracker.ingest(frame: $0, linkType: fixture.linkType, wireLength: frame.wireLength,
-                               timestamp: frame.timestamp)
+                tracker.ingest(
+                    frame: $0, linkType: fixture.linkType, wireLength: frame.wireLength,
+                    timestamp: frame.timestamp)
             }
         }
         #expect(connection.clientPackets > before)

@@ -309,97 +309,137 @@ struct RegistryTests {
 
     static let classifications: [Classification] = [
         // Static RSA: no forward secrecy.
-        .init(value: 0x002F, keyExchange: .rsa, authentication: "RSA", encryption: "AES_128_CBC", mac: "SHA",
-              cbc: true),
-        .init(value: 0x009C, keyExchange: .rsa, authentication: "RSA", encryption: "AES_128_GCM", mac: "AEAD",
-              aead: true),
+        .init(
+            value: 0x002F, keyExchange: .rsa, authentication: "RSA", encryption: "AES_128_CBC", mac: "SHA",
+            cbc: true),
+        .init(
+            value: 0x009C, keyExchange: .rsa, authentication: "RSA", encryption: "AES_128_GCM", mac: "AEAD",
+            aead: true),
         // ECDHE and DHE: forward secret.
-        .init(value: 0xC02F, keyExchange: .ecdhe, authentication: "RSA", encryption: "AES_128_GCM", mac: "AEAD",
-              forwardSecret: true, aead: true),
-        .init(value: 0xC024, keyExchange: .ecdhe, authentication: "ECDSA", encryption: "AES_256_CBC",
-              mac: "SHA384", forwardSecret: true, cbc: true),
-        .init(value: 0xCCA9, keyExchange: .ecdhe, authentication: "ECDSA", encryption: "CHACHA20_POLY1305",
-              mac: "AEAD", forwardSecret: true, aead: true),
-        .init(value: 0x0033, keyExchange: .dhe, authentication: "RSA", encryption: "AES_128_CBC", mac: "SHA",
-              forwardSecret: true, cbc: true),
+        .init(
+            value: 0xC02F, keyExchange: .ecdhe, authentication: "RSA", encryption: "AES_128_GCM", mac: "AEAD",
+            forwardSecret: true, aead: true),
+        .init(
+            value: 0xC024, keyExchange: .ecdhe, authentication: "ECDSA", encryption: "AES_256_CBC",
+            mac: "SHA384", forwardSecret: true, cbc: true),
+        .init(
+            value: 0xCCA9, keyExchange: .ecdhe, authentication: "ECDSA", encryption: "CHACHA20_POLY1305",
+            mac: "AEAD", forwardSecret: true, aead: true),
+        .init(
+            value: 0x0033, keyExchange: .dhe, authentication: "RSA", encryption: "AES_128_CBC", mac: "SHA",
+            forwardSecret: true, cbc: true),
         // Static (EC)DH.
-        .init(value: 0x0031, keyExchange: .dh, authentication: "RSA", encryption: "AES_128_CBC", mac: "SHA",
-              cbc: true),
-        .init(value: 0xC004, keyExchange: .ecdh, authentication: "ECDSA", encryption: "AES_128_CBC", mac: "SHA",
-              cbc: true),
+        .init(
+            value: 0x0031, keyExchange: .dh, authentication: "RSA", encryption: "AES_128_CBC", mac: "SHA",
+            cbc: true),
+        .init(
+            value: 0xC004, keyExchange: .ecdh, authentication: "ECDSA", encryption: "AES_128_CBC", mac: "SHA",
+            cbc: true),
         // Anonymous.
-        .init(value: 0x0034, keyExchange: .dhe, authentication: "anon", encryption: "AES_128_CBC", mac: "SHA",
-              forwardSecret: true, anonymous: true, cbc: true),
-        .init(value: 0xC018, keyExchange: .ecdhe, authentication: "anon", encryption: "AES_128_CBC", mac: "SHA",
-              forwardSecret: true, anonymous: true, cbc: true),
+        .init(
+            value: 0x0034, keyExchange: .dhe, authentication: "anon", encryption: "AES_128_CBC", mac: "SHA",
+            forwardSecret: true, anonymous: true, cbc: true),
+        .init(
+            value: 0xC018, keyExchange: .ecdhe, authentication: "anon", encryption: "AES_128_CBC", mac: "SHA",
+            forwardSecret: true, anonymous: true, cbc: true),
         // EXPORT.
-        .init(value: 0x0003, keyExchange: .rsa, authentication: "RSA", encryption: "RC4_40", mac: "MD5",
-              export: true, rc4: true),
-        .init(value: 0x0014, keyExchange: .dhe, authentication: "RSA", encryption: "DES40_CBC", mac: "SHA",
-              forwardSecret: true, export: true, des: true, cbc: true),
-        .init(value: 0x0019, keyExchange: .dhe, authentication: "anon", encryption: "DES40_CBC", mac: "SHA",
-              forwardSecret: true, anonymous: true, export: true, des: true, cbc: true),
-        .init(value: 0x0062, keyExchange: .rsa, authentication: "RSA", encryption: "DES_CBC", mac: "SHA",
-              export: true, des: true, cbc: true),
-        .init(value: 0x0029, keyExchange: .krb5, authentication: "KRB5", encryption: "DES_CBC_40", mac: "MD5",
-              export: true, des: true, cbc: true),
+        .init(
+            value: 0x0003, keyExchange: .rsa, authentication: "RSA", encryption: "RC4_40", mac: "MD5",
+            export: true, rc4: true),
+        .init(
+            value: 0x0014, keyExchange: .dhe, authentication: "RSA", encryption: "DES40_CBC", mac: "SHA",
+            forwardSecret: true, export: true, des: true, cbc: true),
+        .init(
+            value: 0x0019, keyExchange: .dhe, authentication: "anon", encryption: "DES40_CBC", mac: "SHA",
+            forwardSecret: true, anonymous: true, export: true, des: true, cbc: true),
+        .init(
+            value: 0x0062, keyExchange: .rsa, authentication: "RSA", encryption: "DES_CBC", mac: "SHA",
+            export: true, des: true, cbc: true),
+        .init(
+            value: 0x0029, keyExchange: .krb5, authentication: "KRB5", encryption: "DES_CBC_40", mac: "MD5",
+            export: true, des: true, cbc: true),
         // RC4, 3DES, DES.
-        .init(value: 0x0005, keyExchange: .rsa, authentication: "RSA", encryption: "RC4_128", mac: "SHA",
-              rc4: true),
-        .init(value: 0xC011, keyExchange: .ecdhe, authentication: "RSA", encryption: "RC4_128", mac: "SHA",
-              forwardSecret: true, rc4: true),
-        .init(value: 0x000A, keyExchange: .rsa, authentication: "RSA", encryption: "3DES_EDE_CBC", mac: "SHA",
-              tripleDES: true, cbc: true),
-        .init(value: 0x0009, keyExchange: .rsa, authentication: "RSA", encryption: "DES_CBC", mac: "SHA",
-              des: true, cbc: true),
-        .init(value: 0xFEFE, keyExchange: .rsa, authentication: "RSA", encryption: "DES_CBC", mac: "SHA",
-              des: true, cbc: true),
+        .init(
+            value: 0x0005, keyExchange: .rsa, authentication: "RSA", encryption: "RC4_128", mac: "SHA",
+            rc4: true),
+        .init(
+            value: 0xC011, keyExchange: .ecdhe, authentication: "RSA", encryption: "RC4_128", mac: "SHA",
+            forwardSecret: true, rc4: true),
+        .init(
+            value: 0x000A, keyExchange: .rsa, authentication: "RSA", encryption: "3DES_EDE_CBC", mac: "SHA",
+            tripleDES: true, cbc: true),
+        .init(
+            value: 0x0009, keyExchange: .rsa, authentication: "RSA", encryption: "DES_CBC", mac: "SHA",
+            des: true, cbc: true),
+        .init(
+            value: 0xFEFE, keyExchange: .rsa, authentication: "RSA", encryption: "DES_CBC", mac: "SHA",
+            des: true, cbc: true),
         // NULL encryption.
-        .init(value: 0x0000, keyExchange: .null, authentication: "NULL", encryption: "NULL", mac: "NULL",
-              anonymous: true, null: true),
+        .init(
+            value: 0x0000, keyExchange: .null, authentication: "NULL", encryption: "NULL", mac: "NULL",
+            anonymous: true, null: true),
         .init(value: 0x0002, keyExchange: .rsa, authentication: "RSA", encryption: "NULL", mac: "SHA", null: true),
-        .init(value: 0xC006, keyExchange: .ecdhe, authentication: "ECDSA", encryption: "NULL", mac: "SHA",
-              forwardSecret: true, null: true),
+        .init(
+            value: 0xC006, keyExchange: .ecdhe, authentication: "ECDSA", encryption: "NULL", mac: "SHA",
+            forwardSecret: true, null: true),
         // PSK family.
-        .init(value: 0x008C, keyExchange: .psk, authentication: "PSK", encryption: "AES_128_CBC", mac: "SHA",
-              cbc: true),
-        .init(value: 0x00AA, keyExchange: .dhePSK, authentication: "PSK", encryption: "AES_128_GCM", mac: "AEAD",
-              forwardSecret: true, aead: true),
-        .init(value: 0xC0AA, keyExchange: .dhePSK, authentication: "PSK", encryption: "AES_128_CCM_8",
-              mac: "AEAD", forwardSecret: true, aead: true),
-        .init(value: 0xD001, keyExchange: .ecdhePSK, authentication: "PSK", encryption: "AES_128_GCM",
-              mac: "AEAD", forwardSecret: true, aead: true),
-        .init(value: 0x00AC, keyExchange: .rsaPSK, authentication: "RSA", encryption: "AES_128_GCM", mac: "AEAD",
-              aead: true),
+        .init(
+            value: 0x008C, keyExchange: .psk, authentication: "PSK", encryption: "AES_128_CBC", mac: "SHA",
+            cbc: true),
+        .init(
+            value: 0x00AA, keyExchange: .dhePSK, authentication: "PSK", encryption: "AES_128_GCM", mac: "AEAD",
+            forwardSecret: true, aead: true),
+        .init(
+            value: 0xC0AA, keyExchange: .dhePSK, authentication: "PSK", encryption: "AES_128_CCM_8",
+            mac: "AEAD", forwardSecret: true, aead: true),
+        .init(
+            value: 0xD001, keyExchange: .ecdhePSK, authentication: "PSK", encryption: "AES_128_GCM",
+            mac: "AEAD", forwardSecret: true, aead: true),
+        .init(
+            value: 0x00AC, keyExchange: .rsaPSK, authentication: "RSA", encryption: "AES_128_GCM", mac: "AEAD",
+            aead: true),
         // SRP, ECCPWD, GOST.
-        .init(value: 0xC01E, keyExchange: .srp, authentication: "RSA", encryption: "AES_128_CBC", mac: "SHA",
-              cbc: true),
-        .init(value: 0xC0B0, keyExchange: .eccpwd, authentication: "ECCPWD", encryption: "AES_128_GCM",
-              mac: "AEAD", forwardSecret: true, aead: true),
-        .init(value: 0xC100, keyExchange: .gost, authentication: "GOSTR341112_256",
-              encryption: "KUZNYECHIK_CTR", mac: "OMAC"),
-        .init(value: 0xC103, keyExchange: .tls13, authentication: "any", encryption: "KUZNYECHIK_MGM_L",
-              mac: "AEAD", forwardSecret: true, aead: true),
+        .init(
+            value: 0xC01E, keyExchange: .srp, authentication: "RSA", encryption: "AES_128_CBC", mac: "SHA",
+            cbc: true),
+        .init(
+            value: 0xC0B0, keyExchange: .eccpwd, authentication: "ECCPWD", encryption: "AES_128_GCM",
+            mac: "AEAD", forwardSecret: true, aead: true),
+        .init(
+            value: 0xC100, keyExchange: .gost, authentication: "GOSTR341112_256",
+            encryption: "KUZNYECHIK_CTR", mac: "OMAC"),
+        .init(
+            value: 0xC103, keyExchange: .tls13, authentication: "any", encryption: "KUZNYECHIK_MGM_L",
+            mac: "AEAD", forwardSecret: true, aead: true),
         // CCM without a hash in the name, and the pre-RFC ChaCha20 code point.
-        .init(value: 0xC0AC, keyExchange: .ecdhe, authentication: "ECDSA", encryption: "AES_128_CCM",
-              mac: "AEAD", forwardSecret: true, aead: true),
-        .init(value: 0xCC13, keyExchange: .ecdhe, authentication: "RSA", encryption: "CHACHA20_POLY1305",
-              mac: "AEAD", forwardSecret: true, aead: true),
+        .init(
+            value: 0xC0AC, keyExchange: .ecdhe, authentication: "ECDSA", encryption: "AES_128_CCM",
+            mac: "AEAD", forwardSecret: true, aead: true),
+        .init(
+            value: 0xCC13, keyExchange: .ecdhe, authentication: "RSA", encryption: "CHACHA20_POLY1305",
+            mac: "AEAD", forwardSecret: true, aead: true),
         // TLS 1.3.
-        .init(value: 0x1301, keyExchange: .tls13, authentication: "any", encryption: "AES_128_GCM", mac: "AEAD",
-              forwardSecret: true, aead: true),
-        .init(value: 0x1302, keyExchange: .tls13, authentication: "any", encryption: "AES_256_GCM", mac: "AEAD",
-              forwardSecret: true, aead: true),
-        .init(value: 0x1303, keyExchange: .tls13, authentication: "any", encryption: "CHACHA20_POLY1305",
-              mac: "AEAD", forwardSecret: true, aead: true),
-        .init(value: 0x1304, keyExchange: .tls13, authentication: "any", encryption: "AES_128_CCM", mac: "AEAD",
-              forwardSecret: true, aead: true),
-        .init(value: 0x1305, keyExchange: .tls13, authentication: "any", encryption: "AES_128_CCM_8",
-              mac: "AEAD", forwardSecret: true, aead: true),
-        .init(value: 0x00C6, keyExchange: .tls13, authentication: "any", encryption: "SM4_GCM", mac: "AEAD",
-              forwardSecret: true, aead: true),
-        .init(value: 0xC0B5, keyExchange: .tls13, authentication: "any", encryption: "NULL", mac: "SHA384",
-              forwardSecret: true, null: true),
+        .init(
+            value: 0x1301, keyExchange: .tls13, authentication: "any", encryption: "AES_128_GCM", mac: "AEAD",
+            forwardSecret: true, aead: true),
+        .init(
+            value: 0x1302, keyExchange: .tls13, authentication: "any", encryption: "AES_256_GCM", mac: "AEAD",
+            forwardSecret: true, aead: true),
+        .init(
+            value: 0x1303, keyExchange: .tls13, authentication: "any", encryption: "CHACHA20_POLY1305",
+            mac: "AEAD", forwardSecret: true, aead: true),
+        .init(
+            value: 0x1304, keyExchange: .tls13, authentication: "any", encryption: "AES_128_CCM", mac: "AEAD",
+            forwardSecret: true, aead: true),
+        .init(
+            value: 0x1305, keyExchange: .tls13, authentication: "any", encryption: "AES_128_CCM_8",
+            mac: "AEAD", forwardSecret: true, aead: true),
+        .init(
+            value: 0x00C6, keyExchange: .tls13, authentication: "any", encryption: "SM4_GCM", mac: "AEAD",
+            forwardSecret: true, aead: true),
+        .init(
+            value: 0xC0B5, keyExchange: .tls13, authentication: "any", encryption: "NULL", mac: "SHA384",
+            forwardSecret: true, null: true),
     ]
 
     @Test("Cipher suite info classifies representative suites", arguments: classifications)
@@ -533,7 +573,8 @@ struct RegistryTests {
 
     @Test("Comparable is a strict total order consistent with equality")
     func versionTotalOrder() {
-        let versions = ProtocolVersion.allKnown + [ProtocolVersion(rawValue: 0x1234), ProtocolVersion(rawValue: 0x4321)]
+        let versions =
+            ProtocolVersion.allKnown + [ProtocolVersion(rawValue: 0x1234), ProtocolVersion(rawValue: 0x4321)]
         var violations: [String] = []
         for a in versions {
             if a < a { violations.append("\(a) < itself") }

@@ -4,8 +4,9 @@ import Testing
 
 @Suite struct TCPReassemblerTests {
     /// Feeds segments and returns everything delivered, in order.
-    func deliver(_ segments: [(UInt32, [UInt8])], syn: UInt32? = 999, stopAfter: Int = .max) -> ([UInt8], TCPReassembler)
-    {
+    func deliver(_ segments: [(UInt32, [UInt8])], syn: UInt32? = 999, stopAfter: Int = .max) -> (
+        [UInt8], TCPReassembler
+    ) {
         var reassembler = TCPReassembler()
         if let syn { _ = reassembler.acceptSYN(sequence: syn) }
         var out: [UInt8] = []

@@ -191,7 +191,8 @@ extension CertificateFacts {
             var scalars = String.UnicodeScalarView()
             var index = 0
             while index + 3 < bytes.count {
-                let value = UInt32(bytes[index]) << 24 | UInt32(bytes[index + 1]) << 16
+                let value =
+                    UInt32(bytes[index]) << 24 | UInt32(bytes[index + 1]) << 16
                     | UInt32(bytes[index + 2]) << 8 | UInt32(bytes[index + 3])
                 scalars.append(Unicode.Scalar(value) ?? "\u{FFFD}")
                 index += 4
@@ -226,7 +227,9 @@ extension CertificateFacts {
 
     // MARK: Keys
 
-    private static func describeKey(algorithm: AlgorithmID, key: ASN1BitString) -> (type: String, bits: Int?, curve: String?) {
+    private static func describeKey(algorithm: AlgorithmID, key: ASN1BitString) -> (
+        type: String, bits: Int?, curve: String?
+    ) {
         switch algorithm.oid {
         case OID.rsaEncryption, OID.rsassaPSS:
             return ("RSA", rsaModulusBits(key.bytes), nil)
@@ -332,8 +335,10 @@ private struct DSSParameters: DERImplicitlyTaggable {
 
     init(derEncoded node: ASN1Node, withIdentifier identifier: ASN1Identifier) throws {
         (p, q, g) = try DER.sequence(node, identifier: identifier) { nodes in
-            (try ArraySlice<UInt8>(derEncoded: &nodes), try ArraySlice<UInt8>(derEncoded: &nodes),
-             try ArraySlice<UInt8>(derEncoded: &nodes))
+            (
+                try ArraySlice<UInt8>(derEncoded: &nodes), try ArraySlice<UInt8>(derEncoded: &nodes),
+                try ArraySlice<UInt8>(derEncoded: &nodes)
+            )
         }
     }
 

@@ -144,8 +144,11 @@ public final class HandshakeAnalyzer {
             input = input.dropFirst(Self.recordHeaderLength + length)
             guard processRecord(record, state: &state, direction: direction) else { return false }
             guard state.mode == .tls else {
-                return input.isEmpty ? true : dispatch(UnsafeRawBufferPointer(rebasing: input), state: &state,
-                                                        direction: direction)
+                return input.isEmpty
+                    ? true
+                    : dispatch(
+                        UnsafeRawBufferPointer(rebasing: input), state: &state,
+                        direction: direction)
             }
         }
         if !input.isEmpty { state.recordBuffer.append(contentsOf: input) }

@@ -86,8 +86,9 @@ extension HostSnapshot {
     func jsonValue() -> JSONValue {
         func counts(_ values: [String: Int]) -> JSONValue {
             // Most frequent first, then by name, so the order is stable.
-            .object(values.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-                .map { ($0.key, .int($0.value)) })
+            .object(
+                values.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                    .map { ($0.key, .int($0.value)) })
         }
         return .object([
             ("host", .string(host)), ("port", .int(port)), ("addresses", .array(addresses.map { .string($0) })),

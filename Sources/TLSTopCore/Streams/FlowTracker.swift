@@ -130,7 +130,8 @@ public final class FlowTracker {
     private func feedTCP(_ connection: Connection, _ packet: DecodedPacket, direction: Direction) {
         var direction = direction
         if packet.tcpFlags.contains(.syn) {
-            _ = direction == .client
+            _ =
+                direction == .client
                 ? connection.clientStream.acceptSYN(sequence: packet.sequenceNumber)
                 : connection.serverStream.acceptSYN(sequence: packet.sequenceNumber)
         }

@@ -116,10 +116,12 @@ public enum PacketDecoder {
         let payloadLength = Int(try header.readUInt16())
         var next = try header.readUInt8()
         try header.skip(1)
-        let source = IPAddress(high: UInt64(try header.readUInt32()) << 32 | UInt64(try header.readUInt32()),
-                               low: UInt64(try header.readUInt32()) << 32 | UInt64(try header.readUInt32()))
-        let destination = IPAddress(high: UInt64(try header.readUInt32()) << 32 | UInt64(try header.readUInt32()),
-                                    low: UInt64(try header.readUInt32()) << 32 | UInt64(try header.readUInt32()))
+        let source = IPAddress(
+            high: UInt64(try header.readUInt32()) << 32 | UInt64(try header.readUInt32()),
+            low: UInt64(try header.readUInt32()) << 32 | UInt64(try header.readUInt32()))
+        let destination = IPAddress(
+            high: UInt64(try header.readUInt32()) << 32 | UInt64(try header.readUInt32()),
+            low: UInt64(try header.readUInt32()) << 32 | UInt64(try header.readUInt32()))
         // Jumbograms (payload length 0 with a hop-by-hop option) do not occur on the links we read.
         var body = try reader.slice(min(payloadLength, reader.remaining))
         var declared = payloadLength

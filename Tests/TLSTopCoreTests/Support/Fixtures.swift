@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import TLSTopCore
 
 /// Locates committed fixtures relative to this source file, so tests run from any directory.
@@ -29,7 +30,11 @@ struct PcapFixture {
     var linkType: LinkType
     var frames: [Frame]
 
-    enum Failure: Error { case notPcap, unsupportedLinkType(UInt32), truncated }
+    enum Failure: Error {
+        case notPcap
+        case unsupportedLinkType(UInt32)
+        case truncated
+    }
 
     init(contentsOf url: URL) throws {
         try self.init(bytes: Array(try Data(contentsOf: url)))
@@ -38,7 +43,8 @@ struct PcapFixture {
     init(bytes data: [UInt8]) throws {
         guard data.count >= 24 else { throw Failure.notPcap }
         func u32(_ at: Int, _ swapped: Bool) -> UInt32 {
-            let value = UInt32(data[at]) | UInt32(data[at + 1]) << 8 | UInt32(data[at + 2]) << 16
+            let value =
+                UInt32(data[at]) | UInt32(data[at + 1]) << 8 | UInt32(data[at + 2]) << 16
                 | UInt32(data[at + 3]) << 24
             return swapped ? value.byteSwapped : value
         }

@@ -41,7 +41,8 @@ struct FixtureStreams {
         var messages: [[UInt8]] = []
         var position = 0
         while position + 4 <= fragments.count {
-            let length = Int(fragments[position + 1]) << 16 | Int(fragments[position + 2]) << 8
+            let length =
+                Int(fragments[position + 1]) << 16 | Int(fragments[position + 2]) << 8
                 | Int(fragments[position + 3])
             guard position + 4 + length <= fragments.count else { break }
             messages.append(Array(fragments[position..<(position + 4 + length)]))
