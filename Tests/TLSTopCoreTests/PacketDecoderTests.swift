@@ -78,6 +78,20 @@ import Testing
         }
     }
 
+    @Test(arguments: [[0xFF, 0x03, 0x00, 0x21], [0x00, 0x21], [0x21]] as [[UInt8]])
+    func pppFramesWithAndWithoutCompressionDecode(header: [UInt8]) throws {
+        let ip: [UInt8] = [0x45, 0, 0, 43, 0, 0, 0x40, 0, 64, 6, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8] + Self.tcp([1, 2, 3])
+        guard case .success(let packet) = try Self.decode(header + ip, .ppp) else {
+            Issue.record("PPP frame not decoded")
+            return
+        }
+        #expect(Array(packet.payload) == [1, 2, 3])
+        guard case .failure(.notIP) = try Self.decode([0xC0, 0x21, 1, 1, 0, 4], .ppp) else {
+            Issue.record("LCP not skipped")
+            return
+        }
+    }
+
     @Test func nonIPEtherTypesAreSkipped() throws {
         let arp: [UInt8] = [UInt8](repeating: 0xFF, count: 12) + [0x08, 0x06] + [UInt8](repeating: 0, count: 28)
         guard case .failure(.notIP) = try Self.decode(arp, .ethernet) else {

@@ -146,8 +146,16 @@ extension CertificateFacts {
         }.joined()
     }
 
+    /// `,` `+` `"` `\\` `<` `>` `;` `=`
+    private static let rfc4514Special: Set<UInt8> = [0x2C, 0x2B, 0x22, 0x5C, 0x3C, 0x3E, 0x3B, 0x3D]
+
     /// RFC 4514 §2.4: escape the special characters, a leading space or '#', and a trailing space.
     private static func escapeRFC4514(_ value: String) -> String {
+        let special = rfc4514Special
+        let utf8 = value.utf8
+        if !utf8.contains(where: special.contains), utf8.first != 0x23, utf8.first != 0x20, utf8.last != 0x20 {
+            return value
+        }
         var out = ""
         for (index, character) in value.enumerated() {
             switch character {

@@ -29,8 +29,11 @@ public final class HandshakeAnalyzer {
     private var client = StreamState()
     private var server = StreamState()
 
-    public init(limits: Limits = Limits()) {
+    let certificates: CertificateCache
+
+    public init(limits: Limits = Limits(), certificates: CertificateCache = CertificateCache(capacity: 16)) {
         self.limits = limits
+        self.certificates = certificates
     }
 
     public var isFinished: Bool { client.mode == .finished && server.mode == .finished }
@@ -277,10 +280,13 @@ public final class HandshakeAnalyzer {
                 let chain = try CertificateMessage(parsing: &reader, isTLS13: false)
                 facts.serverChainLength = chain.chainLength
                 if let leaf = chain.leaf {
-                    do throws(ParseError) {
-                        facts.serverCertificate = try CertificateFacts(der: leaf)
-                    } catch {
-                        facts.serverCertificateError = error.description
+                    switch certificates.facts(for: leaf) {
+                    case .success(let certificate):
+                        facts.serverCertificate = certificate
+                        facts.certificateCoversServerName = facts.clientHello?.serverName.map {
+                            certificate.covers(hostName: $0)
+                        }
+                    case .failure(let error): facts.serverCertificateError = error.description
                     }
                 }
             case (.client, .certificate):
@@ -330,7 +336,7 @@ public final class HandshakeAnalyzer {
                     facts.sslv2ServerVersion = hello.version
                     if let certificate = hello.certificate {
                         facts.serverChainLength = 1
-                        facts.serverCertificate = try? CertificateFacts(der: certificate)
+                        facts.serverCertificate = try? certificates.facts(for: certificate).get()
                     }
                 }
                 return .success(())

@@ -28,6 +28,8 @@ public struct HandshakeFacts: Sendable {
     public var serverKeyExchange: ServerKeyExchange?
     public var serverCertificate: CertificateFacts?
     public var serverCertificateError: String?
+    /// Whether the leaf covers the SNI the client asked for (nil without SNI or certificate).
+    public var certificateCoversServerName: Bool?
     public var serverChainLength = 0
     public var clientCertificateRequested = false
     public var clientChainLength = 0

@@ -40,7 +40,7 @@ public enum SnapshotBuilder {
                 serialNumber: certificate.serialNumber, keyType: certificate.keyType, keyBits: certificate.keyBits,
                 curve: certificate.curve, signatureAlgorithm: certificate.signatureAlgorithm,
                 isSelfSigned: certificate.isSelfSigned, chainLength: facts.serverChainLength,
-                coversServerName: hello?.serverName.map { certificate.covers(hostName: $0) })
+                coversServerName: facts.certificateCoversServerName)
         }
         let offer = hello.map { hello in
             ClientOfferSnapshot(

@@ -33,7 +33,7 @@ public final class Connection {
 
     init(
         id: Int, transport: DecodedPacket.Transport, client: Endpoint, server: Endpoint, rolesKnown: Bool,
-        timestamp: Timestamp, limits: HandshakeAnalyzer.Limits
+        timestamp: Timestamp, limits: HandshakeAnalyzer.Limits, certificates: CertificateCache
     ) {
         self.id = id
         self.transport = transport
@@ -42,7 +42,7 @@ public final class Connection {
         self.rolesKnown = rolesKnown
         self.firstSeen = timestamp
         self.lastSeen = timestamp
-        self.analyzer = HandshakeAnalyzer(limits: limits)
+        self.analyzer = HandshakeAnalyzer(limits: limits, certificates: certificates)
     }
 
     @inline(__always)

@@ -7,6 +7,8 @@ public final class FlowTracker {
         /// Flows tracked at once; new ones past this are counted in `untrackedConnections`.
         public var maximumConnections = 1 << 20
         public var handshakeLimits = HandshakeAnalyzer.Limits()
+        /// Distinct certificates whose decoded facts are kept for reuse.
+        public var certificateCacheSize = 4096
 
         public init() {}
     }
@@ -19,8 +21,11 @@ public final class FlowTracker {
     public private(set) var firstTimestamp: Timestamp?
     public private(set) var lastTimestamp: Timestamp?
 
+    public let certificates: CertificateCache
+
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
+        self.certificates = CertificateCache(capacity: configuration.certificateCacheSize)
     }
 
     /// Decodes one captured frame and processes it.
@@ -121,7 +126,8 @@ public final class FlowTracker {
         let connection = Connection(
             id: statistics.connections, transport: packet.transport,
             client: sourceIsClient ? source : destination, server: sourceIsClient ? destination : source,
-            rolesKnown: rolesKnown, timestamp: timestamp, limits: configuration.handshakeLimits)
+            rolesKnown: rolesKnown, timestamp: timestamp, limits: configuration.handshakeLimits,
+            certificates: certificates)
         table[key] = connection
         connections.append(connection)
         return connection

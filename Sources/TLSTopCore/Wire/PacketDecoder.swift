@@ -46,6 +46,16 @@ public enum PacketDecoder {
             }
         case .raw:
             network = try versionToEtherType(reader.peekUInt8())
+        case .ppp:
+            if try reader.peekUInt16() == 0xFF03 { try reader.skip(2) }  // HDLC address and control
+            // Protocol-field compression (RFC 1661 §6.5) leaves one byte when it is odd.
+            let first = try reader.readUInt8()
+            let pppProtocol = first & 1 == 1 ? UInt16(first) : UInt16(first) << 8 | UInt16(try reader.readUInt8())
+            switch pppProtocol {
+            case 0x0021: network = etherTypeIPv4
+            case 0x0057: network = etherTypeIPv6
+            default: return .failure(.notIP)
+            }
         case .ipv4:
             network = etherTypeIPv4
         case .ipv6:
