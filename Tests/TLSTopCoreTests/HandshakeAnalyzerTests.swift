@@ -238,3 +238,59 @@ import Testing
         #expect(tracker.connections.isEmpty)
     }
 }
+
+@Suite struct SSLv2HelloTests {
+    /// An SSLv2-format CLIENT-HELLO offering TLS 1.0 (as old clients sent), built to the SSL 2.0 spec:
+    /// two SSLv2 cipher specs and two TLS suites (0x00 prefix), no session id, 16-byte challenge.
+    static let hello: [UInt8] = {
+        let specs: [UInt8] = [0x01, 0x00, 0x80, 0x07, 0x00, 0xC0, 0x00, 0x00, 0x04, 0x00, 0x00, 0x2F]
+        var body: [UInt8] = [1, 0x03, 0x01, 0, UInt8(specs.count), 0, 0, 0, 16]
+        body += specs + [UInt8](repeating: 0xAB, count: 16)
+        return [0x80 | UInt8(body.count >> 8), UInt8(body.count & 0xFF)] + body
+    }()
+
+    @Test func sslv2FormatHelloOffersItsTLSSuites() throws {
+        let analyzer = HandshakeAnalyzer()
+        for byte in Self.hello { [byte].withUnsafeBytes { _ = analyzer.consume($0, from: .client) } }
+        let hello = try #require(analyzer.facts.clientHello)
+        #expect(hello.isSSLv2Format)
+        #expect(hello.legacyVersion == .tls10)
+        #expect(hello.cipherSuites.map(\.rawValue) == [0x0004, 0x002F])
+        #expect(analyzer.facts.violation == nil)
+    }
+
+    @Test func everyPrefixOfTheSSLv2HelloIsIncompleteNotAViolation() {
+        for length in 0..<Self.hello.count {
+            let analyzer = HandshakeAnalyzer()
+            Self.hello.prefix(length).withUnsafeBytes { _ = analyzer.consume($0, from: .client) }
+            #expect(analyzer.facts.clientHello == nil)
+            #expect(analyzer.facts.violation == nil)
+        }
+    }
+
+    @Test func aBadChallengeLengthIsAViolation() {
+        var bad = Self.hello
+        bad[10] = 3  // challenge length 3 (< 16)
+        let analyzer = HandshakeAnalyzer()
+        bad.withUnsafeBytes { _ = analyzer.consume($0, from: .client) }
+        #expect(analyzer.facts.violation != nil)
+    }
+}
+
+@Suite struct CertificateCacheTests {
+    @Test func aServerCertificateIsDecodedOncePerDistinctDER() throws {
+        let tracker = try PcapFixture(contentsOf: Fixtures.pcap("many-conns.pcap")).track()
+        let withCertificate = tracker.connections.filter { $0.facts.serverCertificate != nil }
+        #expect(withCertificate.count >= 5)
+        #expect(tracker.certificates.misses == 1)
+        #expect(tracker.certificates.hits == withCertificate.count - 1)
+    }
+
+    @Test func theCacheIsBounded() throws {
+        let cache = CertificateCache(capacity: 2)
+        for index in 0..<10 { _ = cache.facts(for: [0x30, 0x03, 0x02, 0x01, UInt8(index)]) }
+        #expect(cache.misses == 10)
+        _ = cache.facts(for: [0x30, 0x03, 0x02, 0x01, 9])
+        #expect(cache.hits == 1)
+    }
+}

@@ -316,12 +316,21 @@ public final class HandshakeAnalyzer {
     // MARK: - SSLv2
 
     private func consumeSSLv2(_ bytes: UnsafeRawBufferPointer, state: inout StreamState, direction: Direction) -> Bool {
-        state.recordBuffer.append(contentsOf: bytes)
+        // Take only what the record needs: the 2-byte header first, then its declared length.
+        var input = bytes[...]
+        if state.recordBuffer.count < 2 {
+            let take = min(2 - state.recordBuffer.count, input.count)
+            state.recordBuffer.append(contentsOf: input.prefix(take))
+            input = input.dropFirst(take)
+        }
         guard state.recordBuffer.count >= 2 else { return true }
         let length = SSLv2Hello.recordLength(state.recordBuffer[0], state.recordBuffer[1]) ?? 0
         guard length > 0, length <= limits.maximumRecordLength else {
             return finish(&state, violation: "SSLv2 record: invalid header")
         }
+        let take = min(2 + length - state.recordBuffer.count, input.count)
+        state.recordBuffer.append(contentsOf: input.prefix(take))
+        input = input.dropFirst(take)
         guard state.recordBuffer.count >= 2 + length else { return true }
         var record: [UInt8] = []
         swap(&record, &state.recordBuffer)
@@ -349,11 +358,8 @@ public final class HandshakeAnalyzer {
         // After an SSLv2-format hello the client continues in whatever the server picked, which
         // for every real peer of the last 25 years is SSLv3 or TLS records.
         state.mode = .tls
-        let rest = record.count - 2 - length
-        guard rest > 0 else { return true }
-        return record.withUnsafeBytes { all in
-            dispatch(UnsafeRawBufferPointer(rebasing: all.suffix(rest)), state: &state, direction: direction)
-        }
+        guard !input.isEmpty else { return true }
+        return dispatch(UnsafeRawBufferPointer(rebasing: input), state: &state, direction: direction)
     }
 
     // MARK: - Plaintext lines
