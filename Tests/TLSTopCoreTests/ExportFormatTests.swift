@@ -9,7 +9,9 @@ import Testing
             id: 1, clientIP: "192.0.2.1", clientPort: 51000, serverIP: "198.51.100.7", serverPort: 443,
             transport: "tcp", protocol: "tls", application: nil, version: "TLSv1.2", cipher: "TLS_X", group: nil,
             dhBits: nil, sni: sni, alpn: nil, established: true, resumed: false, helloRetryRequest: false,
-            startTLS: nil, startTLSOffered: false, clientCertificate: false, alert: nil, violation: nil,
+            startTLS: nil, startTLSOffered: false, startTLSRequested: false, startTLSRefused: false,
+            startTLSUsed: false, cleartextCredentials: false, credentialMechanism: nil, plaintextOnTLSPort: false,
+            tlsOnPlaintextPort: false, clientCertificate: false, alert: nil, violation: nil,
             certificate: nil, certificateError: nil, clientOffer: nil, packets: 1, bytes: 2, firstSeen: .zero,
             lastSeen: .zero, closed: false, gap: false)
     }

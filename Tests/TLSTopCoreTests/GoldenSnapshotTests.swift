@@ -38,64 +38,81 @@ import Testing
     }
 }
 
-/// The snapshot agrees with what the real client itself reported when the fixture was captured
-/// (Tests/Fixtures/fixtures.json is written by make-fixtures.sh from s_client / curl / gnutls-cli output).
+/// The snapshot agrees with what the real client itself reported when the fixture was captured.
+/// The manifests (Tests/Fixtures/fixtures*.json) are written by the make-*-fixtures.sh scripts from the
+/// clients' and servers' own output (s_client, curl, gnutls-cli, the responders), cross-checked with tshark.
 @Suite struct FixtureManifestTests {
-    struct Expectation {
-        var file: String
-        var index: Int
-        var fields: [String: Any]
+    static func manifests() throws -> [(String, [[String: Any]])] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: Fixtures.directory.path)
+            .filter { $0.hasPrefix("fixtures") && $0.hasSuffix(".json") }.sorted()
+        var result: [(String, [[String: Any]])] = []
+        for name in names {
+            let data = try Data(contentsOf: Fixtures.directory.appendingPathComponent(name))
+            let manifest = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            for file in manifest.keys.sorted() {
+                guard let entry = manifest[file] as? [String: Any],
+                    let connections = entry["connections"] as? [[String: Any]]
+                else { continue }
+                result.append((file, connections))
+            }
+        }
+        return result
     }
 
-    static func expectations() throws -> [(String, [[String: Any]])] {
-        let data = try Data(contentsOf: Fixtures.directory.appendingPathComponent("fixtures.json"))
-        let manifest = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        return manifest.keys.sorted().compactMap { file in
-            guard let entry = manifest[file] as? [String: Any],
-                let connections = entry["connections"] as? [[String: Any]]
-            else { return nil }
-            return (file, connections)
-        }
+    static var stringFields: [(String, KeyPath<ConnectionSnapshot, String?>)] {
+        [
+            ("version", \.version), ("cipher", \.cipher), ("group", \.group), ("sni", \.sni), ("alpn", \.alpn),
+            ("app", \.application), ("starttls", \.startTLS),
+        ]
+    }
+    static var boolFields: [(String, KeyPath<ConnectionSnapshot, Bool>)] {
+        [
+            ("starttls_offered", \.startTLSOffered), ("starttls_used", \.startTLSUsed),
+            ("cleartext_credentials", \.cleartextCredentials),
+        ]
     }
 
     @Test func everyFixtureMatchesItsClientsReport() throws {
-        let all = try Self.expectations()
+        let all = try Self.manifests()
         #expect(all.count >= 15)
         // The pcapng variant is read through libpcap in the capture tests.
         for (file, wanted) in all where file.hasSuffix(".pcap") {
             let snapshot = try GoldenSnapshotTests.snapshot(of: file)
-            let tcp = snapshot.connections.filter { $0.protocol != "unknown" }
-            #expect(tcp.count >= wanted.count, "\(file): \(tcp.count) connections, want \(wanted.count)")
-            for (index, expectation) in wanted.enumerated() where index < tcp.count {
-                let got = tcp[index]
-                if let port = expectation["client_port"] as? Int {
-                    #expect(got.clientPort == port, "\(file)#\(index) client_port")
+            let seen = snapshot.connections.filter { $0.protocol != "unknown" || $0.packets > 1 }
+            for (index, expectation) in wanted.enumerated() {
+                let got: ConnectionSnapshot
+                if let port = expectation["client_port"] as? Int,
+                    let match = seen.first(where: { $0.clientPort == port || $0.serverPort == port })
+                {
+                    got = match
+                } else if index < seen.count {
+                    got = seen[index]
+                } else {
+                    Issue.record("\(file)#\(index): no connection")
+                    continue
                 }
-                for key in ["version", "cipher", "group", "sni", "alpn", "protocol"] {
+                let label = "\(file)#\(index)"
+                if let value = expectation["protocol"] as? String {
+                    #expect(got.protocol == value, "\(label) protocol")
+                }
+                for (key, path) in Self.stringFields {
                     guard let value = expectation[key], !(value is NSNull) else { continue }
                     // TLS 1.3 sends the server's ALPN choice in the encrypted EncryptedExtensions.
                     if key == "alpn", got.version == "TLSv1.3" { continue }
-                    let gotValue: String? =
-                        switch key {
-                        case "version": got.version
-                        case "cipher": got.cipher
-                        case "group": got.group
-                        case "sni": got.sni
-                        case "alpn": got.alpn
-                        default: got.protocol
-                        }
-                    #expect(gotValue == value as? String, "\(file)#\(index) \(key)")
+                    #expect(got[keyPath: path] == value as? String, "\(label) \(key)")
+                }
+                for (key, path) in Self.boolFields {
+                    guard let value = expectation[key] as? Bool else { continue }
+                    #expect(got[keyPath: path] == value, "\(label) \(key)")
                 }
                 let isTLS = expectation["protocol"] as? String == "tls"
                 if isTLS, let resumed = expectation["resumed"] as? Bool {
-                    #expect(got.resumed == resumed, "\(file)#\(index) resumed")
+                    #expect(got.resumed == resumed, "\(label) resumed")
                 }
                 if isTLS, let established = expectation["established"] as? Bool {
-                    #expect(got.established == established, "\(file)#\(index) established")
+                    #expect(got.established == established, "\(label) established")
                 }
-                if let bits = expectation["dh_bits"] as? Int {
-                    #expect(got.dhBits == bits, "\(file)#\(index) dh_bits")
-                }
+                if let bits = expectation["dh_bits"] as? Int { #expect(got.dhBits == bits, "\(label) dh_bits") }
             }
         }
     }

@@ -114,7 +114,7 @@ import Testing
         let response = Array("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".utf8)
         request.withUnsafeBytes { _ = analyzer.consume($0, from: .client) }
         response.withUnsafeBytes { _ = analyzer.consume($0, from: .server) }
-        #expect(analyzer.facts.application == "http")
+        #expect(analyzer.facts.application.protocolName == .http)
         #expect(analyzer.facts.clientHello == nil)
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import TLSTopCore
@@ -583,5 +584,34 @@ struct RegistryTests {
             }
         }
         #expect(violations == [])
+    }
+}
+
+@Suite struct TempRegistryDump {
+    @Test func dump() throws {
+        var out = ""
+        for v in 0...UInt16.max {
+            let c = CipherSuite(rawValue: v)
+            let g = NamedGroup(rawValue: v)
+            let s = SignatureScheme(rawValue: v)
+            let e = ExtensionType(rawValue: v)
+            let p = ProtocolVersion(rawValue: v)
+            out +=
+                "\(v) \(c.name)|\(c.description)|\(c.isGREASE)|\(c.isKnown)|\(String(describing: c.info))|\(c.isSignalingValue)"
+            out += " \(g.name)|\(g.description)|\(g.isGREASE)|\(g.isKnown)|\(g.kind)|\(g.isPostQuantum)|\(g.isHybrid)"
+            out += " \(s.name)|\(s.description)|\(s.isGREASE)|\(s.isKnown)|\(s.usesSHA1)|\(s.usesMD5)"
+            out += " \(e.name)|\(e.description)|\(e.isGREASE)|\(e.isKnown)"
+            out +=
+                " \(p.name)|\(p.description)|\(p.isGREASE)|\(p.isKnown)|\(p.ordinal)|\(p.isDTLS)|\(String(describing: p))|\(String(reflecting: p))\n"
+        }
+        for v in 0...UInt8.max {
+            let a = AlertDescription(rawValue: v)
+            out += "a\(v) \(a.name)|\(a.description)|\(a.isKnown)|\(String(reflecting: a))\n"
+        }
+        out +=
+            "\(CipherSuite.allKnown)\n\(NamedGroup.allKnown)\n\(SignatureScheme.allKnown)\n\(ExtensionType.allKnown)\n"
+        out += "\(ProtocolVersion.allKnown)\n\(AlertDescription.allKnown)\n\(ProtocolVersion.allKnown.sorted())\n"
+        out += "\(String(reflecting: CipherSuite.tlsAES128GCMSHA256))\n"
+        try out.write(toFile: "/tmp/registry-dump.txt", atomically: true, encoding: .utf8)
     }
 }

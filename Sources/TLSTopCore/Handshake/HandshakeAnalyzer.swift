@@ -30,10 +30,18 @@ public final class HandshakeAnalyzer {
     private var server = StreamState()
 
     let certificates: CertificateCache
+    /// Port hints for telling protocols apart; content decides, ports only break ties.
+    public internal(set) var serverPort: UInt16
+    public internal(set) var clientPort: UInt16
 
-    public init(limits: Limits = Limits(), certificates: CertificateCache = CertificateCache(capacity: 16)) {
+    public init(
+        limits: Limits = Limits(), certificates: CertificateCache = CertificateCache(capacity: 16),
+        serverPort: UInt16 = 0, clientPort: UInt16 = 0
+    ) {
         self.limits = limits
         self.certificates = certificates
+        self.serverPort = serverPort
+        self.clientPort = clientPort
     }
 
     public var isFinished: Bool { client.mode == .finished && server.mode == .finished }
@@ -70,7 +78,7 @@ public final class HandshakeAnalyzer {
     private func dispatch(_ bytes: UnsafeRawBufferPointer, state: inout StreamState, direction: Direction) -> Bool {
         switch state.mode {
         case .detect:
-            state.mode = detectMode(bytes)
+            state.mode = detectMode(bytes, direction: direction)
             if state.mode == .finished {
                 release(&state)
                 return false
@@ -79,12 +87,15 @@ public final class HandshakeAnalyzer {
         case .tls: return consumeRecords(bytes, state: &state, direction: direction)
         case .sslv2: return consumeSSLv2(bytes, state: &state, direction: direction)
         case .lines: return consumeLines(bytes, state: &state, direction: direction)
+        case .binary: return consumeBinary(bytes, state: &state, direction: direction)
+        case .telnet: return consumeTelnet(bytes, state: &state, direction: direction)
         case .finished: return false
         }
     }
 
-    /// Decides from the first byte(s) what a stream carries.
-    private func detectMode(_ bytes: UnsafeRawBufferPointer) -> StreamState.Mode {
+    /// Decides from the first bytes of a direction what it carries: content first, ports only as
+    /// a tie-breaker.
+    private func detectMode(_ bytes: UnsafeRawBufferPointer, direction: Direction) -> StreamState.Mode {
         guard let first = bytes.first else { return .detect }
         if first == ContentType.handshake.rawValue || first == ContentType.alert.rawValue {
             if bytes.count < 2 || bytes[1] == 3 { return .tls }
@@ -95,8 +106,36 @@ public final class HandshakeAnalyzer {
             return .sslv2
         }
         if bytes.count < 3 && first & 0x80 != 0 { return .sslv2 }
-        if PlaintextSniffer.looksLikeText(bytes) { return .lines }
+        if TelnetObserver.isTelnet(bytes) {
+            facts.application.protocolName = .telnet
+            return .telnet
+        }
+        if let binary = BinaryProtocolObserver.identify(
+            bytes, from: direction, serverPort: serverPort, known: facts.application.protocolName)
+        {
+            facts.application.protocolName = binary
+            return .binary
+        }
+        if facts.application.protocolName == .telnet { return .telnet }
+        if LineProtocolObserver.looksLikeText(bytes) { return .lines }
         return .finished
+    }
+
+    /// Whether the in-band upgrade has happened: an upgrade is pending and the next bytes of this
+    /// direction, at a message boundary, are a TLS record.
+    private func upgradeStarts(_ input: Slice<UnsafeRawBufferPointer>) -> Bool {
+        guard facts.application.upgradePending, let first = input.first, first == ContentType.handshake.rawValue
+        else { return false }
+        return input.count < 2 || input[input.startIndex + 1] == 3
+    }
+
+    private func switchToTLS(
+        _ input: Slice<UnsafeRawBufferPointer>, state: inout StreamState, direction: Direction
+    ) -> Bool {
+        facts.application.upgraded = true
+        state.mode = .tls
+        state.lineBuffer = []
+        return consumeRecords(UnsafeRawBufferPointer(rebasing: input), state: &state, direction: direction)
     }
 
     // MARK: - TLS records
@@ -367,35 +406,167 @@ public final class HandshakeAnalyzer {
     private func consumeLines(_ bytes: UnsafeRawBufferPointer, state: inout StreamState, direction: Direction) -> Bool {
         var input = bytes[...]
         while !input.isEmpty {
-            if state.lineBuffer.isEmpty, let upgrade = facts.startTLSRequested, !facts.startTLSRefused,
-                input.first == ContentType.handshake.rawValue
-            {
-                // The upgrade happened: the rest of this direction is TLS.
-                facts.startTLS = upgrade
-                state.mode = .tls
-                return consumeRecords(UnsafeRawBufferPointer(rebasing: input), state: &state, direction: direction)
+            if state.lineBuffer.isEmpty, upgradeStarts(input) {
+                return switchToTLS(input, state: &state, direction: direction)
             }
-            guard let newline = input.firstIndex(of: UInt8(ascii: "\n")) else {
-                let room = limits.maximumLineLength - state.lineBuffer.count
-                state.lineBuffer.append(contentsOf: input.prefix(max(0, room)))
-                break
-            }
+            let newline = input.firstIndex(of: UInt8(ascii: "\n"))
+            let end = newline ?? input.endIndex
             let room = max(0, limits.maximumLineLength - state.lineBuffer.count)
-            state.lineBuffer.append(contentsOf: input[..<newline].prefix(room))
-            input = input[(newline + 1)...]
+            state.lineBuffer.append(contentsOf: input[..<end].prefix(room))
+            input = newline.map { input[($0 + 1)...] } ?? input[input.endIndex...]
+            // XMPP stanzas end with '>' and often no line feed: take them as lines too.
+            guard newline != nil || state.lineBuffer.last == UInt8(ascii: ">") else { break }
             var line: [UInt8] = []
             swap(&line, &state.lineBuffer)
-            line.withUnsafeBytes { PlaintextSniffer.observe(line: $0, from: direction, facts: &facts) }
+            line.withUnsafeBytes {
+                LineProtocolObserver.observe(
+                    line: $0, from: direction, serverPort: serverPort, facts: &facts.application)
+            }
             line.removeAll(keepingCapacity: true)
             swap(&line, &state.lineBuffer)
             state.lines += 1
+            if facts.application.encryptedProtocol != nil { return finish(&state, violation: nil) }
         }
-        let watching = facts.startTLSRequested != nil && !facts.startTLSRefused
-        if !watching, state.lines >= limits.maximumLines || state.consumedBytes >= limits.maximumPlaintextBytes {
+        return keepWatchingPlaintext(&state, progress: state.lines)
+    }
+
+    /// Plaintext is watched while an upgrade may still come, and otherwise for a bounded number of
+    /// lines or messages: enough to name the protocol and see a login.
+    private func keepWatchingPlaintext(_ state: inout StreamState, progress: Int) -> Bool {
+        if facts.application.upgradePending { return true }
+        if progress >= limits.maximumLines || state.consumedBytes >= limits.maximumPlaintextBytes {
             return finish(&state, violation: nil)
         }
-        if facts.application == nil && state.lines >= 4 { return finish(&state, violation: nil) }
+        if facts.application.protocolName == nil && progress >= 4 { return finish(&state, violation: nil) }
         return true
+    }
+
+    private func consumeBinary(_ bytes: UnsafeRawBufferPointer, state: inout StreamState, direction: Direction)
+        -> Bool
+    {
+        guard let application = facts.application.protocolName else { return finish(&state, violation: nil) }
+        let maximumMessage = limits.maximumLineLength * 8
+        var input = bytes[...]
+        while !input.isEmpty {
+            if state.lineBuffer.isEmpty {
+                if upgradeStarts(input) { return switchToTLS(input, state: &state, direction: direction) }
+                // Whole messages are read straight from the segment.
+                let frame = UnsafeRawBufferPointer(rebasing: input)
+                switch messageSize(frame, application, direction, state) {
+                case .failure(let error): return finish(&state, violation: "\(application): \(error.description)")
+                case .success(let size?) where size <= input.count:
+                    if let error = observeMessage(
+                        UnsafeRawBufferPointer(rebasing: frame.prefix(size)), application, direction, &state)
+                    {
+                        return finish(&state, violation: "\(application): \(error.description)")
+                    }
+                    input = input.dropFirst(size)
+                case .success(let size):
+                    // A large message (query results, bulk data) says nothing more about posture.
+                    guard (size ?? 0) <= maximumMessage else { return finish(&state, violation: nil) }
+                    state.lineBuffer.append(contentsOf: input)
+                    return true
+                }
+            } else {
+                // Complete the message a segment boundary cut: one byte at a time until its size is
+                // known (headers are a few bytes), then exactly what is missing.
+                var buffered: [UInt8] = []
+                swap(&buffered, &state.lineBuffer)
+                let sized = buffered.withUnsafeBytes { messageSize($0, application, direction, state) }
+                switch sized {
+                case .failure(let error): return finish(&state, violation: "\(application): \(error.description)")
+                case .success(nil):
+                    buffered.append(contentsOf: input.prefix(1))
+                    input = input.dropFirst(1)
+                case .success(let size?):
+                    guard size <= maximumMessage else { return finish(&state, violation: nil) }
+                    let take = min(size - buffered.count, input.count)
+                    buffered.append(contentsOf: input.prefix(take))
+                    input = input.dropFirst(take)
+                    if buffered.count == size {
+                        let error = buffered.withUnsafeBytes { observeMessage($0, application, direction, &state) }
+                        if let error { return finish(&state, violation: "\(application): \(error.description)") }
+                        buffered.removeAll(keepingCapacity: true)
+                    }
+                }
+                swap(&buffered, &state.lineBuffer)
+            }
+            if state.mode == .finished { return false }
+            // DNS over TCP and MQTT say all they will in their first message.
+            if state.messages > 0, application == .dns || (application == .mqtt && direction == .client) {
+                return finish(&state, violation: nil)
+            }
+        }
+        return keepWatchingPlaintext(&state, progress: state.messages)
+    }
+
+    private func messageSize(
+        _ bytes: UnsafeRawBufferPointer, _ application: ApplicationProtocol, _ direction: Direction,
+        _ state: StreamState
+    ) -> Result<Int?, ParseError> {
+        do throws(ParseError) {
+            return .success(
+                try BinaryProtocolObserver.messageSize(
+                    bytes, protocol: application, from: direction, facts: facts.application,
+                    startupSent: state.postgresStartupSent))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func observeMessage(
+        _ message: UnsafeRawBufferPointer, _ application: ApplicationProtocol, _ direction: Direction,
+        _ state: inout StreamState
+    ) -> ParseError? {
+        do throws(ParseError) {
+            if try BinaryProtocolObserver.observe(
+                message, protocol: application, from: direction, startupSent: state.postgresStartupSent,
+                facts: &facts.application)
+            {
+                state.postgresStartupSent = true
+            }
+        } catch {
+            return error
+        }
+        state.messages += 1
+        return nil
+    }
+
+    private func consumeTelnet(_ bytes: UnsafeRawBufferPointer, state: inout StreamState, direction: Direction)
+        -> Bool
+    {
+        TelnetObserver.observe(bytes, from: direction, facts: &facts.application)
+        if facts.application.cleartextCredentials || state.consumedBytes >= limits.maximumPlaintextBytes {
+            return finish(&state, violation: nil)
+        }
+        return true
+    }
+
+    // MARK: - Datagrams
+
+    /// Names a UDP flow from one of its datagrams. Returns false once it has seen enough.
+    public func observeDatagram(_ bytes: UnsafeRawBufferPointer, from direction: Direction) -> Bool {
+        guard !bytes.isEmpty else { return true }
+        switch DatagramClassifier.classify(bytes, from: direction, serverPort: serverPort, clientPort: clientPort) {
+        case .plaintext(let application): facts.application.protocolName = application
+        case .encrypted(let encrypted): facts.application.encryptedProtocol = encrypted
+        case nil: break
+        }
+        client.messages += 1
+        let decided = facts.application.protocolName != nil || facts.application.encryptedProtocol != nil
+        if decided || client.messages >= 4 {
+            release(&client)
+            release(&server)
+            return false
+        }
+        return true
+    }
+
+    /// Marks a flow of a protocol the decoder recognized by itself (IPsec ESP).
+    public func markEncrypted(_ encrypted: EncryptedProtocol) {
+        facts.application.encryptedProtocol = encrypted
+        release(&client)
+        release(&server)
     }
 
     // MARK: - Finishing

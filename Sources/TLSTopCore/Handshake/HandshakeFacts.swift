@@ -46,13 +46,8 @@ public struct HandshakeFacts: Sendable {
     /// The first parse failure, as "Message: reason".
     public var violation: String?
 
-    /// The plaintext application protocol identified before any TLS (or instead of it).
-    public var application: String?
-    /// The in-band upgrade command the client sent ("smtp", "imap", "pop3", "ftp").
-    public var startTLSRequested: String?
-    public var startTLSRefused = false
-    /// The upgrade protocol when TLS really followed it.
-    public var startTLS: String?
+    /// The clear-text side: which protocol, in-band upgrade, credentials in clear.
+    public var application = ApplicationFacts()
 
     public init() {}
 

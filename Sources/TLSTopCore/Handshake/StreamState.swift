@@ -7,6 +7,9 @@ struct StreamState {
         case sslv2
         /// Line-oriented plaintext, watched for an in-band TLS upgrade.
         case lines
+        /// A binary clear-text protocol (PostgreSQL, MySQL, LDAP, MQTT, DNS over TCP), read message by message.
+        case binary
+        case telnet
         /// Nothing more to learn from this direction.
         case finished
     }
@@ -16,10 +19,14 @@ struct StreamState {
     var recordBuffer: [UInt8] = []
     /// A handshake message split across records.
     var handshakeBuffer: [UInt8] = []
-    /// A text line split across segments.
+    /// A text line, or a binary plaintext message, split across segments.
     var lineBuffer: [UInt8] = []
     /// After ChangeCipherSpec (TLS ≤ 1.2) or the TLS 1.3 ServerHello, handshake records are opaque.
     var encrypted = false
     var consumedBytes = 0
     var lines = 0
+    /// Whole plaintext messages read (binary protocols).
+    var messages = 0
+    /// PostgreSQL: the client's StartupMessage went by; later client messages have a type byte.
+    var postgresStartupSent = false
 }

@@ -79,8 +79,21 @@ public struct ConnectionSnapshot: Sendable, Equatable {
     public var established: Bool?
     public var resumed: Bool?
     public var helloRetryRequest: Bool
+    /// The protocol whose in-band upgrade led to TLS ("smtp", "postgres", …).
     public var startTLS: String?
+    /// The server advertised the upgrade or the client asked for it.
     public var startTLSOffered: Bool
+    public var startTLSRequested: Bool
+    public var startTLSRefused: Bool
+    public var startTLSUsed: Bool
+    /// Credentials crossed in clear (the secret itself is never kept).
+    public var cleartextCredentials: Bool
+    /// How they were sent: "http-authorization", "ftp-pass", "ldap-simple-bind", …
+    public var credentialMechanism: String?
+    /// Clear text on a port where implicit TLS is expected (443, 465, 636, 853, 993, 995, 8443).
+    public var plaintextOnTLSPort: Bool
+    /// Direct TLS on a port where clear text (or an in-band upgrade) is expected.
+    public var tlsOnPlaintextPort: Bool
     public var clientCertificate: Bool
     public var alert: String?
     public var violation: String?
@@ -96,6 +109,16 @@ public struct ConnectionSnapshot: Sendable, Equatable {
 
     /// The name a host is known by: the SNI, else the server's address.
     public var hostName: String { sni ?? serverIP }
+
+    /// Whether the connection is encrypted: TLS (any version), QUIC, DTLS, SSH, WireGuard, ESP.
+    /// `nil` when unknown: never guessed either way.
+    public var isEncrypted: Bool? {
+        switch self.protocol {
+        case "plaintext": false
+        case "unknown": nil
+        default: true
+        }
+    }
 }
 
 /// Aggregates over every connection to one server name (or address) and port.
@@ -108,6 +131,15 @@ public struct HostSnapshot: Sendable, Equatable {
     public var versions: [String: Int]
     public var ciphers: [String: Int]
     public var groups: [String: Int]
+    /// Applications seen in clear or upgraded in band ("http", "smtp", …).
+    public var applications: [String: Int]
+    public var encryptedConnections: Int
+    public var plaintextConnections: Int
+    public var unknownConnections: Int
+    public var encryptedBytes: Int
+    public var plaintextBytes: Int
+    public var unknownBytes: Int
+    public var cleartextCredentialConnections: Int
     public var clients: Int
     public var packets: Int
     public var bytes: Int

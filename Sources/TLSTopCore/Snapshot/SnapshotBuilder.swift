@@ -20,18 +20,21 @@ public enum SnapshotBuilder {
         let hello = facts.clientHello
         let serverHello = facts.serverHello
         let isTLS = hello != nil || serverHello != nil || facts.sslv2ServerVersion != nil
+        let application = facts.application
         let protocolName: String
         if facts.sslv2ServerVersion == .sslv2 {
             protocolName = "sslv2"
         } else if isTLS {
             protocolName = "tls"
-        } else if facts.application == "ssh" {
-            protocolName = "ssh"
-        } else if facts.application != nil {
+        } else if let encrypted = application.encryptedProtocol {
+            protocolName = encrypted.rawValue
+        } else if application.protocolName != nil {
             protocolName = "plaintext"
         } else {
             protocolName = "unknown"
         }
+        let serverPort = connection.server.port
+        let directTLS = isTLS && !application.upgraded
         let certificate = facts.serverCertificate.map { certificate in
             CertificateSnapshot(
                 subject: certificate.subject, issuer: certificate.issuer, commonName: certificate.commonName,
@@ -57,8 +60,8 @@ public enum SnapshotBuilder {
             id: connection.id,
             clientIP: connection.client.address.description, clientPort: Int(connection.client.port),
             serverIP: connection.server.address.description, serverPort: Int(connection.server.port),
-            transport: connection.transport == .tcp ? "tcp" : "udp", protocol: protocolName,
-            application: facts.startTLS ?? facts.application,
+            transport: connection.transport.name, protocol: protocolName,
+            application: application.protocolName?.rawValue,
             version: facts.negotiatedVersion?.name,
             cipher: serverHello?.cipherSuite.name,
             group: facts.group?.name,
@@ -68,8 +71,15 @@ public enum SnapshotBuilder {
             established: isTLS ? facts.isEstablished : nil,
             resumed: isTLS ? facts.isResumed : nil,
             helloRetryRequest: facts.helloRetryRequest != nil,
-            startTLS: facts.startTLS,
-            startTLSOffered: facts.startTLSRequested != nil,
+            startTLS: application.upgraded ? application.protocolName?.rawValue : nil,
+            startTLSOffered: application.upgradeAdvertised || application.upgradeRequested,
+            startTLSRequested: application.upgradeRequested,
+            startTLSRefused: application.upgradeRefused,
+            startTLSUsed: application.upgraded,
+            cleartextCredentials: application.cleartextCredentials,
+            credentialMechanism: application.credentialMechanism,
+            plaintextOnTLSPort: protocolName == "plaintext" && ApplicationProtocol.tlsPorts.contains(serverPort),
+            tlsOnPlaintextPort: directTLS && ApplicationProtocol.plaintextPorts.contains(serverPort),
             clientCertificate: facts.clientChainLength > 0,
             alert: alert.map { alert in
                 let what = alert.description?.name ?? "encrypted"
@@ -112,7 +122,9 @@ public enum SnapshotBuilder {
                 hosts.append(
                     HostSnapshot(
                         host: key.host, port: key.port, addresses: [], connections: 0, protocols: [:], versions: [:],
-                        ciphers: [:], groups: [:], clients: 0, packets: 0, bytes: 0,
+                        ciphers: [:], groups: [:], applications: [:], encryptedConnections: 0, plaintextConnections: 0,
+                        unknownConnections: 0, encryptedBytes: 0, plaintextBytes: 0, unknownBytes: 0,
+                        cleartextCredentialConnections: 0, clients: 0, packets: 0, bytes: 0,
                         firstSeen: connection.firstSeen, lastSeen: connection.lastSeen))
                 clients.append([])
             }
@@ -123,6 +135,21 @@ public enum SnapshotBuilder {
             if let version = connection.version { hosts[position].versions[version, default: 0] += 1 }
             if let cipher = connection.cipher { hosts[position].ciphers[cipher, default: 0] += 1 }
             if let group = connection.group { hosts[position].groups[group, default: 0] += 1 }
+            if let application = connection.application {
+                hosts[position].applications[application, default: 0] += 1
+            }
+            switch connection.isEncrypted {
+            case true?:
+                hosts[position].encryptedConnections += 1
+                hosts[position].encryptedBytes += connection.bytes
+            case false?:
+                hosts[position].plaintextConnections += 1
+                hosts[position].plaintextBytes += connection.bytes
+            case nil:
+                hosts[position].unknownConnections += 1
+                hosts[position].unknownBytes += connection.bytes
+            }
+            if connection.cleartextCredentials { hosts[position].cleartextCredentialConnections += 1 }
             if !hosts[position].addresses.contains(connection.serverIP),
                 hosts[position].addresses.count < maximumAddressesPerHost
             {

@@ -4,7 +4,8 @@ import Foundation
 extension Snapshot {
     public static let csvColumns = [
         "client_ip", "client_port", "server_ip", "server_port", "transport", "protocol", "app", "version", "cipher",
-        "group", "dh_bits", "sni", "alpn", "established", "resumed", "starttls", "alert", "cert_subject",
+        "group", "dh_bits", "sni", "alpn", "established", "resumed", "starttls", "starttls_offered",
+        "cleartext_credentials", "alert", "cert_subject",
         "cert_key_type", "cert_key_bits", "cert_signature_algorithm", "cert_not_after", "packets", "bytes",
         "first_seen", "last_seen",
     ]
@@ -16,6 +17,7 @@ extension Snapshot {
                 c.clientIP, String(c.clientPort), c.serverIP, String(c.serverPort), c.transport, c.protocol,
                 c.application, c.version, c.cipher, c.group, c.dhBits.map(String.init), c.sni, c.alpn,
                 c.established.map { $0 ? "true" : "false" }, c.resumed.map { $0 ? "true" : "false" }, c.startTLS,
+                c.startTLSOffered ? "true" : "false", c.cleartextCredentials ? "true" : "false",
                 c.alert, c.certificate?.subject, c.certificate?.keyType, c.certificate?.keyBits.map(String.init),
                 c.certificate?.signatureAlgorithm, c.certificate?.notAfter.rfc3339, String(c.packets),
                 String(c.bytes), c.firstSeen.rfc3339, c.lastSeen.rfc3339,

@@ -24,7 +24,7 @@ extension TrafficStatistics {
     func jsonValue(first: Timestamp?, last: Timestamp?) -> JSONValue {
         .object([
             ("packets", .int(packets)), ("bytes", .int(bytes)), ("connections", .int(connections)),
-            ("tcp_packets", .int(tcpPackets)), ("udp_packets", .int(udpPackets)),
+            ("tcp_packets", .int(tcpPackets)), ("udp_packets", .int(udpPackets)), ("esp_packets", .int(espPackets)),
             ("non_ip_packets", .int(nonIPPackets)), ("other_transport_packets", .int(otherTransportPackets)),
             ("ip_fragments", .int(fragments)), ("truncated_packets", .int(truncatedPackets)),
             ("malformed_packets", .int(malformedPackets)), ("untracked_connections", .int(untrackedConnections)),
@@ -45,6 +45,12 @@ extension ConnectionSnapshot {
             ("established", .bool(established)), ("resumed", .bool(resumed)),
             ("hello_retry_request", .bool(helloRetryRequest)),
             ("starttls", .string(startTLS)), ("starttls_offered", .bool(startTLSOffered)),
+            ("starttls_requested", .bool(startTLSRequested)), ("starttls_refused", .bool(startTLSRefused)),
+            ("starttls_used", .bool(startTLSUsed)),
+            ("cleartext_credentials", .bool(cleartextCredentials)),
+            ("credential_mechanism", .string(credentialMechanism)),
+            ("plaintext_on_tls_port", .bool(plaintextOnTLSPort)), ("tls_on_plaintext_port", .bool(tlsOnPlaintextPort)),
+            ("encrypted", .bool(isEncrypted)),
             ("client_certificate", .bool(clientCertificate)),
             ("alert", .string(alert)), ("violation", .string(violation)),
             ("cert", certificate?.jsonValue() ?? .null), ("cert_error", .string(certificateError)),
@@ -94,7 +100,13 @@ extension HostSnapshot {
             ("host", .string(host)), ("port", .int(port)), ("addresses", .array(addresses.map { .string($0) })),
             ("connections", .int(connections)), ("clients", .int(clients)),
             ("protocols", counts(protocols)), ("versions", counts(versions)), ("ciphers", counts(ciphers)),
-            ("groups", counts(groups)), ("packets", .int(packets)), ("bytes", .int(bytes)),
+            ("groups", counts(groups)), ("apps", counts(applications)),
+            ("encrypted_connections", .int(encryptedConnections)),
+            ("plaintext_connections", .int(plaintextConnections)),
+            ("unknown_connections", .int(unknownConnections)), ("encrypted_bytes", .int(encryptedBytes)),
+            ("plaintext_bytes", .int(plaintextBytes)), ("unknown_bytes", .int(unknownBytes)),
+            ("cleartext_credential_connections", .int(cleartextCredentialConnections)),
+            ("packets", .int(packets)), ("bytes", .int(bytes)),
             ("first_seen", .string(firstSeen.rfc3339)), ("last_seen", .string(lastSeen.rfc3339)),
         ])
     }

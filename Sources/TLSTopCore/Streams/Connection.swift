@@ -42,7 +42,8 @@ public final class Connection {
         self.rolesKnown = rolesKnown
         self.firstSeen = timestamp
         self.lastSeen = timestamp
-        self.analyzer = HandshakeAnalyzer(limits: limits, certificates: certificates)
+        self.analyzer = HandshakeAnalyzer(
+            limits: limits, certificates: certificates, serverPort: server.port, clientPort: client.port)
     }
 
     @inline(__always)
@@ -56,6 +57,8 @@ public final class Connection {
         swap(&clientPackets, &serverPackets)
         swap(&clientBytes, &serverBytes)
         swap(&clientStream, &serverStream)
+        analyzer.serverPort = server.port
+        analyzer.clientPort = client.port
     }
 
     public var facts: HandshakeFacts { analyzer.facts }

@@ -60,7 +60,11 @@ public final class FlowTracker {
     public func process(_ packet: DecodedPacket, timestamp: Timestamp) {
         let key = FlowKey(packet)
         let isTCP = packet.transport == .tcp
-        if isTCP { statistics.tcpPackets += 1 } else { statistics.udpPackets += 1 }
+        switch packet.transport {
+        case .tcp: statistics.tcpPackets += 1
+        case .udp: statistics.udpPackets += 1
+        case .esp: statistics.espPackets += 1
+        }
         let opensConnection = isTCP && packet.tcpFlags.contains(.syn) && !packet.tcpFlags.contains(.ack)
 
         var connection: Connection
@@ -85,7 +89,6 @@ public final class FlowTracker {
             connection.serverBytes += packet.ipLength
         }
         guard isTCP else {
-            // UDP handshakes (QUIC, DTLS) are analyzed by a later stage; the flow is counted.
             if !connection.isClassified { classifyDatagram(connection, packet, direction: direction) }
             return
         }
@@ -191,6 +194,11 @@ public final class FlowTracker {
     }
 
     private func classifyDatagram(_ connection: Connection, _ packet: DecodedPacket, direction: Direction) {
-        connection.isClassified = true
+        if packet.transport == .esp {
+            connection.analyzer.markEncrypted(.esp)
+        } else {
+            _ = connection.analyzer.observeDatagram(packet.payload, from: direction)
+        }
+        connection.isClassified = connection.analyzer.isFinished
     }
 }

@@ -5,6 +5,7 @@ public struct TrafficStatistics: Sendable, Equatable {
     public var bytes = 0
     public var tcpPackets = 0
     public var udpPackets = 0
+    public var espPackets = 0
     /// Frames that carry no IPv4/IPv6 (ARP, LLDP, ...).
     public var nonIPPackets = 0
     /// IP packets that are neither TCP nor UDP (ICMP, ...).

@@ -6,6 +6,16 @@ public struct DecodedPacket {
     public enum Transport: UInt8, Sendable {
         case tcp = 6
         case udp = 17
+        /// IPsec Encapsulating Security Payload: no ports; the flow is the address pair.
+        case esp = 50
+
+        public var name: String {
+            switch self {
+            case .tcp: "tcp"
+            case .udp: "udp"
+            case .esp: "esp"
+            }
+        }
     }
 
     public var source: IPAddress

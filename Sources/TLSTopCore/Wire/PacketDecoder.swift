@@ -214,6 +214,15 @@ public enum PacketDecoder {
                     destinationPort: destinationPort, transport: .udp, sequenceNumber: 0,
                     acknowledgmentNumber: 0, tcpFlags: [], payload: payload, declaredPayloadLength: declared,
                     ipLength: ipLength))
+        case 50:
+            // ESP (RFC 4303): SPI and sequence number, then ciphertext. Both directions of an SA
+            // pair share the address pair, which is what the flow key uses.
+            guard body.remaining >= 8 else { throw .truncated("ESP header") }
+            return .success(
+                DecodedPacket(
+                    source: source, destination: destination, sourcePort: 0, destinationPort: 0, transport: .esp,
+                    sequenceNumber: 0, acknowledgmentNumber: 0, tcpFlags: [], payload: body.unreadBytes,
+                    declaredPayloadLength: declaredLength, ipLength: ipLength))
         default:
             return .failure(.notTCPOrUDP)
         }
