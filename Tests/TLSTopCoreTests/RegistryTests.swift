@@ -1,4 +1,3 @@
-import Foundation
 import Testing
 
 @testable import TLSTopCore
@@ -265,6 +264,30 @@ struct RegistryTests {
         #expect(Set(SignatureScheme.registry.map(\.0)).count == SignatureScheme.registry.count)
         #expect(Set(ExtensionType.registry.map(\.0)).count == ExtensionType.registry.count)
         #expect(Set(AlertDescription.registry.map(\.0)).count == AlertDescription.registry.count)
+    }
+
+    @Test("Every registry derives isKnown, name, description and allKnown from its table")
+    func sharedMembers() {
+        func check<T: TLSCodePoint>(_: T.Type) {
+            var mismatches: [T.RawValue] = []
+            let known = Set(T.allKnown)
+            for raw in stride(from: T.RawValue.min, through: T.RawValue.max, by: 1) {
+                let value = T(rawValue: raw)
+                let stored = T.knownName(raw)
+                let consistent =
+                    value.isKnown == (stored != nil) && value.isKnown == known.contains(value)
+                    && (stored == nil || value.name == stored) && value.description == value.name
+                if !consistent { mismatches.append(raw) }
+            }
+            #expect(mismatches.isEmpty, "\(T.self): \(mismatches.prefix(8))")
+            #expect(T.allKnown.map(\.rawValue) == T.allKnown.map(\.rawValue).sorted(), "\(T.self)")
+        }
+        check(CipherSuite.self)
+        check(NamedGroup.self)
+        check(SignatureScheme.self)
+        check(ExtensionType.self)
+        check(ProtocolVersion.self)
+        check(AlertDescription.self)
     }
 
     @Test("No GREASE value is listed in a table")
@@ -584,34 +607,5 @@ struct RegistryTests {
             }
         }
         #expect(violations == [])
-    }
-}
-
-@Suite struct TempRegistryDump {
-    @Test func dump() throws {
-        var out = ""
-        for v in 0...UInt16.max {
-            let c = CipherSuite(rawValue: v)
-            let g = NamedGroup(rawValue: v)
-            let s = SignatureScheme(rawValue: v)
-            let e = ExtensionType(rawValue: v)
-            let p = ProtocolVersion(rawValue: v)
-            out +=
-                "\(v) \(c.name)|\(c.description)|\(c.isGREASE)|\(c.isKnown)|\(String(describing: c.info))|\(c.isSignalingValue)"
-            out += " \(g.name)|\(g.description)|\(g.isGREASE)|\(g.isKnown)|\(g.kind)|\(g.isPostQuantum)|\(g.isHybrid)"
-            out += " \(s.name)|\(s.description)|\(s.isGREASE)|\(s.isKnown)|\(s.usesSHA1)|\(s.usesMD5)"
-            out += " \(e.name)|\(e.description)|\(e.isGREASE)|\(e.isKnown)"
-            out +=
-                " \(p.name)|\(p.description)|\(p.isGREASE)|\(p.isKnown)|\(p.ordinal)|\(p.isDTLS)|\(String(describing: p))|\(String(reflecting: p))\n"
-        }
-        for v in 0...UInt8.max {
-            let a = AlertDescription(rawValue: v)
-            out += "a\(v) \(a.name)|\(a.description)|\(a.isKnown)|\(String(reflecting: a))\n"
-        }
-        out +=
-            "\(CipherSuite.allKnown)\n\(NamedGroup.allKnown)\n\(SignatureScheme.allKnown)\n\(ExtensionType.allKnown)\n"
-        out += "\(ProtocolVersion.allKnown)\n\(AlertDescription.allKnown)\n\(ProtocolVersion.allKnown.sorted())\n"
-        out += "\(String(reflecting: CipherSuite.tlsAES128GCMSHA256))\n"
-        try out.write(toFile: "/tmp/registry-dump.txt", atomically: true, encoding: .utf8)
     }
 }

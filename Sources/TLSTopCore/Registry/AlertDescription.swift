@@ -2,7 +2,7 @@
 ///
 /// A fatal alert right after a ClientHello is often the only hint of why a handshake failed
 /// (`protocol_version`, `handshake_failure`, …), so every registered value has a readable name.
-public struct AlertDescription: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+public struct AlertDescription: TLSCodePoint {
     public let rawValue: UInt8
 
     @inlinable
@@ -13,14 +13,9 @@ public struct AlertDescription: RawRepresentable, Hashable, Sendable, CustomStri
     /// The IANA name, or `alert_<decimal>` for values outside the registry.
     ///
     /// Decimal rather than hex because alert numbers are written in decimal in every RFC.
-    public var name: String {
-        if let name = Self.entries[rawValue] { return name }
-        return "alert_\(rawValue)"
-    }
+    public var name: String { Self.knownName(rawValue) ?? "alert_\(rawValue)" }
 
-    public var isKnown: Bool { Self.entries[rawValue] != nil }
-
-    public var description: String { name }
+    public static func knownName(_ rawValue: UInt8) -> String? { entries[rawValue] }
 
     /// Every named alert, in ascending order.
     public static let allKnown: [AlertDescription] = entries.keys.sorted().map(AlertDescription.init(rawValue:))
@@ -103,12 +98,5 @@ extension AlertDescription {
         (121, "ech_required"),
     ]
 
-    static let entries: [UInt8: String] = {
-        var table: [UInt8: String] = [:]
-        table.reserveCapacity(registry.count)
-        for (value, name) in registry {
-            table[value] = name
-        }
-        return table
-    }()
+    static let entries: [UInt8: String] = lookupTable(registry)
 }

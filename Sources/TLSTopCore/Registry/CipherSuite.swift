@@ -4,7 +4,7 @@
 /// dashboard must still show them faithfully. Names come from the IANA "TLS Cipher Suites"
 /// registry plus a few widely deployed unregistered values that Wireshark also names (see
 /// `CipherSuiteTable.swift`).
-public struct CipherSuite: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+public struct CipherSuite: TLSCodePoint {
     public let rawValue: UInt16
 
     @inlinable
@@ -12,19 +12,8 @@ public struct CipherSuite: RawRepresentable, Hashable, Sendable, CustomStringCon
         self.rawValue = rawValue
     }
 
-    /// The IANA name, `"GREASE"` for RFC 8701 values, or the wire value as `0x00ff` otherwise.
-    ///
-    /// Known names are stored strings, so the per-connection rendering path does not allocate.
-    public var name: String {
-        if let entry = Self.entries[rawValue] { return entry.name }
-        if isGREASE { return "GREASE" }
-        return CodePointFormat.hex(rawValue)
-    }
-
-    public var isGREASE: Bool { GREASE.isGREASE(rawValue) }
-
-    /// Whether the value is in the table (GREASE values are not).
-    public var isKnown: Bool { Self.entries[rawValue] != nil }
+    /// The IANA name, or the Wireshark name of a widely deployed unregistered value.
+    public static func knownName(_ rawValue: UInt16) -> String? { entries[rawValue]?.name }
 
     /// Signalling cipher suite values (RFC 5746 renegotiation info, RFC 7507 fallback) are flags
     /// smuggled into the suite list, not suites, so they have no `info`.
@@ -34,8 +23,6 @@ public struct CipherSuite: RawRepresentable, Hashable, Sendable, CustomStringCon
 
     /// How the suite protects traffic; nil for unknown values, GREASE and signalling values.
     public var info: CipherSuiteInfo? { Self.entries[rawValue]?.info }
-
-    public var description: String { name }
 
     /// Every named suite, in ascending code point order.
     public static let allKnown: [CipherSuite] = entries.keys.sorted().map(CipherSuite.init(rawValue:))
@@ -60,12 +47,6 @@ extension CipherSuite {
     }
 
     /// Name and parsed info per code point, built once from `registry` on first use.
-    static let entries: [UInt16: Entry] = {
-        var table: [UInt16: Entry] = [:]
-        table.reserveCapacity(registry.count)
-        for (value, name) in registry {
-            table[value] = Entry(name: name, info: CipherSuiteInfo(parsingName: name))
-        }
-        return table
-    }()
+    static let entries: [UInt16: Entry] = lookupTable(
+        registry.lazy.map { value, name in (value, Entry(name: name, info: CipherSuiteInfo(parsingName: name))) })
 }

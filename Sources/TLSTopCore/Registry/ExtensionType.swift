@@ -2,7 +2,7 @@
 ///
 /// Extension order and presence are the raw material of client fingerprints, so unknown values
 /// are kept and printed as their wire value rather than dropped.
-public struct ExtensionType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+public struct ExtensionType: TLSCodePoint {
     public let rawValue: UInt16
 
     @inlinable
@@ -10,18 +10,8 @@ public struct ExtensionType: RawRepresentable, Hashable, Sendable, CustomStringC
         self.rawValue = rawValue
     }
 
-    /// The IANA name, `"GREASE"` for RFC 8701 values, or the wire value as `0x1234` otherwise.
-    public var name: String {
-        if let name = Self.entries[rawValue] { return name }
-        if isGREASE { return "GREASE" }
-        return CodePointFormat.hex(rawValue)
-    }
-
-    public var isGREASE: Bool { GREASE.isGREASE(rawValue) }
-
-    public var isKnown: Bool { Self.entries[rawValue] != nil }
-
-    public var description: String { name }
+    /// The IANA name, or the name browsers use for an unregistered value.
+    public static func knownName(_ rawValue: UInt16) -> String? { entries[rawValue] }
 
     /// Every named extension type, in ascending code point order.
     public static let allKnown: [ExtensionType] = entries.keys.sorted().map(ExtensionType.init(rawValue:))
@@ -142,12 +132,5 @@ extension ExtensionType {
         (0xFFCE, "encrypted_server_name"),  // ESNI, draft-ietf-tls-esni up to -02
     ]
 
-    static let entries: [UInt16: String] = {
-        var table: [UInt16: String] = [:]
-        table.reserveCapacity(registry.count)
-        for (value, name) in registry {
-            table[value] = name
-        }
-        return table
-    }()
+    static let entries: [UInt16: String] = lookupTable(registry)
 }

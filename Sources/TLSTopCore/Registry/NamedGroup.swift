@@ -3,7 +3,7 @@
 ///
 /// The dashboard's main question about a group is whether it resists a future quantum computer,
 /// so each known group carries a `kind` as well as its IANA "TLS Supported Groups" name.
-public struct NamedGroup: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+public struct NamedGroup: TLSCodePoint {
     /// The family a group belongs to.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// Elliptic curves, including x25519/x448, brainpool, GOST and SM2 curves.
@@ -25,16 +25,8 @@ public struct NamedGroup: RawRepresentable, Hashable, Sendable, CustomStringConv
         self.rawValue = rawValue
     }
 
-    /// The IANA name, `"GREASE"` for RFC 8701 values, or the wire value as `0x1234` otherwise.
-    public var name: String {
-        if let entry = Self.entries[rawValue] { return entry.name }
-        if isGREASE { return "GREASE" }
-        return CodePointFormat.hex(rawValue)
-    }
-
-    public var isGREASE: Bool { GREASE.isGREASE(rawValue) }
-
-    public var isKnown: Bool { Self.entries[rawValue] != nil }
+    /// The IANA name, or the name real clients use for an unregistered value.
+    public static func knownName(_ rawValue: UInt16) -> String? { entries[rawValue]?.name }
 
     public var kind: Kind { Self.entries[rawValue]?.kind ?? .unknown }
 
@@ -43,8 +35,6 @@ public struct NamedGroup: RawRepresentable, Hashable, Sendable, CustomStringConv
 
     /// Whether the group combines a classical exchange with a post-quantum KEM.
     public var isHybrid: Bool { kind == .postQuantumHybrid }
-
-    public var description: String { name }
 
     /// Every named group, in ascending code point order.
     public static let allKnown: [NamedGroup] = entries.keys.sorted().map(NamedGroup.init(rawValue:))
@@ -141,12 +131,6 @@ extension NamedGroup {
         (0xFF02, "arbitrary_explicit_char2_curves", .ellipticCurve),
     ]
 
-    static let entries: [UInt16: Entry] = {
-        var table: [UInt16: Entry] = [:]
-        table.reserveCapacity(registry.count)
-        for (value, name, kind) in registry {
-            table[value] = Entry(name: name, kind: kind)
-        }
-        return table
-    }()
+    static let entries: [UInt16: Entry] = lookupTable(
+        registry.lazy.map { value, name, kind in (value, Entry(name: name, kind: kind)) })
 }

@@ -4,7 +4,7 @@
 /// The wire value cannot be compared numerically: DTLS versions count down (DTLS 1.2 is 0xFEFD,
 /// DTLS 1.0 is 0xFEFF) and TLS 1.3 drafts (0x7Fxx) sort above TLS 1.3 (0x0304). `ordinal` gives
 /// the ordering a posture dashboard needs, and `Comparable` uses it.
-public struct ProtocolVersion: RawRepresentable, Hashable, Sendable, CustomStringConvertible, Comparable {
+public struct ProtocolVersion: TLSCodePoint, Comparable {
     public let rawValue: UInt16
 
     @inlinable
@@ -12,16 +12,8 @@ public struct ProtocolVersion: RawRepresentable, Hashable, Sendable, CustomStrin
         self.rawValue = rawValue
     }
 
-    /// E.g. `"TLSv1.2"`, `"DTLSv1.3"`, `"TLSv1.3-draft-23"`; `"GREASE"`; otherwise `0x1234`.
-    public var name: String {
-        if let entry = Self.entries[rawValue] { return entry.name }
-        if isGREASE { return "GREASE" }
-        return CodePointFormat.hex(rawValue)
-    }
-
-    public var isGREASE: Bool { GREASE.isGREASE(rawValue) }
-
-    public var isKnown: Bool { Self.entries[rawValue] != nil }
+    /// E.g. `"TLSv1.2"`, `"DTLSv1.3"`, `"TLSv1.3-draft-23"`.
+    public static func knownName(_ rawValue: UInt16) -> String? { entries[rawValue]?.name }
 
     /// DTLS uses major version 254 (one's complement of 1); 0x0100 is OpenSSL's pre-standard
     /// DTLS 1.0 (`DTLS1_BAD_VER`).
@@ -35,8 +27,6 @@ public struct ProtocolVersion: RawRepresentable, Hashable, Sendable, CustomStrin
     /// still sorts sensibly. TLS 1.3 drafts and vendor variants sit between TLS 1.2 and TLS 1.3,
     /// ordered by draft number.
     public var ordinal: Int { Self.entries[rawValue]?.ordinal ?? 0 }
-
-    public var description: String { name }
 
     /// Orders by `ordinal`, then by wire value so that the order is total and agrees with `==`.
     public static func < (lhs: ProtocolVersion, rhs: ProtocolVersion) -> Bool {

@@ -4,7 +4,7 @@
 /// TLS 1.3 names these "SignatureScheme"; TLS 1.2 sent the same two bytes as a
 /// (hash, signature) pair. Both are covered, so legacy pairs that never got a SignatureScheme
 /// name (such as MD5 or DSA ones) are still shown in readable form and flagged as weak.
-public struct SignatureScheme: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+public struct SignatureScheme: TLSCodePoint {
     public let rawValue: UInt16
 
     @inlinable
@@ -12,25 +12,14 @@ public struct SignatureScheme: RawRepresentable, Hashable, Sendable, CustomStrin
         self.rawValue = rawValue
     }
 
-    /// The IANA name, a `<signature>_<hash>` name for unnamed TLS 1.2 pairs, `"GREASE"`, or the
-    /// wire value as `0x1234`.
-    public var name: String {
-        if let entry = Self.entries[rawValue] { return entry.name }
-        if isGREASE { return "GREASE" }
-        return CodePointFormat.hex(rawValue)
-    }
-
-    public var isGREASE: Bool { GREASE.isGREASE(rawValue) }
-
-    public var isKnown: Bool { Self.entries[rawValue] != nil }
+    /// The IANA name, or a `<signature>_<hash>` name for unnamed TLS 1.2 pairs.
+    public static func knownName(_ rawValue: UInt16) -> String? { entries[rawValue]?.name }
 
     /// Signs a SHA-1 digest, which is vulnerable to chosen-prefix collisions (RFC 9155 deprecates it).
     public var usesSHA1: Bool { Self.entries[rawValue]?.hash == .sha1 }
 
     /// Signs an MD5 digest, which is broken.
     public var usesMD5: Bool { Self.entries[rawValue]?.hash == .md5 }
-
-    public var description: String { name }
 
     /// Every named scheme, in ascending code point order.
     public static let allKnown: [SignatureScheme] = entries.keys.sorted().map(SignatureScheme.init(rawValue:))
@@ -128,12 +117,6 @@ extension SignatureScheme {
         (0x0906, "mldsa87", nil),
     ]
 
-    static let entries: [UInt16: Entry] = {
-        var table: [UInt16: Entry] = [:]
-        table.reserveCapacity(registry.count)
-        for (value, name, hash) in registry {
-            table[value] = Entry(name: name, hash: hash)
-        }
-        return table
-    }()
+    static let entries: [UInt16: Entry] = lookupTable(
+        registry.lazy.map { value, name, hash in (value, Entry(name: name, hash: hash)) })
 }

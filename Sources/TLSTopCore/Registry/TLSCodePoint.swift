@@ -30,6 +30,12 @@ extension TLSCodePoint {
     public var isKnown: Bool { Self.knownName(rawValue) != nil }
 
     public var description: String { name }
+
+    /// Builds a registry's lookup table from its rows. As with assignment, a later row for the same
+    /// value would win; the tests check that no table lists a value twice.
+    static func lookupTable<Entry>(_ rows: some Sequence<(RawValue, Entry)>) -> [RawValue: Entry] {
+        Dictionary(rows, uniquingKeysWith: { _, later in later })
+    }
 }
 
 extension TLSCodePoint where RawValue == UInt16 {
