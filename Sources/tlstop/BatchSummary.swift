@@ -19,6 +19,16 @@ struct BatchSummary {
                 + (byProtocol.isEmpty ? "" : " (" + Self.counts(byProtocol) + ")"))
         let versions = Dictionary(grouping: snapshot.connections.compactMap(\.version), by: { $0 }).mapValues(\.count)
         if !versions.isEmpty { lines.append("versions: " + Self.counts(versions)) }
+        let known = snapshot.connections.filter { $0.isEncrypted != nil }
+        if !known.isEmpty {
+            let encrypted = known.filter { $0.isEncrypted == true }.count
+            let plaintext = known.count - encrypted
+            let credentials = snapshot.connections.filter(\.cleartextCredentials).count
+            lines.append(
+                "encrypted: \(encrypted) of \(known.count) classified connections "
+                    + "(\(String(format: "%.1f", 100 * Double(encrypted) / Double(known.count)))%); "
+                    + "plaintext: \(plaintext); credentials in clear: \(credentials)")
+        }
         lines.append("hosts: \(snapshot.hosts.count)")
         let problems = stats.truncatedPackets + stats.malformedPackets
         if problems > 0 || stats.untrackedConnections > 0 {

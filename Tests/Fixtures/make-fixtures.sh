@@ -1040,7 +1040,8 @@ PY
 total=$(du -cb "$STAGE"/* "$CERT_DIR"/* | tail -n1 | cut -f1)
 ((total < 2000000)) || die "fixtures too large: $total bytes"
 mkdir -p "$PCAP_DIR"
-rm -f "$PCAP_DIR"/*.pcap "$PCAP_DIR"/*.pcapng
+# Replace only this script's captures: the STARTTLS and plaintext scripts own the others.
+for f in "$STAGE"/*.pcap "$STAGE"/*.pcapng; do rm -f "$PCAP_DIR/$(basename "$f")"; done
 cp "$STAGE"/*.pcap "$STAGE"/*.pcapng "$PCAP_DIR"/
 chmod 644 "$PCAP_DIR"/*
 cp "$WORK/fixtures.json" "$MANIFEST"

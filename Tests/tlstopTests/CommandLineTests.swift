@@ -118,6 +118,42 @@ import Testing
         #expect(result.error.contains("supported:"))
     }
 
+    /// Every output (summary, JSON, CSV, errors) of every capture that carries the test password
+    /// is free of it, in clear and in the encodings it crossed the wire in.
+    @Test func noOutputFormatContainsTheTestPassword() throws {
+        let password = "S3cretTestPassw0rd"
+        let secrets = [
+            password, Data("tlstopuser:\(password)".utf8).base64EncodedString(),
+            Data("\u{0}tlstopuser\u{0}\(password)".utf8).base64EncodedString(),
+            Data(password.utf8).base64EncodedString(),
+        ]
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.fixtures.path).filter {
+            $0.hasPrefix("plain-") || $0.hasPrefix("http-plain") || $0.hasPrefix("starttls-")
+        }
+        #expect(names.count >= 20)
+        var checked = 0
+        for name in names {
+            let wire = try Data(contentsOf: Self.fixtures.appendingPathComponent(name))
+            guard secrets.contains(where: { wire.range(of: Data($0.utf8)) != nil }) else { continue }
+            checked += 1
+            for format in ["json", "csv"] {
+                let out = Self.temporary("leak.\(format)")
+                defer { try? FileManager.default.removeItem(at: out) }
+                let result = try Self.run([
+                    "-r", Self.fixtures.appendingPathComponent(name).path, "--batch", "--export", out.path,
+                ])
+                #expect(result.status == 0)
+                let written = try String(contentsOf: out, encoding: .utf8)
+                for secret in secrets {
+                    #expect(!result.output.contains(secret), "\(name) summary")
+                    #expect(!result.error.contains(secret), "\(name) stderr")
+                    #expect(!written.contains(secret), "\(name) \(format)")
+                }
+            }
+        }
+        #expect(checked >= 8)
+    }
+
     @Test func versionAndHelp() throws {
         let version = try Self.run(["--version"])
         #expect(version.status == 0)

@@ -20,17 +20,43 @@ public struct ApplicationFacts: Sendable, Equatable {
     /// How the credentials were sent ("http-authorization", "ftp-pass", "ldap-simple-bind", …).
     public var credentialMechanism: String?
 
+    /// A data connection the FTP control channel announced: (address text or nil for the server's
+    /// own, port). The tracker expects it and names it `ftp-data`.
+    public var announcedDataPort: (host: IPAddress?, port: UInt16)?
+
     // Observer state that spans lines or messages.
     var smtpAuthContinuation = false
     var pop3OrFTPUserSeen = false
     var anonymousFTP = false
     var telnetPasswordPrompt = false
+    /// The last few characters of server text, so a prompt split across segments is still seen.
+    var telnetPromptTail: [UInt8] = []
     var postgresCleartextPasswordRequested = false
     var ldapStartTLSPending = false
     /// A 220 banner could be SMTP or FTP; the client's first command decides.
     var ambiguousBanner = false
+    /// HTTP: the client is sending a form body (application/x-www-form-urlencoded).
+    var httpFormBody = false
+    var httpFormHeader = false
 
     public init() {}
+
+    public static func == (lhs: ApplicationFacts, rhs: ApplicationFacts) -> Bool {
+        lhs.protocolName == rhs.protocolName && lhs.encryptedProtocol == rhs.encryptedProtocol
+            && lhs.upgradeAdvertised == rhs.upgradeAdvertised && lhs.upgradeRequested == rhs.upgradeRequested
+            && lhs.upgradeAccepted == rhs.upgradeAccepted && lhs.upgradeRefused == rhs.upgradeRefused
+            && lhs.upgraded == rhs.upgraded && lhs.cleartextCredentials == rhs.cleartextCredentials
+            && lhs.credentialMechanism == rhs.credentialMechanism
+            && lhs.announcedDataPort?.host == rhs.announcedDataPort?.host
+            && lhs.announcedDataPort?.port == rhs.announcedDataPort?.port
+    }
+
+    /// A new upgrade request starts over (FTP clients try AUTH SSL, then AUTH TLS).
+    mutating func requestUpgrade() {
+        upgradeRequested = true
+        upgradeRefused = false
+        upgradeAccepted = false
+    }
 
     /// The upgrade is asked for and not refused: TLS may start at the next message boundary.
     var upgradePending: Bool { upgradeRequested && !upgradeRefused }

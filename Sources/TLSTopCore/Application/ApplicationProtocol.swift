@@ -2,6 +2,8 @@
 public enum ApplicationProtocol: String, Sendable, CaseIterable {
     case http, smtp, imap, pop3, ftp, telnet, ldap, mysql, postgres, redis, mqtt, memcached, dns, snmp, syslog
     case xmpp, irc
+    /// An FTP data connection, announced on its control connection (PASV, EPSV, PORT, EPRT).
+    case ftpData = "ftp-data"
 
     /// Ports where this protocol is expected in clear (or upgraded in band): TLS arriving directly
     /// on one of them is unusual enough to mark.
@@ -17,6 +19,8 @@ public enum ApplicationProtocol: String, Sendable, CaseIterable {
 /// Encryption that is not TLS, recognized and counted as encrypted.
 public enum EncryptedProtocol: String, Sendable, CaseIterable {
     case ssh, wireguard, esp
+    /// IKE (RFC 7296), which negotiates IPsec: encrypted after its first exchange.
+    case ike
     /// SNMPv3 with the privacy flag set: the PDU is encrypted.
     case snmpv3
 }

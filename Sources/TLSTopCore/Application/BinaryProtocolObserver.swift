@@ -14,29 +14,40 @@ enum BinaryProtocolObserver {
     /// LDAP StartTLS extended operation, RFC 4511 §4.14.1.
     static let ldapStartTLSOID = Array("1.3.6.1.4.1.1466.20037".utf8)
 
+    /// What the first bytes of a direction say about a binary protocol.
+    enum Recognition: Equatable {
+        case recognized(ApplicationProtocol)
+        /// The bytes so far start a message of one of these protocols; more are needed to tell.
+        case needMoreBytes
+        case unrecognized
+    }
+
     /// Identifies a binary protocol from the first bytes of a direction, given what the other
-    /// direction already showed. Returns nil when these bytes are none of them.
+    /// direction already showed.
     static func identify(
         _ bytes: UnsafeRawBufferPointer, from direction: Direction, serverPort: UInt16, known: ApplicationProtocol?
-    ) -> ApplicationProtocol? {
-        if let known, [.postgres, .mysql, .ldap, .mqtt, .dns].contains(known) { return known }
-        var reader = ByteReader(bytes)
+    ) -> Recognition {
+        if let known, [.postgres, .mysql, .ldap, .mqtt, .dns].contains(known) { return .recognized(known) }
+        var needMore = false
+        func check(_ result: Bool?, _ application: ApplicationProtocol) -> Recognition? {
+            switch result {
+            case true?: return .recognized(application)
+            case nil: needMore = true
+            case false?: break
+            }
+            return nil
+        }
         switch direction {
         case .client:
-            if let length = try? reader.peekUInt32(), let code = try? reader.peekUInt32(at: 4),
-                (8...10_000).contains(length),
-                [postgresSSLRequest, postgresGSSENCRequest, postgresCancelRequest, postgresProtocol3].contains(code)
-            {
-                return .postgres
-            }
-            if isLDAPMessage(bytes) { return .ldap }
-            if isMQTTConnect(bytes) { return .mqtt }
-            if isDNSOverTCP(bytes, serverPort: serverPort) { return .dns }
+            if let found = check(isPostgresStartup(bytes), .postgres) { return found }
+            if let found = check(isLDAPMessage(bytes), .ldap) { return found }
+            if let found = check(isMQTTConnect(bytes), .mqtt) { return found }
+            if let found = check(isDNSOverTCP(bytes, serverPort: serverPort), .dns) { return found }
         case .server:
-            if isMySQLGreeting(bytes) { return .mysql }
-            if isLDAPMessage(bytes) { return .ldap }
+            if let found = check(isMySQLGreeting(bytes), .mysql) { return found }
+            if let found = check(isLDAPMessage(bytes), .ldap) { return found }
         }
-        return nil
+        return needMore ? .needMoreBytes : .unrecognized
     }
 
     /// Size of the next whole message at the start of `bytes`, nil when more bytes are needed.
@@ -105,8 +116,7 @@ enum BinaryProtocolObserver {
             if !startupSent {
                 switch try reader.peekUInt32(at: 4) {
                 case postgresSSLRequest:
-                    facts.upgradeRequested = true
-                    facts.upgradeRefused = false
+                    facts.requestUpgrade()
                 case postgresProtocol3:
                     return true
                 default:
@@ -141,7 +151,7 @@ enum BinaryProtocolObserver {
             // An SSLRequest is the 32-byte start of a HandshakeResponse with CLIENT_SSL set;
             // TLS starts right after it, without a reply.
             if capabilities & mysqlClientSSL != 0, message.count == 4 + 32 {
-                facts.upgradeRequested = true
+                facts.requestUpgrade()
                 facts.upgradeAccepted = true
             }
         case (.ldap, _):
@@ -181,8 +191,7 @@ enum BinaryProtocolObserver {
         case (.client, 0x77):  // ExtendedRequest
             let (nameTag, name) = try body.readBER()
             if nameTag == 0x80, name.unreadBytes.elementsEqual(ldapStartTLSOID) {
-                facts.upgradeRequested = true
-                facts.upgradeRefused = false
+                facts.requestUpgrade()
                 facts.ldapStartTLSPending = true
             }
         case (.server, 0x78):  // ExtendedResponse
@@ -196,45 +205,84 @@ enum BinaryProtocolObserver {
     }
 
     // MARK: - Recognizers
+    // Each answers true, false, or nil when the bytes so far are a prefix of a possible match.
+
+    /// PostgreSQL StartupMessage, SSLRequest, GSSENCRequest or CancelRequest: Int32 length, Int32 code.
+    static func isPostgresStartup(_ bytes: UnsafeRawBufferPointer) -> Bool? {
+        guard bytes.count >= 8 else {
+            // Every startup length is below 65,536, so its first two bytes are zero.
+            return bytes.prefix(2).allSatisfy { $0 == 0 } ? nil : false
+        }
+        let reader = ByteReader(bytes)
+        guard let length = try? reader.peekUInt32(), let code = try? reader.peekUInt32(at: 4) else { return false }
+        return (8...10_000).contains(length)
+            && [postgresSSLRequest, postgresGSSENCRequest, postgresCancelRequest, postgresProtocol3].contains(code)
+    }
 
     /// LDAPMessage: SEQUENCE { INTEGER messageID, [APPLICATION n] protocolOp }.
-    static func isLDAPMessage(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    static func isLDAPMessage(_ bytes: UnsafeRawBufferPointer) -> Bool? {
         var reader = ByteReader(bytes)
-        guard (try? reader.readUInt8()) == 0x30, (try? reader.readBERLength()) != nil else { return false }
-        guard (try? reader.readUInt8()) == 0x02, let idLength = try? reader.readUInt8(), (1...4).contains(idLength),
-            (try? reader.skip(Int(idLength))) != nil, let operation = try? reader.readUInt8()
-        else { return false }
-        // Application-class tags 0–25 (RFC 4511 §4.2–4.14), constructed or primitive.
-        return operation & 0xC0 == 0x40 && operation & 0x1F <= 25
+        do throws(ParseError) {
+            guard try reader.readUInt8() == 0x30 else { return false }
+            _ = try reader.readBERLength()
+            guard try reader.readUInt8() == 0x02 else { return false }
+            let idLength = try reader.readUInt8()
+            guard (1...4).contains(idLength) else { return false }
+            try reader.skip(Int(idLength))
+            let operation = try reader.readUInt8()
+            // Application-class tags 0–25 (RFC 4511 §4.2–4.14), constructed or primitive.
+            return operation & 0xC0 == 0x40 && operation & 0x1F <= 25
+        } catch {
+            return error.code == .truncated ? nil : false
+        }
     }
 
     /// MQTT CONNECT with the "MQTT" (3.1.1, 5) or "MQIsdp" (3.1) protocol name.
-    static func isMQTTConnect(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    static func isMQTTConnect(_ bytes: UnsafeRawBufferPointer) -> Bool? {
         var reader = ByteReader(bytes)
-        guard (try? reader.readUInt8()) == 0x10 else { return false }
-        for _ in 0..<4 {
-            guard let byte = try? reader.readUInt8() else { return false }
-            if byte & 0x80 == 0 { break }
+        do throws(ParseError) {
+            guard try reader.readUInt8() == 0x10 else { return false }
+            var lengthBytes = 0
+            while try reader.readUInt8() & 0x80 != 0 {
+                lengthBytes += 1
+                guard lengthBytes < 4 else { return false }
+            }
+            let nameLength = Int(try reader.readUInt16())
+            guard nameLength == 4 || nameLength == 6 else { return false }
+            let name = try reader.slice(nameLength)
+            return name.unreadBytes.elementsEqual("MQTT".utf8) || name.unreadBytes.elementsEqual("MQIsdp".utf8)
+        } catch {
+            return error.code == .truncated ? nil : false
         }
-        guard let name = try? reader.prefixed16() else { return false }
-        return name.unreadBytes.elementsEqual("MQTT".utf8) || name.unreadBytes.elementsEqual("MQIsdp".utf8)
     }
 
     /// MySQL protocol-10 initial handshake: packet 0, version 10, printable version string.
-    static func isMySQLGreeting(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard bytes.count >= 16, bytes[3] == 0, bytes[4] == 10 else { return false }
-        let length = Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16
-        guard (20...1024).contains(length) else { return false }
+    static func isMySQLGreeting(_ bytes: UnsafeRawBufferPointer) -> Bool? {
+        if bytes.count >= 4, bytes[3] != 0 { return false }
+        if bytes.count >= 5, bytes[4] != 10 { return false }
+        if bytes.count >= 3 {
+            let length = Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16
+            guard (20...1024).contains(length) else { return false }
+        }
         let version = bytes.dropFirst(5).prefix(while: { $0 != 0 })
-        return (1...64).contains(version.count) && version.allSatisfy { (0x20..<0x7F).contains($0) }
+        guard version.allSatisfy({ (0x20..<0x7F).contains($0) }), version.count <= 64 else { return false }
+        // Undecided until the version string's terminating NUL has arrived.
+        guard bytes.count > 5 + version.count else { return nil }
+        return !version.isEmpty
     }
 
     /// A DNS query framed by a 2-byte length (RFC 1035 §4.2.2).
-    static func isDNSOverTCP(_ bytes: UnsafeRawBufferPointer, serverPort: UInt16) -> Bool {
-        guard bytes.count >= 14 else { return false }
+    static func isDNSOverTCP(_ bytes: UnsafeRawBufferPointer, serverPort: UInt16) -> Bool? {
+        guard bytes.count >= 14 else { return bytes.first == 0 ? nil : false }
         let length = Int(bytes[0]) << 8 | Int(bytes[1])
         guard length >= 12 else { return false }
-        return DNSHeader.looksLikeQuery(UnsafeRawBufferPointer(rebasing: bytes.dropFirst(2)), strict: serverPort != 53)
+        let message = UnsafeRawBufferPointer(rebasing: bytes.dropFirst(2))
+        guard DNSHeader.looksLikeQuery(message, strict: false) else { return false }
+        if serverPort == 53 { return true }
+        // Off port 53 the question name must be well-formed too: wait for the message, or for as
+        // much of it as the detection window holds.
+        if bytes.count < min(2 + length, 64) { return nil }
+        return DNSHeader.looksLikeQuery(message, strict: true)
     }
 }
 

@@ -11,6 +11,7 @@ enum DatagramClassifier {
     ) -> Verdict? {
         let ports: Set<UInt16> = [serverPort, clientPort]
         if isWireGuard(bytes) { return .encrypted(.wireguard) }
+        if isIKE(bytes, ports: ports) { return .encrypted(.ike) }
         if ports.contains(4500), bytes.count >= 16, bytes.prefix(4).contains(where: { $0 != 0 }) {
             return .encrypted(.esp)  // RFC 3948: a non-zero SPI where IKE has its 4-byte zero marker
         }
@@ -20,6 +21,7 @@ enum DatagramClassifier {
             return .plaintext(.dns)
         }
         if let snmp = snmpVersion(bytes) {
+            // The v1/v2c community string is a password sent in clear.
             return snmp == 3 && snmpV3IsPrivate(bytes) ? .encrypted(.snmpv3) : .plaintext(.snmp)
         }
         if isSyslog(bytes) { return .plaintext(.syslog) }
@@ -27,6 +29,26 @@ enum DatagramClassifier {
             return .plaintext(.dns)
         }
         return nil
+    }
+
+    /// IKE header (RFC 7296 §3.1, RFC 2408 §3.1): non-zero initiator SPI, a version of 1.0 or 2.0, a
+    /// known exchange type, and a length equal to the datagram. On port 4500 it follows the
+    /// 4-byte zero non-ESP marker (RFC 3948 §2.2).
+    static func isIKE(_ bytes: UnsafeRawBufferPointer, ports: Set<UInt16>) -> Bool {
+        guard !ports.isDisjoint(with: [500, 4500]) else { return false }
+        var message = bytes[...]
+        if ports.contains(4500) {
+            guard message.count >= 4, message.prefix(4).allSatisfy({ $0 == 0 }) else { return false }
+            message = message.dropFirst(4)
+        }
+        guard message.count >= 28 else { return false }
+        let base = message.startIndex
+        guard message[base..<(base + 8)].contains(where: { $0 != 0 }) else { return false }
+        let version = message[base + 17]
+        let exchange = message[base + 18]
+        let length = message[(base + 24)..<(base + 28)].reduce(0) { $0 << 8 | Int($1) }
+        let knownExchange = version == 0x20 ? (34...43).contains(exchange) : [2, 4, 5, 6, 32].contains(exchange)
+        return (version == 0x20 || version == 0x10) && knownExchange && length == message.count
     }
 
     /// WireGuard messages: a type byte 1–4, three zero bytes, and the size each type has.

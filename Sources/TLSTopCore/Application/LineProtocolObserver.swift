@@ -68,6 +68,9 @@ enum LineProtocolObserver {
                 facts.protocolName = .imap
             } else if upper == "CAPA" || upper == "STLS" {
                 facts.protocolName = .pop3
+            } else if upper == "STARTTLS" {
+                // SMTP and IMAP clients greet first; a bare opening STARTTLS is IRC's (IRCv3 tls).
+                facts.protocolName = .irc
             }
         case .server:
             if upper.hasPrefix("HTTP/1.") {
@@ -112,13 +115,20 @@ enum LineProtocolObserver {
         case .http:
             if text.hasPrefix("AUTHORIZATION:") || text.hasPrefix("PROXY-AUTHORIZATION:") {
                 facts.markCredentials("http-authorization")
+            } else if text.hasPrefix("CONTENT-TYPE:"), text.contains("APPLICATION/X-WWW-FORM-URLENCODED") {
+                facts.httpFormHeader = true
+            } else if text.isEmpty {
+                facts.httpFormBody = facts.httpFormHeader
+                facts.httpFormHeader = false
+            } else if facts.httpFormBody {
+                observeFormBody(text, facts: &facts)
             }
         case .smtp:
             if facts.smtpAuthContinuation, !text.isEmpty, text != "*" {
                 facts.markCredentials("smtp-auth")
                 facts.smtpAuthContinuation = false
             }
-            if text == "STARTTLS" { facts.upgradeRequested = true }
+            if text == "STARTTLS" { facts.requestUpgrade() }
             if first == "AUTH", words.count >= 2 {
                 let mechanism = String(words[1])
                 if mechanism == "PLAIN" || mechanism == "LOGIN" {
@@ -131,30 +141,33 @@ enum LineProtocolObserver {
                 }
             }
         case .pop3:
-            if text == "STLS" { facts.upgradeRequested = true }
+            if text == "STLS" { facts.requestUpgrade() }
             if first == "PASS", words.count >= 2 { facts.markCredentials("pop3-pass") }
             if first == "AUTH", words.count >= 2, words[1] == "PLAIN" { facts.markCredentials("pop3-auth-plain") }
         case .imap:
             guard words.count >= 2 else { return }
             let command = String(words[1])
-            if command == "STARTTLS" { facts.upgradeRequested = true }
+            if command == "STARTTLS" { facts.requestUpgrade() }
             if command == "LOGIN" { facts.markCredentials("imap-login") }
             if command == "AUTHENTICATE", words.count == 3, words[2].hasPrefix("PLAIN") || words[2].hasPrefix("LOGIN") {
                 facts.markCredentials("imap-authenticate")
             }
         case .ftp:
             if first == "AUTH", words.count >= 2, ["TLS", "SSL", "TLS-C", "TLS-P"].contains(String(words[1])) {
-                facts.upgradeRequested = true
+                facts.requestUpgrade()
             }
             if first == "USER", words.count >= 2 {
                 facts.anonymousFTP = words[1] == "ANONYMOUS" || words[1] == "FTP"
             }
             if first == "PASS", words.count >= 2, !facts.anonymousFTP { facts.markCredentials("ftp-pass") }
+            if first == "PORT" || first == "EPRT", words.count >= 2 {
+                facts.announcedDataPort = FTPDataPort.parse(command: first, argument: String(words[1]))
+            }
         case .irc:
-            if text == "STARTTLS" { facts.upgradeRequested = true }
+            if text == "STARTTLS" { facts.requestUpgrade() }
             if first == "PASS", words.count >= 2 { facts.markCredentials("irc-pass") }
         case .xmpp:
-            if text.contains("<STARTTLS") { facts.upgradeRequested = true }
+            if text.contains("<STARTTLS") { facts.requestUpgrade() }
             if text.contains("<AUTH") && text.contains("PLAIN") { facts.markCredentials("xmpp-sasl-plain") }
         case .redis:
             // RESP sends the command word on its own line; inline commands start the line with it.
@@ -198,6 +211,9 @@ enum LineProtocolObserver {
             }
         case .ftp:
             if text.hasPrefix(" AUTH TLS") || text.hasPrefix("AUTH TLS") { facts.upgradeAdvertised = true }
+            if text.hasPrefix("227 ") || text.hasPrefix("229 ") {
+                facts.announcedDataPort = FTPDataPort.parse(reply: text)
+            }
             if facts.upgradePending && !facts.upgradeAccepted {
                 if text.hasPrefix("234") {
                     facts.upgradeAccepted = true
@@ -227,6 +243,25 @@ enum LineProtocolObserver {
         default:
             break
         }
+    }
+
+    /// Field names login forms use for the secret.
+    private static let passwordFields = ["PASSWORD=", "PASSWD=", "PASS=", "PWD=", "SECRET="]
+
+    /// A urlencoded form body (or the part of it seen so far) with a password field.
+    static func observeFormBody(_ upper: String, facts: inout ApplicationFacts) {
+        for field in upper.split(separator: "&") where passwordFields.contains(where: field.hasPrefix) {
+            if field.split(separator: "=", maxSplits: 1).count == 2 { facts.markCredentials("http-form-password") }
+        }
+    }
+
+    /// Text not yet ended by a line feed; only an HTTP form body is read this way, since it
+    /// usually has none.
+    static func observePartial(
+        _ bytes: UnsafeRawBufferPointer, from direction: Direction, facts: inout ApplicationFacts
+    ) {
+        guard direction == .client, facts.protocolName == .http, facts.httpFormBody else { return }
+        observeFormBody(String(decoding: bytes.prefix(1024), as: UTF8.self).uppercased(), facts: &facts)
     }
 
     /// SMTP/FTP reply codes 4xx and 5xx.

@@ -36,8 +36,12 @@ enum TelnetObserver {
             }
             index += 1
         }
-        if direction == .server, String(decoding: text, as: UTF8.self).lowercased().contains("password") {
+        guard direction == .server, !text.isEmpty else { return }
+        // The prompt may be split across segments: look at the tail of the last one too.
+        let window = facts.telnetPromptTail + text
+        if String(decoding: window, as: UTF8.self).lowercased().contains("password") {
             facts.telnetPasswordPrompt = true
         }
+        facts.telnetPromptTail = Array(window.suffix(8))
     }
 }

@@ -78,12 +78,7 @@ public final class HandshakeAnalyzer {
     private func dispatch(_ bytes: UnsafeRawBufferPointer, state: inout StreamState, direction: Direction) -> Bool {
         switch state.mode {
         case .detect:
-            state.mode = detectMode(bytes, direction: direction)
-            if state.mode == .finished {
-                release(&state)
-                return false
-            }
-            return dispatch(bytes, state: &state, direction: direction)
+            return detect(bytes, state: &state, direction: direction)
         case .tls: return consumeRecords(bytes, state: &state, direction: direction)
         case .sslv2: return consumeSSLv2(bytes, state: &state, direction: direction)
         case .lines: return consumeLines(bytes, state: &state, direction: direction)
@@ -93,32 +88,86 @@ public final class HandshakeAnalyzer {
         }
     }
 
-    /// Decides from the first bytes of a direction what it carries: content first, ports only as
-    /// a tie-breaker.
-    private func detectMode(_ bytes: UnsafeRawBufferPointer, direction: Direction) -> StreamState.Mode {
+    /// Bytes held at most before deciding what a direction carries.
+    static let detectionWindow = 64
+
+    /// Decides what a direction carries from its first bytes, holding them while they are too few.
+    /// The first segment almost always decides on its own, without a copy.
+    private func detect(_ bytes: UnsafeRawBufferPointer, state: inout StreamState, direction: Direction) -> Bool {
+        if state.lineBuffer.isEmpty {
+            let mode = detectMode(bytes, direction: direction, final: bytes.count >= Self.detectionWindow)
+            guard mode != .detect else {
+                state.lineBuffer.append(contentsOf: bytes)
+                return true
+            }
+            return enter(mode, with: bytes, state: &state, direction: direction)
+        }
+        var held: [UInt8] = []
+        swap(&held, &state.lineBuffer)
+        let take = min(Self.detectionWindow - held.count, bytes.count)
+        held.append(contentsOf: bytes.prefix(take))
+        let mode = held.withUnsafeBytes {
+            detectMode($0, direction: direction, final: held.count >= Self.detectionWindow)
+        }
+        guard mode != .detect else {
+            swap(&held, &state.lineBuffer)
+            return true
+        }
+        guard held.withUnsafeBytes({ enter(mode, with: $0, state: &state, direction: direction) }) else { return false }
+        guard take < bytes.count else { return true }
+        return dispatch(UnsafeRawBufferPointer(rebasing: bytes.dropFirst(take)), state: &state, direction: direction)
+    }
+
+    private func enter(
+        _ mode: StreamState.Mode, with bytes: UnsafeRawBufferPointer, state: inout StreamState, direction: Direction
+    ) -> Bool {
+        state.mode = mode
+        guard mode != .finished else {
+            release(&state)
+            return false
+        }
+        return dispatch(bytes, state: &state, direction: direction)
+    }
+
+    /// What the first bytes of a direction are: content first, ports only as a tie-breaker.
+    /// `.detect` means "too few bytes to tell"; with `final` set it is never returned.
+    private func detectMode(_ bytes: UnsafeRawBufferPointer, direction: Direction, final: Bool)
+        -> StreamState.Mode
+    {
         guard let first = bytes.first else { return .detect }
+        let undecided: StreamState.Mode = final ? .finished : .detect
         if first == ContentType.handshake.rawValue || first == ContentType.alert.rawValue {
-            if bytes.count < 2 || bytes[1] == 3 { return .tls }
+            guard bytes.count >= 2 else { return final ? .tls : .detect }
+            if bytes[1] == 3 { return .tls }
         }
-        if first & 0x80 != 0, bytes.count >= 3,
-            bytes[2] == SSLv2Hello.clientHelloType || bytes[2] == SSLv2Hello.serverHelloType
-        {
-            return .sslv2
+        if first & 0x80 != 0 {
+            guard bytes.count >= 3 else { return undecided }
+            if bytes[2] == SSLv2Hello.clientHelloType || bytes[2] == SSLv2Hello.serverHelloType { return .sslv2 }
         }
-        if bytes.count < 3 && first & 0x80 != 0 { return .sslv2 }
-        if TelnetObserver.isTelnet(bytes) {
-            facts.application.protocolName = .telnet
-            return .telnet
+        if first == TelnetObserver.interpretAsCommand {
+            guard bytes.count >= 3 else { return undecided }
+            if TelnetObserver.isTelnet(bytes) {
+                facts.application.protocolName = .telnet
+                return .telnet
+            }
         }
-        if let binary = BinaryProtocolObserver.identify(
+        switch BinaryProtocolObserver.identify(
             bytes, from: direction, serverPort: serverPort, known: facts.application.protocolName)
         {
+        case .recognized(let binary):
             facts.application.protocolName = binary
             return .binary
+        case .needMoreBytes:
+            if !final { return .detect }
+        case .unrecognized:
+            break
         }
         if facts.application.protocolName == .telnet { return .telnet }
-        if LineProtocolObserver.looksLikeText(bytes) { return .lines }
-        return .finished
+        if LineProtocolObserver.looksLikeText(bytes) {
+            // A printable byte or two could still be a binary length field; a line is text.
+            return bytes.count >= 4 || bytes.contains(UInt8(ascii: "\n")) || final ? .lines : .detect
+        }
+        return bytes.count >= 4 ? .finished : undecided
     }
 
     /// Whether the in-band upgrade has happened: an upgrade is pending and the next bytes of this
@@ -409,13 +458,25 @@ public final class HandshakeAnalyzer {
             if state.lineBuffer.isEmpty, upgradeStarts(input) {
                 return switchToTLS(input, state: &state, direction: direction)
             }
-            let newline = input.firstIndex(of: UInt8(ascii: "\n"))
-            let end = newline ?? input.endIndex
+            // XMPP has no line feeds: each tag is a "line", its closing '>' kept.
+            let isXML =
+                facts.application.protocolName == .xmpp
+                || (facts.application.protocolName == nil
+                    && (state.lineBuffer.first ?? input.first) == UInt8(ascii: "<"))
+            let newline =
+                isXML
+                ? input.firstIndex { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: ">") }
+                : input.firstIndex(of: UInt8(ascii: "\n"))
+            let end = newline.map { isXML && input[$0] == UInt8(ascii: ">") ? $0 + 1 : $0 } ?? input.endIndex
             let room = max(0, limits.maximumLineLength - state.lineBuffer.count)
             state.lineBuffer.append(contentsOf: input[..<end].prefix(room))
             input = newline.map { input[($0 + 1)...] } ?? input[input.endIndex...]
-            // XMPP stanzas end with '>' and often no line feed: take them as lines too.
-            guard newline != nil || state.lineBuffer.last == UInt8(ascii: ">") else { break }
+            guard newline != nil else {
+                state.lineBuffer.withUnsafeBytes {
+                    LineProtocolObserver.observePartial($0, from: direction, facts: &facts.application)
+                }
+                break
+            }
             var line: [UInt8] = []
             swap(&line, &state.lineBuffer)
             line.withUnsafeBytes {
@@ -548,18 +609,36 @@ public final class HandshakeAnalyzer {
     public func observeDatagram(_ bytes: UnsafeRawBufferPointer, from direction: Direction) -> Bool {
         guard !bytes.isEmpty else { return true }
         switch DatagramClassifier.classify(bytes, from: direction, serverPort: serverPort, clientPort: clientPort) {
-        case .plaintext(let application): facts.application.protocolName = application
-        case .encrypted(let encrypted): facts.application.encryptedProtocol = encrypted
-        case nil: break
+        case .plaintext(let application):
+            facts.application.protocolName = application
+            // The SNMP v1/v2c community is a password in clear.
+            if application == .snmp { facts.application.markCredentials("snmp-community") }
+        case .encrypted(let encrypted):
+            // On port 4500 IKE and ESP share the flow; ESP, the traffic itself, names it.
+            if facts.application.encryptedProtocol != .esp { facts.application.encryptedProtocol = encrypted }
+        case nil:
+            break
         }
         client.messages += 1
+        let waitingForESP = facts.application.encryptedProtocol == .ike && (serverPort == 4500 || clientPort == 4500)
         let decided = facts.application.protocolName != nil || facts.application.encryptedProtocol != nil
-        if decided || client.messages >= 4 {
+        if (decided && !waitingForESP) || client.messages >= 8 {
             release(&client)
             release(&server)
             return false
         }
         return true
+    }
+
+    /// A data connection this FTP control connection announced, handed over once.
+    public func takeAnnouncedDataPort() -> (host: IPAddress?, port: UInt16)? {
+        defer { facts.application.announcedDataPort = nil }
+        return facts.application.announcedDataPort
+    }
+
+    /// Names a connection before its first byte, when another connection announced it.
+    public func presetApplication(_ application: ApplicationProtocol) {
+        facts.application.protocolName = application
     }
 
     /// Marks a flow of a protocol the decoder recognized by itself (IPsec ESP).

@@ -79,7 +79,8 @@ public struct ConnectionSnapshot: Sendable, Equatable {
     public var established: Bool?
     public var resumed: Bool?
     public var helloRetryRequest: Bool
-    /// The protocol whose in-band upgrade led to TLS ("smtp", "postgres", …).
+    /// The protocol whose in-band upgrade to TLS was offered or used ("smtp", "postgres", …);
+    /// `startTLSUsed` says whether TLS really followed.
     public var startTLS: String?
     /// The server advertised the upgrade or the client asked for it.
     public var startTLSOffered: Bool

@@ -71,7 +71,8 @@ public enum SnapshotBuilder {
             established: isTLS ? facts.isEstablished : nil,
             resumed: isTLS ? facts.isResumed : nil,
             helloRetryRequest: facts.helloRetryRequest != nil,
-            startTLS: application.upgraded ? application.protocolName?.rawValue : nil,
+            startTLS: application.upgradeAdvertised || application.upgradeRequested || application.upgraded
+                ? application.protocolName?.rawValue : nil,
             startTLSOffered: application.upgradeAdvertised || application.upgradeRequested,
             startTLSRequested: application.upgradeRequested,
             startTLSRefused: application.upgradeRefused,

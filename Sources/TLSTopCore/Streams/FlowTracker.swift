@@ -18,6 +18,9 @@ public final class FlowTracker {
     /// Every connection seen, in order of first packet.
     public private(set) var connections: [Connection] = []
     private var table: [FlowKey: Connection] = [:]
+    /// Connections announced by another one (FTP data channels), by the endpoint they will reach.
+    private var expectedConnections: [Connection.Endpoint: ApplicationProtocol] = [:]
+    static let maximumExpectedConnections = 1024
     public private(set) var firstTimestamp: Timestamp?
     public private(set) var lastTimestamp: Timestamp?
 
@@ -133,6 +136,9 @@ public final class FlowTracker {
             certificates: certificates)
         table[key] = connection
         connections.append(connection)
+        if !expectedConnections.isEmpty, let application = expectedConnections.removeValue(forKey: connection.server) {
+            connection.analyzer.presetApplication(application)
+        }
         return connection
     }
 
@@ -172,6 +178,12 @@ public final class FlowTracker {
         if packet.tcpFlags.contains(.rst) {
             connection.analyzer.finish(.client)
             connection.analyzer.finish(.server)
+        }
+        if let announced = connection.analyzer.takeAnnouncedDataPort() {
+            if expectedConnections.count >= Self.maximumExpectedConnections { expectedConnections.removeAll() }
+            let endpoint = Connection.Endpoint(
+                address: announced.host ?? connection.server.address, port: announced.port)
+            expectedConnections[endpoint] = .ftpData
         }
         connection.isClassified = connection.analyzer.isFinished
     }
