@@ -29,7 +29,19 @@ struct BatchSummary {
                     + "(\(String(format: "%.1f", 100 * Double(encrypted) / Double(known.count)))%); "
                     + "plaintext: \(plaintext); credentials in clear: \(credentials)")
         }
-        lines.append("hosts: \(snapshot.hosts.count)")
+        let severities = Dictionary(grouping: snapshot.connections, by: \.severity).mapValues(\.count)
+        lines.append(
+            "policy \(snapshot.policy): "
+                + [Severity.critical, .warn, .info, .ok]
+                .map { "\($0.name) \(severities[$0] ?? 0)" }.joined(separator: ", "))
+        let grades = Dictionary(grouping: snapshot.hosts.compactMap(\.grade), by: { $0 }).mapValues(\.count)
+        lines.append(
+            "hosts: \(snapshot.hosts.count)"
+                + (grades.isEmpty
+                    ? ""
+                    : " (grades "
+                        + grades.sorted { $0.key > $1.key }.map { "\($0.key.name) \($0.value)" }
+                        .joined(separator: ", ") + ")"))
         let problems = stats.truncatedPackets + stats.malformedPackets
         if problems > 0 || stats.untrackedConnections > 0 {
             lines.append(

@@ -37,6 +37,12 @@ struct TLSTopCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the snapshot to this file (.json or .csv).", valueName: "path"))
     var export: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Judge connections by this policy: modern, intermediate or old (Mozilla Server Side TLS), or a policy file (TOML).",
+            valueName: "profile|file"))
+    var policy = "intermediate"
+
     func validate() throws {
         if let export {
             let ext = URL(fileURLWithPath: export).pathExtension.lowercased()
@@ -50,8 +56,22 @@ struct TLSTopCommand: ParsableCommand {
         }
     }
 
+    /// The built-in profile named, or the policy file at that path.
+    func loadPolicy() -> Policy {
+        if let profile = Policy.Profile(rawValue: policy) { return Policy.builtIn(profile) }
+        guard let data = FileManager.default.contents(atPath: policy) else {
+            fail("cannot read policy file '\(policy)'; use modern, intermediate, old or the path of a TOML policy file")
+        }
+        do {
+            return try PolicyFile.parse(String(decoding: data, as: UTF8.self))
+        } catch {
+            fail("policy file '\(policy)' \(error.description)")
+        }
+    }
+
     func run() throws {
         guard let readFile else { return }
+        let policy = loadPolicy()
         let started = ContinuousClock.now
         let tracker = FlowTracker()
         let reader: PcapFileReader
@@ -68,7 +88,7 @@ struct TLSTopCommand: ParsableCommand {
         }
         let elapsed = ContinuousClock.now - started
         let source = Snapshot.Source(kind: "file", name: readFile, linkType: reader.linkTypeName, filter: filter)
-        let snapshot = SnapshotBuilder.build(from: tracker, source: source, generatedAt: .now)
+        let snapshot = SnapshotBuilder.build(from: tracker, source: source, generatedAt: .now, policy: policy)
         print(BatchSummary(snapshot: snapshot, elapsed: elapsed).text, terminator: "")
         if let export {
             let body = export.lowercased().hasSuffix(".csv") ? snapshot.csv() : snapshot.json()

@@ -105,6 +105,38 @@ import Testing
         #expect(lines.count <= 2, "\(result.error)")
     }
 
+    @Test func policyProfilesChangeTheVerdict() throws {
+        let capture = Self.fixtures.appendingPathComponent("tls10-ecdhe.pcap").path
+        var severities: [String] = []
+        for profile in ["modern", "intermediate", "old"] {
+            let out = Self.temporary("policy-\(profile).json")
+            defer { try? FileManager.default.removeItem(at: out) }
+            let result = try Self.run(["-r", capture, "--batch", "--policy", profile, "--export", out.path])
+            #expect(result.status == 0, "\(result.error)")
+            #expect(result.output.contains("policy \(profile):"))
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out)) as? [String: Any]
+            #expect(json?["policy"] as? String == profile)
+            let connection = (json?["connections"] as? [[String: Any]])?.first
+            let tls10 = (connection?["findings"] as? [[String: Any]])?.first { $0["id"] as? String == "tls10" }
+            severities.append(tls10?["severity"] as? String ?? "none")
+        }
+        #expect(severities == ["critical", "warn", "info"])
+    }
+
+    @Test func aBadPolicyFileNamesTheLineAndTheKey() throws {
+        let file = Self.temporary("policy.toml")
+        try "base = \"old\"\n[severity]\nno-psf = \"warn\"\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let capture = Self.fixtures.appendingPathComponent("tls10-ecdhe.pcap").path
+        let result = try Self.run(["-r", capture, "--batch", "--policy", file.path])
+        #expect(result.status == 1)
+        #expect(
+            result.error == "tlstop: policy file '\(file.path)' line 3: unknown finding id 'no-psf' in [severity]\n")
+        let missing = try Self.run(["-r", capture, "--batch", "--policy", "/nonexistent.toml"])
+        #expect(missing.status == 1)
+        #expect(missing.error.hasPrefix("tlstop: cannot read policy file '/nonexistent.toml'"))
+    }
+
     @Test func anUnsupportedLinkTypeIsNamed() throws {
         // A valid pcap header with LINKTYPE_IEEE802_11 (105) and no packets.
         var header: [UInt8] = [0xD4, 0xC3, 0xB2, 0xA1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0, 0]

@@ -20,6 +20,8 @@ public struct Snapshot: Sendable {
 
     public var generatedAt: Timestamp
     public var source: Source
+    /// The policy the findings and grades were judged by.
+    public var policy: String = Policy.intermediate.name
     public var statistics: TrafficStatistics
     public var firstPacket: Timestamp?
     public var lastPacket: Timestamp?
@@ -107,6 +109,16 @@ public struct ConnectionSnapshot: Sendable, Equatable {
     public var lastSeen: Timestamp
     public var closed: Bool
     public var gap: Bool
+    /// Perfect forward secrecy: nil when unknown.
+    public var pfs: Bool? = nil
+    /// The key exchange used a post-quantum (hybrid) group; the client offered one.
+    public var pq: Bool = false
+    public var pqOffered: Bool = false
+    /// Worst first.
+    public var findings: [Finding] = []
+
+    /// The worst finding's severity, `ok` without findings.
+    public var severity: Severity { findings.first?.severity ?? .ok }
 
     /// The name a host is known by: the SNI, else the server's address.
     public var hostName: String { sni ?? serverIP }
@@ -146,4 +158,11 @@ public struct HostSnapshot: Sendable, Equatable {
     public var bytes: Int
     public var firstSeen: Timestamp
     public var lastSeen: Timestamp
+    /// nil until a connection to the host is classified.
+    public var grade: Grade? = nil
+    public var gradeReason: String? = nil
+    /// The worst severity among its connections.
+    public var severity: Severity = .ok
+    /// Connections carrying each finding.
+    public var findingCounts: [String: Int] = [:]
 }

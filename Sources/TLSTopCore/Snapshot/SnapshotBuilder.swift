@@ -6,16 +6,16 @@ public enum SnapshotBuilder {
     static let maximumAddressesPerHost = 16
 
     public static func build(
-        from tracker: FlowTracker, source: Snapshot.Source, generatedAt: Timestamp
+        from tracker: FlowTracker, source: Snapshot.Source, generatedAt: Timestamp, policy: Policy = .intermediate
     ) -> Snapshot {
-        let connections = tracker.connections.map(snapshot(of:))
+        let connections = tracker.connections.map { snapshot(of: $0, policy: policy) }
         return Snapshot(
-            generatedAt: generatedAt, source: source, statistics: tracker.statistics,
+            generatedAt: generatedAt, source: source, policy: policy.name, statistics: tracker.statistics,
             firstPacket: tracker.firstTimestamp, lastPacket: tracker.lastTimestamp,
             connections: connections, hosts: hosts(of: connections))
     }
 
-    public static func snapshot(of connection: Connection) -> ConnectionSnapshot {
+    public static func snapshot(of connection: Connection, policy: Policy = .intermediate) -> ConnectionSnapshot {
         let facts = connection.facts
         let hello = facts.clientHello
         let serverHello = facts.serverHello
@@ -56,6 +56,10 @@ public enum SnapshotBuilder {
                 sslv2Format: hello.isSSLv2Format)
         }
         let alert = facts.fatalAlert ?? facts.alerts.first
+        // Certificates are judged at the time of the handshake, so a capture file gives the same
+        // verdict whenever it is read.
+        let posture = PostureEvaluator.evaluate(
+            facts, protocol: protocolName, policy: policy, at: connection.lastSeen)
         return ConnectionSnapshot(
             id: connection.id,
             clientIP: connection.client.address.description, clientPort: Int(connection.client.port),
@@ -93,7 +97,8 @@ public enum SnapshotBuilder {
             packets: connection.clientPackets + connection.serverPackets,
             bytes: connection.clientBytes + connection.serverBytes,
             firstSeen: connection.firstSeen, lastSeen: connection.lastSeen,
-            closed: connection.sawFIN || connection.sawRST, gap: connection.hadGap)
+            closed: connection.sawFIN || connection.sawRST, gap: connection.hadGap,
+            pfs: posture.pfs, pq: posture.pq, pqOffered: posture.pqOffered, findings: posture.findings)
     }
 
     static func timestamp(_ date: Date) -> Timestamp {
@@ -160,6 +165,27 @@ public enum SnapshotBuilder {
             hosts[position].clients = clients[position].count
             hosts[position].firstSeen = min(hosts[position].firstSeen, connection.firstSeen)
             hosts[position].lastSeen = max(hosts[position].lastSeen, connection.lastSeen)
+        }
+        var members: [[ConnectionSnapshot]] = Array(repeating: [], count: hosts.count)
+        for connection in connections {
+            if let position = index[HostKey(host: connection.hostName, port: connection.serverPort)] {
+                members[position].append(connection)
+            }
+        }
+        for position in hosts.indices {
+            let group = members[position]
+            hosts[position].severity = group.map(\.severity).max() ?? .ok
+            for connection in group {
+                for finding in connection.findings {
+                    hosts[position].findingCounts[finding.id.rawValue, default: 0] += 1
+                }
+            }
+            let verdict = Grade.grade(
+                of: group.map {
+                    (findings: $0.findings, pq: $0.pq, isTLS: $0.protocol == "tls", isClassified: $0.isEncrypted != nil)
+                })
+            hosts[position].grade = verdict?.grade
+            hosts[position].gradeReason = verdict?.reason
         }
         return hosts
     }

@@ -5,7 +5,7 @@ extension Snapshot {
     public static let csvColumns = [
         "client_ip", "client_port", "server_ip", "server_port", "transport", "protocol", "app", "version", "cipher",
         "group", "dh_bits", "sni", "alpn", "established", "resumed", "starttls", "starttls_offered",
-        "cleartext_credentials", "alert", "cert_subject",
+        "cleartext_credentials", "pfs", "pq", "severity", "findings", "alert", "cert_subject",
         "cert_key_type", "cert_key_bits", "cert_signature_algorithm", "cert_not_after", "packets", "bytes",
         "first_seen", "last_seen",
     ]
@@ -18,6 +18,8 @@ extension Snapshot {
                 c.application, c.version, c.cipher, c.group, c.dhBits.map(String.init), c.sni, c.alpn,
                 c.established.map { $0 ? "true" : "false" }, c.resumed.map { $0 ? "true" : "false" }, c.startTLS,
                 c.startTLSOffered ? "true" : "false", c.cleartextCredentials ? "true" : "false",
+                c.pfs.map { $0 ? "true" : "false" }, c.pq ? "true" : "false", c.severity.name,
+                c.findings.map(\.id.rawValue).joined(separator: " "),
                 c.alert, c.certificate?.subject, c.certificate?.keyType, c.certificate?.keyBits.map(String.init),
                 c.certificate?.signatureAlgorithm, c.certificate?.notAfter.rfc3339, String(c.packets),
                 String(c.bytes), c.firstSeen.rfc3339, c.lastSeen.rfc3339,

@@ -4,6 +4,7 @@ extension Snapshot {
         .object([
             ("schema", .string(Snapshot.schema)),
             ("generated_at", .string(generatedAt.rfc3339)),
+            ("policy", .string(policy)),
             (
                 "source",
                 .object([
@@ -51,6 +52,9 @@ extension ConnectionSnapshot {
             ("credential_mechanism", .string(credentialMechanism)),
             ("plaintext_on_tls_port", .bool(plaintextOnTLSPort)), ("tls_on_plaintext_port", .bool(tlsOnPlaintextPort)),
             ("encrypted", .bool(isEncrypted)),
+            ("pfs", .bool(pfs)), ("pq", .bool(pq)), ("pq_offered", .bool(pqOffered)),
+            ("severity", .string(severity.name)),
+            ("findings", .array(findings.map { $0.jsonValue() })),
             ("client_certificate", .bool(clientCertificate)),
             ("alert", .string(alert)), ("violation", .string(violation)),
             ("cert", certificate?.jsonValue() ?? .null), ("cert_error", .string(certificateError)),
@@ -98,6 +102,8 @@ extension HostSnapshot {
         }
         return .object([
             ("host", .string(host)), ("port", .int(port)), ("addresses", .array(addresses.map { .string($0) })),
+            ("grade", .string(grade?.name)), ("grade_reason", .string(gradeReason)),
+            ("severity", .string(severity.name)), ("finding_counts", counts(findingCounts)),
             ("connections", .int(connections)), ("clients", .int(clients)),
             ("protocols", counts(protocols)), ("versions", counts(versions)), ("ciphers", counts(ciphers)),
             ("groups", counts(groups)), ("apps", counts(applications)),
@@ -108,6 +114,15 @@ extension HostSnapshot {
             ("cleartext_credential_connections", .int(cleartextCredentialConnections)),
             ("packets", .int(packets)), ("bytes", .int(bytes)),
             ("first_seen", .string(firstSeen.rfc3339)), ("last_seen", .string(lastSeen.rfc3339)),
+        ])
+    }
+}
+
+extension Finding {
+    func jsonValue() -> JSONValue {
+        .object([
+            ("id", .string(id.rawValue)), ("severity", .string(severity.name)), ("detail", .string(detail)),
+            ("explanation", .string(id.explanation)), ("reference", .string(id.reference)),
         ])
     }
 }

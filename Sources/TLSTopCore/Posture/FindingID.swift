@@ -1,0 +1,113 @@
+/// The stable identifiers of findings, with a one-line explanation and the reference behind each.
+///
+/// Ids are part of the snapshot contract and of policy files: never rename one.
+public struct FindingID: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public var description: String { rawValue }
+
+    public static func < (lhs: FindingID, rhs: FindingID) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public static let plaintext = FindingID(rawValue: "plaintext")
+    public static let cleartextCredentials = FindingID(rawValue: "cleartext-credentials")
+    public static let starttlsNotUsed = FindingID(rawValue: "starttls-not-used")
+    public static let sslv2 = FindingID(rawValue: "sslv2")
+    public static let sslv3 = FindingID(rawValue: "sslv3")
+    public static let tls10 = FindingID(rawValue: "tls10")
+    public static let tls11 = FindingID(rawValue: "tls11")
+    public static let tls12 = FindingID(rawValue: "tls12")
+    public static let nullCipher = FindingID(rawValue: "null-cipher")
+    public static let anonCipher = FindingID(rawValue: "anon-cipher")
+    public static let exportCipher = FindingID(rawValue: "export-cipher")
+    public static let rc4 = FindingID(rawValue: "rc4")
+    public static let des = FindingID(rawValue: "des")
+    public static let tripleDES = FindingID(rawValue: "3des")
+    public static let cbcMode = FindingID(rawValue: "cbc-mode")
+    public static let cipherNotInProfile = FindingID(rawValue: "cipher-not-in-profile")
+    public static let noPFS = FindingID(rawValue: "no-pfs")
+    public static let weakDH = FindingID(rawValue: "weak-dh")
+    public static let weakRSAKey = FindingID(rawValue: "weak-rsa-key")
+    public static let weakECKey = FindingID(rawValue: "weak-ec-key")
+    public static let weakSignature = FindingID(rawValue: "weak-signature")
+    public static let certExpired = FindingID(rawValue: "cert-expired")
+    public static let certNotYetValid = FindingID(rawValue: "cert-not-yet-valid")
+    public static let certExpiringSoon = FindingID(rawValue: "cert-expiring-soon")
+    public static let selfSigned = FindingID(rawValue: "self-signed")
+    public static let sniMismatch = FindingID(rawValue: "sni-mismatch")
+    public static let noSNI = FindingID(rawValue: "no-sni")
+    public static let notPQ = FindingID(rawValue: "not-pq")
+    public static let groupNotInProfile = FindingID(rawValue: "group-not-in-profile")
+    public static let versionDowngrade = FindingID(rawValue: "version-downgrade")
+    public static let weakOffer = FindingID(rawValue: "weak-offer")
+    public static let handshakeFailed = FindingID(rawValue: "handshake-failed")
+
+    /// Every finding tlstop can raise, in the order the documentation lists them.
+    public static let all: [FindingID] = [
+        .plaintext, .cleartextCredentials, .starttlsNotUsed, .sslv2, .sslv3, .tls10, .tls11, .tls12, .nullCipher,
+        .anonCipher, .exportCipher, .rc4, .des, .tripleDES, .cbcMode, .cipherNotInProfile, .noPFS, .weakDH,
+        .weakRSAKey, .weakECKey, .weakSignature, .certExpired, .certNotYetValid, .certExpiringSoon, .selfSigned,
+        .sniMismatch, .noSNI, .notPQ, .groupNotInProfile, .versionDowngrade, .weakOffer, .handshakeFailed,
+    ]
+
+    /// One line a person can act on.
+    public var explanation: String {
+        switch rawValue {
+        case "plaintext": "traffic is not encrypted: anyone on the path can read and change it"
+        case "cleartext-credentials": "a password or token crossed the network in clear"
+        case "starttls-not-used": "the server offers STARTTLS but this session stayed in clear"
+        case "sslv2": "SSL 2.0 is broken (DROWN); prohibited by RFC 6176"
+        case "sslv3": "SSL 3.0 is broken (POODLE); prohibited by RFC 7568"
+        case "tls10": "TLS 1.0 is deprecated (RFC 8996): CBC and SHA-1 weaknesses"
+        case "tls11": "TLS 1.1 is deprecated (RFC 8996)"
+        case "tls12": "TLS 1.2 is below the profile's TLS 1.3-only requirement"
+        case "null-cipher": "NULL cipher: records are authenticated but not encrypted"
+        case "anon-cipher": "anonymous key exchange: no server authentication, trivially intercepted"
+        case "export-cipher": "export-grade cipher: 40/56-bit keys, broken (FREAK, Logjam)"
+        case "rc4": "RC4 is broken; prohibited by RFC 7465"
+        case "des": "single DES: 56-bit key, brute-forced in hours"
+        case "3des": "3DES has 64-bit blocks: Sweet32 collisions after ~32 GB (RFC 9325)"
+        case "cbc-mode": "CBC mode with MAC-then-encrypt: padding-oracle history (Lucky13); prefer AEAD"
+        case "cipher-not-in-profile": "cipher suite outside the policy profile's list"
+        case "no-pfs": "static key exchange: one stolen server key decrypts every recorded session"
+        case "weak-dh": "Diffie-Hellman prime below the policy minimum (Logjam)"
+        case "weak-rsa-key": "RSA key below the policy minimum"
+        case "weak-ec-key": "elliptic-curve key below the policy minimum"
+        case "weak-signature": "certificate signed with SHA-1 or MD5: collisions are practical"
+        case "cert-expired": "certificate has expired"
+        case "cert-not-yet-valid": "certificate is not valid yet"
+        case "cert-expiring-soon": "certificate expires within the policy's warning window"
+        case "self-signed": "self-signed certificate: clients cannot authenticate the server"
+        case "sni-mismatch": "the certificate does not cover the name the client asked for"
+        case "no-sni": "no server name sent: virtual hosting and certificate checks are blind"
+        case "not-pq": "no post-quantum hybrid key exchange: recorded traffic is exposed to future quantum attacks"
+        case "group-not-in-profile": "key-exchange group outside the policy profile's list"
+        case "version-downgrade": "the client offered a newer TLS version than the one chosen"
+        case "weak-offer": "the client offers weak cipher suites (not chosen this time)"
+        case "handshake-failed": "the handshake ended with a fatal alert"
+        default: "finding \(rawValue)"
+        }
+    }
+
+    /// Where the judgment comes from.
+    public var reference: String {
+        switch rawValue {
+        case "sslv2": "RFC 6176"
+        case "sslv3": "RFC 7568"
+        case "tls10", "tls11": "RFC 8996"
+        case "rc4": "RFC 7465"
+        case "3des", "cbc-mode", "no-pfs", "null-cipher", "anon-cipher", "export-cipher", "des": "RFC 9325 §4"
+        case "weak-dh": "RFC 7919, RFC 9325 §4.5"
+        case "weak-rsa-key", "weak-ec-key": "NIST SP 800-57 Part 1 Rev. 5, RFC 9325 §4.3"
+        case "weak-signature": "RFC 9155, CA/B Forum Baseline Requirements"
+        case "cleartext-credentials", "plaintext", "starttls-not-used": "RFC 8314, RFC 7525"
+        case "sni-mismatch": "RFC 6125"
+        case "no-sni": "RFC 6066 §3"
+        case "not-pq": "draft-ietf-tls-ecdhe-mlkem, Mozilla Server Side TLS 6.0"
+        case "tls12", "cipher-not-in-profile", "group-not-in-profile": "Mozilla Server Side TLS 6.0 / 5.8"
+        case "version-downgrade": "RFC 8446 §4.1.3, RFC 7507"
+        default: "RFC 5280, RFC 8446"
+        }
+    }
+}

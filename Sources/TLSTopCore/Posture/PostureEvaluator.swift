@@ -1,0 +1,199 @@
+/// The verdict on one connection under a policy.
+public struct ConnectionPosture: Sendable, Equatable {
+    /// Perfect forward secrecy: nil when unknown (not TLS, or no ServerHello).
+    public var pfs: Bool?
+    /// The negotiated group is a post-quantum (hybrid) KEM.
+    public var pq: Bool
+    /// The client offered one.
+    public var pqOffered: Bool
+    /// Worst finding first, then by id.
+    public var findings: [Finding]
+
+    /// The worst of the findings, `ok` without any.
+    public var severity: Severity { findings.map(\.severity).max() ?? .ok }
+}
+
+/// Turns a connection's facts into findings under a policy.
+public enum PostureEvaluator {
+    /// Findings whose severity the policy sets to `ok` are dropped: `ok` means "do not report".
+    public static func evaluate(
+        _ facts: HandshakeFacts, protocol protocolName: String, policy: Policy, at now: Timestamp
+    ) -> ConnectionPosture {
+        var collector = Collector(policy: policy)
+        let application = facts.application
+        let hello = facts.clientHello
+        let serverHello = facts.serverHello
+
+        if protocolName == "plaintext" {
+            collector.add(.plaintext, application.protocolName.map { "\($0.rawValue) in clear" } ?? "clear text")
+            if application.upgradeAdvertised || application.upgradeRequested {
+                let how = application.upgradeRefused ? "refused by the server" : "not completed"
+                collector.add(.starttlsNotUsed, "STARTTLS offered, \(how)")
+            }
+        }
+        if application.cleartextCredentials {
+            collector.add(.cleartextCredentials, application.credentialMechanism ?? "credentials")
+        }
+
+        if let version = facts.negotiatedVersion {
+            switch version {
+            case .sslv2: collector.add(.sslv2, "SSLv2 negotiated")
+            case .sslv3: collector.add(.sslv3, "SSLv3 negotiated")
+            case .tls10: collector.add(.tls10, "TLSv1.0 negotiated")
+            case .tls11: collector.add(.tls11, "TLSv1.1 negotiated")
+            case .tls12 where !policy.allowedVersions.contains(.tls12): collector.add(.tls12, "TLSv1.2 negotiated")
+            default: break
+            }
+            if let hello, hello.highestVersion.ordinal > version.ordinal, !version.isDTLS {
+                collector.add(
+                    .versionDowngrade,
+                    "client offered \(hello.highestVersion.name), server chose \(version.name) (server limited it)")
+            }
+        }
+
+        let suite = serverHello?.cipherSuite
+        if let suite, let info = suite.info {
+            if info.isNullCipher { collector.add(.nullCipher, suite.name) }
+            if info.isAnonymous { collector.add(.anonCipher, suite.name) }
+            if info.isExport { collector.add(.exportCipher, suite.name) }
+            if info.isRC4 { collector.add(.rc4, suite.name) }
+            if info.isDES { collector.add(.des, suite.name) }
+            if info.isTripleDES { collector.add(.tripleDES, suite.name) }
+            if info.isCBC { collector.add(.cbcMode, suite.name) }
+            if !policy.allowedCipherSuites.contains(suite), !info.isNullCipher, !info.isAnonymous, !info.isExport,
+                !info.isRC4, !info.isDES
+            {
+                collector.add(.cipherNotInProfile, "\(suite.name) is not in the \(policy.name) profile")
+            }
+        }
+
+        let pfs = forwardSecrecy(facts)
+        if pfs == false, let suite {
+            let kind = suite.info?.keyExchange == .tls13 ? "PSK-only resumption (psk_ke)" : "static key exchange"
+            collector.add(.noPFS, "\(kind): \(suite.name)")
+        }
+        if let bits = facts.serverKeyExchange?.dhPrimeBits, bits < policy.minimumDHBits {
+            collector.add(.weakDH, "DH prime of \(bits) bits (minimum \(policy.minimumDHBits))")
+        }
+        if let group = facts.group {
+            if group.kind == .finiteField, let bits = group.finiteFieldBits, bits < policy.minimumDHBits {
+                collector.add(.weakDH, "\(group.name) (minimum \(policy.minimumDHBits) bits)")
+            }
+            if !policy.allowedGroups.contains(group), !group.isPostQuantum {
+                collector.add(.groupNotInProfile, "\(group.name) is not in the \(policy.name) profile")
+            }
+        }
+
+        let pq = facts.group?.isPostQuantum ?? false
+        let offered = (hello?.supportedGroups ?? []) + (hello?.keyShareGroups ?? [])
+        let pqOffered = offered.contains(where: \.isPostQuantum)
+        if serverHello != nil, !pq {
+            collector.add(
+                .notPQ,
+                "\(facts.group?.name ?? "no group") key exchange" + (pqOffered ? " (client offered a PQ group)" : ""))
+        }
+
+        if let certificate = facts.serverCertificate {
+            evaluateCertificate(certificate, facts: facts, policy: policy, now: now, into: &collector)
+        }
+        if let hello, serverHello != nil || facts.sslv2ServerVersion != nil, hello.serverName == nil,
+            !hello.isSSLv2Format
+        {
+            collector.add(.noSNI, "ClientHello without server_name")
+        }
+        if let hello, let chosen = suite {
+            let weak = hello.cipherSuites.filter { $0 != chosen && ($0.info?.isWeak ?? false) }
+            if !weak.isEmpty {
+                let names = weak.prefix(3).map(\.name).joined(separator: ", ")
+                collector.add(
+                    .weakOffer, "client also offered \(names)" + (weak.count > 3 ? " and \(weak.count - 3) more" : ""))
+            }
+        }
+        if let alert = facts.fatalAlert {
+            let side = alert.sender == .client ? "client" : "server"
+            collector.add(.handshakeFailed, "\(side) sent fatal \(alert.description?.name ?? "alert")")
+        }
+
+        return ConnectionPosture(pfs: pfs, pq: pq, pqOffered: pqOffered, findings: collector.sorted())
+    }
+
+    /// (EC)DHE and TLS 1.3 with a key share: forward secret. Static RSA/DH/ECDH and TLS 1.3 PSK-only
+    /// (psk_ke) resumption: not. Unknown without a ServerHello.
+    public static func forwardSecrecy(_ facts: HandshakeFacts) -> Bool? {
+        guard let serverHello = facts.serverHello else { return nil }
+        if serverHello.selectedVersion == .tls13 {
+            // Full handshakes always carry a key share; a PSK resumption carries one only with psk_dhe_ke.
+            return serverHello.keyShareGroup != nil || !serverHello.selectsPreSharedKey
+        }
+        return serverHello.cipherSuite.info?.hasForwardSecrecy
+    }
+
+    private static func evaluateCertificate(
+        _ certificate: CertificateFacts, facts: HandshakeFacts, policy: Policy, now: Timestamp,
+        into collector: inout Collector
+    ) {
+        let notBefore = SnapshotBuilder.timestamp(certificate.notBefore)
+        let notAfter = SnapshotBuilder.timestamp(certificate.notAfter)
+        if now > notAfter {
+            collector.add(.certExpired, "expired \(notAfter.rfc3339.prefix(10))")
+        } else if now < notBefore {
+            collector.add(.certNotYetValid, "valid from \(notBefore.rfc3339.prefix(10))")
+        } else {
+            let days = (notAfter.nanoseconds - now.nanoseconds) / 86_400_000_000_000
+            if days < Int64(policy.certificateExpiryWarningDays) {
+                collector.add(.certExpiringSoon, "expires \(notAfter.rfc3339.prefix(10)) (\(days) days)")
+            }
+        }
+        if let bits = certificate.keyBits {
+            switch certificate.keyType {
+            case "RSA", "DSA":
+                if bits < policy.minimumRSABits {
+                    collector.add(.weakRSAKey, "\(certificate.keyType) \(bits) bits (minimum \(policy.minimumRSABits))")
+                    // Below 1024 bits is factorable today: critical under any profile.
+                    if bits < 1024 { collector.raise(.weakRSAKey, to: .critical) }
+                }
+            case "EC":
+                if bits < policy.minimumECBits {
+                    collector.add(
+                        .weakECKey, "\(certificate.curve ?? "EC") \(bits) bits (minimum \(policy.minimumECBits))")
+                }
+            default:
+                break
+            }
+        }
+        let signature = certificate.signatureAlgorithm.lowercased()
+        if signature.contains("md5") || signature.contains("md2") {
+            collector.add(.weakSignature, certificate.signatureAlgorithm)
+            collector.raise(.weakSignature, to: .critical)
+        } else if signature.contains("sha1") {
+            collector.add(.weakSignature, certificate.signatureAlgorithm)
+        }
+        if certificate.isSelfSigned { collector.add(.selfSigned, certificate.subject) }
+        if facts.certificateCoversServerName == false, let name = facts.clientHello?.serverName {
+            collector.add(
+                .sniMismatch, "\(name) not in \(certificate.subjectAltNames.prefix(3).joined(separator: ", "))")
+        }
+    }
+
+    /// Gathers findings, applying the policy's severities and dropping `ok` ones.
+    struct Collector {
+        let policy: Policy
+        var findings: [Finding] = []
+
+        mutating func add(_ id: FindingID, _ detail: String) {
+            let severity = policy.severity(of: id)
+            guard severity > .ok, !findings.contains(where: { $0.id == id }) else { return }
+            findings.append(Finding(id: id, severity: severity, detail: detail))
+        }
+
+        /// Some facts are bad enough to be critical whatever the profile says about milder cases.
+        mutating func raise(_ id: FindingID, to severity: Severity) {
+            guard let index = findings.firstIndex(where: { $0.id == id }) else { return }
+            findings[index].severity = max(findings[index].severity, severity)
+        }
+
+        func sorted() -> [Finding] {
+            findings.sorted { $0.severity != $1.severity ? $0.severity > $1.severity : $0.id < $1.id }
+        }
+    }
+}
