@@ -113,6 +113,14 @@ import Testing
                     #expect(got.established == established, "\(label) established")
                 }
                 if let bits = expectation["dh_bits"] as? Int { #expect(got.dhBits == bits, "\(label) dh_bits") }
+                if let pfs = expectation["pfs"] as? Bool { #expect(got.pfs == pfs, "\(label) pfs") }
+                // Findings the capture was made to trigger (intermediate policy, certificates judged
+                // at capture time).
+                for id in expectation["expected_findings"] as? [String] ?? [] {
+                    #expect(
+                        got.findings.contains { $0.id.rawValue == id },
+                        "\(label) lacks \(id): \(got.findings.map(\.id))")
+                }
             }
         }
     }

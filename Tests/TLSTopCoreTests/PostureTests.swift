@@ -256,3 +256,25 @@ import Testing
         }
     }
 }
+
+@Suite struct FindingCoverageTests {
+    /// Every finding id is produced by a committed real capture, except the ones OpenSSL 3 can no
+    /// longer negotiate at all, which the synthetic cases above cover.
+    @Test func everyFindingComesFromRealTrafficOrAnExplicitSyntheticCase() throws {
+        var seen: Set<FindingID> = []
+        for name in Fixtures.allPcapNames {
+            let tracker = try PcapFixture(contentsOf: Fixtures.pcap(name)).track()
+            for profile in [Policy.Profile.intermediate, .modern] {
+                let snapshot = SnapshotBuilder.build(
+                    from: tracker, source: .init(kind: "file", name: name), generatedAt: .zero,
+                    policy: .builtIn(profile))
+                for connection in snapshot.connections { seen.formUnion(connection.findings.map(\.id)) }
+            }
+        }
+        let syntheticOnly: Set<FindingID> = [.sslv2, .sslv3, .exportCipher, .rc4, .des, .tripleDES]
+        let missing = Set(FindingID.all).subtracting(seen).subtracting(syntheticOnly)
+        #expect(missing.isEmpty, "no real capture produces \(missing.sorted())")
+        let covered = Set(PostureOnSyntheticFactsTests.cases.map(\.2)).union([.sslv2])
+        #expect(syntheticOnly.isSubset(of: covered))
+    }
+}

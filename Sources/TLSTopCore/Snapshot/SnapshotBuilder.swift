@@ -69,7 +69,7 @@ public enum SnapshotBuilder {
             version: facts.negotiatedVersion?.name,
             cipher: serverHello?.cipherSuite.name,
             group: facts.group?.name,
-            dhBits: facts.serverKeyExchange?.dhPrimeBits,
+            dhBits: facts.serverKeyExchange?.dhPrimeBits ?? facts.group?.finiteFieldBits,
             sni: hello?.serverName,
             alpn: serverHello?.alpnProtocol,
             established: isTLS ? facts.isEstablished : nil,
