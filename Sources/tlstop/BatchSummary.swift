@@ -13,28 +13,29 @@ struct BatchSummary {
         lines.append(
             "read \(stats.packets) packets, \(stats.bytes) bytes from \(snapshot.source.name) "
                 + "in \(String(format: "%.3f", seconds)) s (\(rate) packets/s)")
-        let byProtocol = Dictionary(grouping: snapshot.connections, by: \.protocol).mapValues(\.count)
+        let byProtocol = Self.tally(snapshot.connections.lazy.map(\.protocol))
         lines.append(
             "connections: \(snapshot.connections.count)"
                 + (byProtocol.isEmpty ? "" : " (" + Self.counts(byProtocol) + ")"))
-        let versions = Dictionary(grouping: snapshot.connections.compactMap(\.version), by: { $0 }).mapValues(\.count)
+        let versions = Self.tally(snapshot.connections.lazy.compactMap(\.version))
         if !versions.isEmpty { lines.append("versions: " + Self.counts(versions)) }
-        let known = snapshot.connections.filter { $0.isEncrypted != nil }
-        if !known.isEmpty {
-            let encrypted = known.filter { $0.isEncrypted == true }.count
-            let plaintext = known.count - encrypted
-            let credentials = snapshot.connections.filter(\.cleartextCredentials).count
+        let encryption = Self.tally(snapshot.connections.lazy.map(\.isEncrypted))
+        let known = (encryption[true] ?? 0) + (encryption[false] ?? 0)
+        if known > 0 {
+            let encrypted = encryption[true] ?? 0
+            let plaintext = known - encrypted
+            let credentials = snapshot.connections.lazy.filter(\.cleartextCredentials).count
             lines.append(
-                "encrypted: \(encrypted) of \(known.count) classified connections "
-                    + "(\(String(format: "%.1f", 100 * Double(encrypted) / Double(known.count)))%); "
+                "encrypted: \(encrypted) of \(known) classified connections "
+                    + "(\(String(format: "%.1f", 100 * Double(encrypted) / Double(known)))%); "
                     + "plaintext: \(plaintext); credentials in clear: \(credentials)")
         }
-        let severities = Dictionary(grouping: snapshot.connections, by: \.severity).mapValues(\.count)
+        let severities = Self.tally(snapshot.connections.lazy.map(\.severity))
         lines.append(
             "policy \(snapshot.policy): "
                 + [Severity.critical, .warn, .info, .ok]
                 .map { "\($0.name) \(severities[$0] ?? 0)" }.joined(separator: ", "))
-        let grades = Dictionary(grouping: snapshot.hosts.compactMap(\.grade), by: { $0 }).mapValues(\.count)
+        let grades = Self.tally(snapshot.hosts.lazy.compactMap(\.grade))
         lines.append(
             "hosts: \(snapshot.hosts.count)"
                 + (grades.isEmpty
@@ -49,6 +50,13 @@ struct BatchSummary {
                     + "untracked connections: \(stats.untrackedConnections)")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Counts each value without copying the elements it comes from.
+    static func tally<Key: Hashable>(_ keys: some Sequence<Key>) -> [Key: Int] {
+        var counts: [Key: Int] = [:]
+        for key in keys { counts[key, default: 0] += 1 }
+        return counts
     }
 
     static func counts(_ values: [String: Int]) -> String {

@@ -48,7 +48,7 @@ enum LineProtocolObserver {
                 }
                 return
             }
-            if httpMethods.contains(where: upper.hasPrefix), upper.contains(" HTTP/1.") {
+            if httpMethods.contains(where: upper.hasPrefix), upper.containsBytes(" HTTP/1.") {
                 facts.protocolName = .http
             } else if upper.hasPrefix("EHLO ") || upper.hasPrefix("HELO ") {
                 facts.protocolName = .smtp
@@ -82,9 +82,9 @@ enum LineProtocolObserver {
             } else if upper.hasPrefix("* OK") || upper.hasPrefix("* PREAUTH") {
                 facts.protocolName = .imap
             } else if upper.hasPrefix("220") {
-                if upper.contains("FTP") || serverPort == 21 {
+                if upper.containsBytes("FTP") || serverPort == 21 {
                     facts.protocolName = .ftp
-                } else if upper.contains("SMTP") || [25, 465, 587, 2525].contains(serverPort) {
+                } else if upper.containsBytes("SMTP") || [25, 465, 587, 2525].contains(serverPort) {
                     facts.protocolName = .smtp
                 } else {
                     // Both greet with 220; until the client speaks, SMTP is the likelier.
@@ -115,7 +115,7 @@ enum LineProtocolObserver {
         case .http:
             if text.hasPrefix("AUTHORIZATION:") || text.hasPrefix("PROXY-AUTHORIZATION:") {
                 facts.markCredentials("http-authorization")
-            } else if text.hasPrefix("CONTENT-TYPE:"), text.contains("APPLICATION/X-WWW-FORM-URLENCODED") {
+            } else if text.hasPrefix("CONTENT-TYPE:"), text.containsBytes("APPLICATION/X-WWW-FORM-URLENCODED") {
                 facts.httpFormHeader = true
             } else if text.isEmpty {
                 facts.httpFormBody = facts.httpFormHeader
@@ -167,8 +167,8 @@ enum LineProtocolObserver {
             if text == "STARTTLS" { facts.requestUpgrade() }
             if first == "PASS", words.count >= 2 { facts.markCredentials("irc-pass") }
         case .xmpp:
-            if text.contains("<STARTTLS") { facts.requestUpgrade() }
-            if text.contains("<AUTH") && text.contains("PLAIN") { facts.markCredentials("xmpp-sasl-plain") }
+            if text.containsBytes("<STARTTLS") { facts.requestUpgrade() }
+            if text.containsBytes("<AUTH") && text.containsBytes("PLAIN") { facts.markCredentials("xmpp-sasl-plain") }
         case .redis:
             // RESP sends the command word on its own line; inline commands start the line with it.
             if text == "AUTH" || first == "AUTH" { facts.markCredentials("redis-auth") }
@@ -189,7 +189,7 @@ enum LineProtocolObserver {
                 }
             }
         case .imap:
-            if text.contains("CAPABILITY") && text.contains(" STARTTLS") { facts.upgradeAdvertised = true }
+            if text.containsBytes("CAPABILITY") && text.containsBytes(" STARTTLS") { facts.upgradeAdvertised = true }
             if facts.upgradePending && !facts.upgradeAccepted {
                 let words = text.split(separator: " ")
                 if words.count >= 2, words[0] != "*" {
@@ -223,7 +223,7 @@ enum LineProtocolObserver {
             }
         case .irc:
             let words = text.split(separator: " ")
-            if text.contains(" CAP "), text.contains("TLS") { facts.upgradeAdvertised = true }
+            if text.containsBytes(" CAP "), text.containsBytes("TLS") { facts.upgradeAdvertised = true }
             if facts.upgradePending && !facts.upgradeAccepted, words.count >= 2 {
                 if words[1] == "670" {
                     facts.upgradeAccepted = true
@@ -232,11 +232,11 @@ enum LineProtocolObserver {
                 }
             }
         case .xmpp:
-            if text.contains("<STARTTLS") { facts.upgradeAdvertised = true }
+            if text.containsBytes("<STARTTLS") { facts.upgradeAdvertised = true }
             if facts.upgradePending && !facts.upgradeAccepted {
-                if text.contains("<PROCEED") {
+                if text.containsBytes("<PROCEED") {
                     facts.upgradeAccepted = true
-                } else if text.contains("<FAILURE") {
+                } else if text.containsBytes("<FAILURE") {
                     facts.upgradeRefused = true
                 }
             }

@@ -39,7 +39,7 @@ enum TelnetObserver {
         guard direction == .server, !text.isEmpty else { return }
         // The prompt may be split across segments: look at the tail of the last one too.
         let window = facts.telnetPromptTail + text
-        if String(decoding: window, as: UTF8.self).lowercased().contains("password") {
+        if String(decoding: window, as: UTF8.self).lowercased().containsBytes("password") {
             facts.telnetPasswordPrompt = true
         }
         facts.telnetPromptTail = Array(window.suffix(8))

@@ -94,18 +94,18 @@ extension CertificateFacts {
         var pattern = asciiLowercased(rawPattern)
         if pattern.hasSuffix(".") { pattern.removeLast() }
         guard !pattern.isEmpty else { return false }
-        guard pattern.contains("*") else {
+        guard pattern.containsBytes("*") else {
             return isPlausibleHostName(pattern) && pattern == host
         }
         // Only "*" as the whole left-most label; no other wildcard anywhere.
         guard pattern.hasPrefix("*.") else { return false }
         let base = pattern.dropFirst(2)
-        guard !base.contains("*"), isPlausibleHostName(base),
+        guard !base.containsBytes("*"), isPlausibleHostName(base),
             base.split(separator: ".", omittingEmptySubsequences: false).count >= 2
         else { return false }
         guard host.hasSuffix("." + base) else { return false }
         let label = host.dropLast(base.count + 1)
-        return !label.isEmpty && !label.contains(".")
+        return !label.isEmpty && !label.containsBytes(".")
     }
 
     /// ASCII (SNI carries A-labels), non-empty dot-separated labels, and no wildcard characters.
@@ -181,7 +181,7 @@ extension CertificateFacts {
     /// tail) into its 4 or 16 octets.
     static func parseIPAddress(_ text: String) -> [UInt8]? {
         guard !text.isEmpty, text.utf8.count <= 64 else { return nil }
-        if !text.contains(":") { return parseIPv4(Substring(text)) }
+        if !text.containsBytes(":") { return parseIPv4(Substring(text)) }
         return parseIPv6(text)
     }
 
@@ -200,7 +200,7 @@ extension CertificateFacts {
     }
 
     private static func parseIPv6(_ text: String) -> [UInt8]? {
-        let halves = text.components(separatedBy: "::")
+        let halves = text.splitOnDoubleColon()
         guard halves.count <= 2 else { return nil }
 
         func groups(_ part: String, allowIPv4Tail: Bool) -> [UInt16]? {
@@ -208,7 +208,7 @@ extension CertificateFacts {
             var result: [UInt16] = []
             let fields = part.split(separator: ":", omittingEmptySubsequences: false)
             for (index, field) in fields.enumerated() {
-                if allowIPv4Tail, index == fields.count - 1, field.contains(".") {
+                if allowIPv4Tail, index == fields.count - 1, field.containsBytes(".") {
                     guard let v4 = parseIPv4(field), v4.count == 4 else { return nil }
                     result.append(UInt16(v4[0]) << 8 | UInt16(v4[1]))
                     result.append(UInt16(v4[2]) << 8 | UInt16(v4[3]))

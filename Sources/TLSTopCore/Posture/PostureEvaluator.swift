@@ -162,10 +162,10 @@ public enum PostureEvaluator {
             }
         }
         let signature = certificate.signatureAlgorithm.lowercased()
-        if signature.contains("md5") || signature.contains("md2") {
+        if signature.containsBytes("md5") || signature.containsBytes("md2") {
             collector.add(.weakSignature, certificate.signatureAlgorithm)
             collector.raise(.weakSignature, to: .critical)
-        } else if signature.contains("sha1") {
+        } else if signature.containsBytes("sha1") {
             collector.add(.weakSignature, certificate.signatureAlgorithm)
         }
         if certificate.isSelfSigned { collector.add(.selfSigned, certificate.subject) }

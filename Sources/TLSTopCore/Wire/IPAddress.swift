@@ -94,11 +94,11 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     private static func parseIPv6(_ text: Substring) -> (UInt64, UInt64)? {
-        guard text.count <= 45, text.contains(":") else { return nil }
+        guard text.count <= 45, text.containsBytes(":") else { return nil }
         var head: [UInt16] = []
         var tail: [UInt16] = []
         var sawDoubleColon = false
-        let halves = text.components(separatedBy: "::")
+        let halves = String(text).splitOnDoubleColon()
         guard halves.count <= 2 else { return nil }
         sawDoubleColon = halves.count == 2
         func groups(_ s: String) -> [UInt16]? {
@@ -106,7 +106,7 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
             var out: [UInt16] = []
             let fields = s.split(separator: ":", omittingEmptySubsequences: false)
             for (index, field) in fields.enumerated() {
-                if index == fields.count - 1, field.contains("."), let v4 = parseIPv4(field) {
+                if index == fields.count - 1, field.containsBytes("."), let v4 = parseIPv4(field) {
                     out.append(UInt16(v4 >> 16))
                     out.append(UInt16(v4 & 0xFFFF))
                 } else {
