@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "tlstop",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tlstop", targets: ["tlstop"]),
         .library(name: "TLSTopCore", targets: ["TLSTopCore"]),

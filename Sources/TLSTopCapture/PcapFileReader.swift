@@ -1,4 +1,5 @@
 import CPcap
+import Glibc
 import TLSTopCore
 
 /// Reads a pcap or pcapng file through libpcap and hands every frame to a `FlowTracker`.
@@ -8,6 +9,10 @@ public final class PcapFileReader {
     public let linkTypeName: String
     public let filter: String?
     private let handle: OpaquePointer
+    /// Pace packets by their capture timestamps (`--realtime`), so a recorded incident plays back
+    /// at the speed it happened.
+    public var realtime = false
+    private var pacing: (firstPacket: Int64, start: ContinuousClock.Instant)?
 
     /// Opens the file and applies an optional BPF filter.
     public init(path: String, filter: String? = nil) throws(CaptureError) {
@@ -89,5 +94,67 @@ public final class PcapFileReader {
             throw CaptureError(
                 "capture file '\(path)' is damaged after \(tracker.statistics.packets) packets: \(reason)")
         }
+    }
+
+    /// Reads one packet with pcap_next_ex, or nil at the end; throws on a damaged file.
+    private func next(into tracker: FlowTracker, waitingUpTo milliseconds: Int32) throws(CaptureError) -> Bool? {
+        var header: UnsafeMutablePointer<pcap_pkthdr>?
+        var data: UnsafePointer<UInt8>?
+        let status = pcap_next_ex(handle, &header, &data)
+        if status == PCAP_ERROR_BREAK { return nil }
+        if status < 0 {
+            throw CaptureError(
+                "capture file '\(path)' is damaged after \(tracker.statistics.packets) packets: "
+                    + String(cString: pcap_geterr(handle)))
+        }
+        guard status == 1, let header, let data else { return true }
+        let stamp = header.pointee.ts
+        let time = Timestamp(seconds: Int64(stamp.tv_sec), nanoseconds: Int64(stamp.tv_usec))
+        if realtime {
+            let clock = ContinuousClock()
+            let origin = pacing ?? (time.nanoseconds, clock.now)
+            pacing = origin
+            let due = origin.start.advanced(by: .nanoseconds(time.nanoseconds - origin.firstPacket))
+            // Long gaps in a capture are compressed to the wait budget so stop requests are seen.
+            if due > clock.now {
+                clock.sleepWithoutAsync(until: min(due, clock.now.advanced(by: .milliseconds(Int64(milliseconds)))))
+            }
+        }
+        tracker.ingest(
+            frame: UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen)), linkType: linkType,
+            wireLength: Int(header.pointee.len), timestamp: time)
+        return true
+    }
+}
+
+extension PcapFileReader: PacketSource {
+    /// Reads up to a few thousand packets (or, paced, what is due), so the session can publish
+    /// and notice stop requests in between.
+    public func pump(into tracker: FlowTracker, waitingUpTo milliseconds: Int32) throws(CaptureError) -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .milliseconds(Int64(milliseconds)))
+        for _ in 0..<4096 {
+            guard try next(into: tracker, waitingUpTo: milliseconds) != nil else { return false }
+            if realtime, clock.now >= deadline { break }
+        }
+        return true
+    }
+
+    public func kernelStatistics() -> (received: Int, dropped: Int, interfaceDropped: Int)? { nil }
+
+    public var snapshotSource: Snapshot.Source {
+        Snapshot.Source(kind: "file", name: path, linkType: linkTypeName, filter: filter)
+    }
+}
+
+extension ContinuousClock {
+    /// Sleeps the calling (capture) thread; the session runs on a plain thread, not a task.
+    func sleepWithoutAsync(until deadline: Instant) {
+        let remaining = now.duration(to: deadline)
+        guard remaining > .zero else { return }
+        let (seconds, attoseconds) = remaining.components
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+        var left = timespec()
+        while nanosleep(&request, &left) != 0 && errno == EINTR { request = left }
     }
 }

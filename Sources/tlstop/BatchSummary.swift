@@ -43,6 +43,14 @@ struct BatchSummary {
                     : " (grades "
                         + grades.sorted { $0.key > $1.key }.map { "\($0.key.name) \($0.value)" }
                         .joined(separator: ", ") + ")"))
+        if let received = stats.kernelReceived {
+            // Drops are never hidden: a monitor that misses packets misses handshakes.
+            lines.append(
+                "capture: kernel received \(received), dropped \(stats.kernelDropped ?? 0), "
+                    + "interface dropped \(stats.interfaceDropped ?? 0); connections active "
+                    + "\(stats.activeConnections), expired \(stats.expiredConnections), evicted \(stats.evictedConnections)"
+            )
+        }
         let problems = stats.truncatedPackets + stats.malformedPackets
         if problems > 0 || stats.untrackedConnections > 0 {
             lines.append(

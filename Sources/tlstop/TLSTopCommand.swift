@@ -27,9 +27,35 @@ struct TLSTopCommand: ParsableCommand {
     var readFile: String?
 
     @Option(
+        name: [.customShort("i"), .customLong("interface")],
+        help: ArgumentHelp(
+            "Capture live on this interface ('any' for all). Default: the first one up.", valueName: "iface"))
+    var interface: String?
+
+    @Option(
         name: [.customShort("f"), .customLong("filter")],
         help: ArgumentHelp("BPF capture filter, as in tcpdump.", valueName: "expression"))
     var filter: String?
+
+    @Flag(help: "Put the interface in promiscuous mode (off by default).")
+    var promisc = false
+
+    @Option(name: .customShort("B"), help: ArgumentHelp("Kernel capture buffer size in MiB.", valueName: "MiB"))
+    var bufferMiB = 8
+
+    @Option(help: ArgumentHelp("Stop a live capture after this many seconds.", valueName: "seconds"))
+    var duration: Double?
+
+    @Flag(help: "Replay a capture file at the pace of its timestamps.")
+    var realtime = false
+
+    @Option(
+        name: .customShort("Z"),
+        help: ArgumentHelp("After opening the capture, switch from root to this user.", valueName: "user"))
+    var user = "nobody"
+
+    @Flag(help: "Keep running as root after the capture is open.")
+    var noDropPrivileges = false
 
     @Flag(help: "Headless: process, print a summary, write --export, exit.")
     var batch = false
@@ -50,10 +76,11 @@ struct TLSTopCommand: ParsableCommand {
                 throw ValidationError("--export '\(export)': the file name must end in .json or .csv")
             }
         }
-        if readFile == nil {
-            throw ValidationError(
-                "live capture is not available in this version; read a capture file with -r FILE")
+        if readFile != nil, interface != nil {
+            throw ValidationError("-r and -i exclude each other: read a file or capture live")
         }
+        if let duration, duration <= 0 { throw ValidationError("--duration must be positive") }
+        guard (1...4096).contains(bufferMiB) else { throw ValidationError("-B must be 1…4096 MiB") }
     }
 
     /// The built-in profile named, or the policy file at that path.
@@ -70,16 +97,27 @@ struct TLSTopCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard let readFile else { return }
         let policy = loadPolicy()
+        if let readFile, !realtime {
+            readWholeFile(readFile, policy: policy)
+        } else {
+            runSession(policy: policy)
+        }
+    }
+
+    /// `-r FILE`: read as fast as possible on this thread.
+    private func readWholeFile(_ readFile: String, policy: Policy) {
         let started = ContinuousClock.now
-        let tracker = FlowTracker()
+        var configuration = FlowTracker.Configuration()
+        configuration.policy = policy
+        let tracker = FlowTracker(configuration: configuration)
         let reader: PcapFileReader
         do {
             reader = try PcapFileReader(path: readFile, filter: filter)
         } catch {
             fail(error.message)
         }
+        dropPrivilegesIfAsked()
         var readError: CaptureError?
         do {
             try reader.read(into: tracker)
@@ -89,6 +127,72 @@ struct TLSTopCommand: ParsableCommand {
         let elapsed = ContinuousClock.now - started
         let source = Snapshot.Source(kind: "file", name: readFile, linkType: reader.linkTypeName, filter: filter)
         let snapshot = SnapshotBuilder.build(from: tracker, source: source, generatedAt: .now, policy: policy)
+        finish(snapshot, elapsed: elapsed, error: readError)
+    }
+
+    /// A live interface (or a file replayed with --realtime) on the capture thread, until the
+    /// input ends, --duration passes, or SIGINT/SIGTERM arrives.
+    private func runSession(policy: Policy) {
+        let started = ContinuousClock.now
+        let source: any PacketSource
+        do {
+            if let readFile {
+                let reader = try PcapFileReader(path: readFile, filter: filter)
+                reader.realtime = realtime
+                source = reader
+            } else {
+                var options = PcapLiveSource.Options(
+                    interface: interface ?? Interfaces.defaultInterface(), filter: filter)
+                options.promiscuous = promisc
+                options.bufferMiB = bufferMiB
+                source = try PcapLiveSource(options: options)
+            }
+        } catch {
+            fail(error.message)
+        }
+        dropPrivilegesIfAsked()
+        var configuration = FlowTracker.Configuration()
+        configuration.policy = policy
+        let session = CaptureSession(
+            source: source, tracker: FlowTracker(configuration: configuration), policy: policy)
+        StopSignal.install()
+        session.start()
+        let deadline = duration.map { started.advanced(by: .milliseconds(Int64($0 * 1000))) }
+        while !session.isFinished {
+            if StopSignal.requested || deadline.map({ ContinuousClock.now >= $0 }) == true {
+                session.stop()
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let outcome = session.waitUntilFinished()
+        finish(outcome.snapshot, elapsed: ContinuousClock.now - started, error: outcome.error)
+    }
+
+    /// Drops root once the capture is open (tcpdump's -Z), then checks that the export can still be
+    /// written, so a long capture never ends unable to save.
+    private func dropPrivilegesIfAsked() {
+        guard !noDropPrivileges, geteuid() == 0 else { return }
+        do {
+            try PrivilegeDrop.drop(to: user)
+        } catch {
+            fail(error.message)
+        }
+        if let export {
+            let folder = URL(fileURLWithPath: export).deletingLastPathComponent().path
+            guard FileManager.default.fileExists(atPath: folder) else {
+                fail("cannot write --export '\(export)': folder '\(folder)' does not exist")
+            }
+            guard access(folder, W_OK) == 0 else {
+                fail(
+                    "cannot write --export '\(export)' as '\(user)' after dropping root: '\(folder)' is not "
+                        + "writable; choose a writable folder, another -Z user, or --no-drop-privileges")
+            }
+        }
+    }
+
+    /// Prints the summary, writes the export, and exits non-zero if the capture ended on an error.
+    private func finish(_ snapshot: Snapshot, elapsed: Duration, error: CaptureError?) {
         print(BatchSummary(snapshot: snapshot, elapsed: elapsed).text, terminator: "")
         if let export {
             let body = export.lowercased().hasSuffix(".csv") ? snapshot.csv() : snapshot.json()
@@ -97,10 +201,10 @@ struct TLSTopCommand: ParsableCommand {
                 print(
                     "exported \(snapshot.connections.count) connections and \(snapshot.hosts.count) hosts to \(export)")
             } catch {
-                fail("cannot write export '\(export)': \(error.localizedDescription)")
+                fail("cannot write --export '\(export)': \(error.localizedDescription)")
             }
         }
-        if let readError { fail(readError.message) }
+        if let error { fail(error.message) }
     }
 
     private func fail(_ message: String) -> Never {

@@ -14,7 +14,7 @@ if [ ! -s "$capture" ]; then
         Tests/Fixtures/pcaps/http-plain.pcap
 fi
 cc -O2 -o "$data/pcap_floor" Tests/Bench/pcap_floor.c -lpcap
-[ -x .build/release/tlstop ] || swift build -c release >/dev/null
+swift build -c release >/dev/null
 packets=$("$data/pcap_floor" "$capture" | awk '{print $1}')
 
 python3 - "$runs" "$packets" "$capture" "$data/pcap_floor" .build/release/tlstop <<'PY'

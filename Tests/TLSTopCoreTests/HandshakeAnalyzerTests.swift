@@ -307,3 +307,74 @@ import Testing
         #expect(cache.hits == 1)
     }
 }
+
+@Suite struct ExpiryAndRetentionTests {
+    static func syn(_ port: UInt16, to server: String = "10.0.0.2", at seconds: Int64) -> ([UInt8], Int64) {
+        (
+            FrameBuilder.ipv4TCP(from: ("10.0.0.1", port), to: (server, 443), sequence: 1, flags: [.syn]),
+            seconds * 1_000_000_000
+        )
+    }
+
+    @Test func idleAndClosedConnectionsLeaveTheActiveTable() {
+        let tracker = FlowTracker()
+        let (first, t0) = Self.syn(40_000, at: 0)
+        tracker.ingest(raw: first, at: t0)
+        let fin = FrameBuilder.ipv4TCP(
+            from: ("10.0.0.1", 40_001), to: ("10.0.0.2", 443), sequence: 1, flags: [.fin, .ack])
+        tracker.ingest(raw: fin, at: 1_000_000_000)
+        #expect(tracker.activeConnectionCount == 2)
+        // 10 s later the closed one is gone (linger 5 s), the idle one stays (120 s).
+        let (third, t1) = Self.syn(40_002, at: 10)
+        tracker.ingest(raw: third, at: t1)
+        #expect(tracker.activeConnectionCount == 2)
+        #expect(tracker.statistics.expiredConnections == 1)
+        let (fourth, t2) = Self.syn(40_003, at: 200)
+        tracker.ingest(raw: fourth, at: t2)
+        #expect(tracker.activeConnectionCount == 1)
+        #expect(tracker.statistics.expiredConnections == 3)
+        // Expired connections are still reported.
+        #expect(tracker.connections.count == 4)
+    }
+
+    @Test func aFullTableEvictsTheIdlestAndCountsThem() {
+        var configuration = FlowTracker.Configuration()
+        configuration.maximumConnections = 32
+        let tracker = FlowTracker(configuration: configuration)
+        for index in 0..<200 {
+            let (frame, time) = Self.syn(UInt16(30_000 + index), at: Int64(index) / 1000)
+            tracker.ingest(raw: frame, at: time)
+        }
+        #expect(tracker.activeConnectionCount <= 32)
+        #expect(tracker.statistics.evictedConnections >= 168)
+        #expect(tracker.statistics.connections == 200)
+    }
+
+    @Test func finishedConnectionsBeyondRetentionAreFoldedIntoHosts() throws {
+        var configuration = FlowTracker.Configuration()
+        configuration.maximumRetainedConnections = 100
+        let tracker = FlowTracker(configuration: configuration)
+        let request = Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        for index in 0..<2000 {
+            let port = UInt16(20_000 + index)
+            let time = Int64(index) * 100_000_000  // 10 connections a second
+            tracker.ingest(
+                raw: FrameBuilder.ipv4TCP(from: ("10.0.0.1", port), to: ("10.0.0.9", 80), sequence: 1, flags: [.syn]),
+                at: time)
+            tracker.ingest(
+                raw: FrameBuilder.ipv4TCP(
+                    from: ("10.0.0.1", port), to: ("10.0.0.9", 80), sequence: 2, flags: [.ack, .psh, .fin],
+                    payload: request),
+                at: time + 1)
+        }
+        #expect(tracker.connections.count <= 100 + 100 / 8 + 64)
+        #expect(tracker.statistics.foldedConnections > 1500)
+        let snapshot = SnapshotBuilder.build(from: tracker, source: .init(kind: "file", name: ""), generatedAt: .zero)
+        let host = try #require(snapshot.hosts.first)
+        #expect(snapshot.hosts.count == 1)
+        #expect(host.connections == 2000)
+        #expect(host.plaintextConnections == 2000)
+        #expect(host.findingCounts["plaintext"] == 2000)
+        #expect(host.grade == .f)
+    }
+}

@@ -23,9 +23,9 @@ import Testing
         var error: String
     }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    static func run(_ arguments: [String], executable: String? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
         process.arguments = arguments
         let out = Pipe()
         let err = Pipe()
@@ -82,10 +82,12 @@ import Testing
             try? FileManager.default.removeItem(at: victim)
             try? FileManager.default.removeItem(at: link)
         }
+        // As root (the dangerous case): a link planted in a shared folder must not redirect the write.
         let result = try Self.run([
             "-r", Self.fixtures.appendingPathComponent("tls13-x25519.pcap").path, "--batch", "--export", link.path,
+            "--no-drop-privileges",
         ])
-        #expect(result.status == 0)
+        #expect(result.status == 0, "\(result.error)")
         #expect(try String(contentsOf: victim, encoding: .utf8) == "precious")
     }
 
@@ -94,7 +96,10 @@ import Testing
         (["-r", #filePath, "--batch"], "tlstop: cannot read capture file"),
         (["-r", "FIXTURE", "-f", "port port", "--batch"], "tlstop: invalid capture filter 'port port'"),
         (["-r", "FIXTURE", "--batch", "--export", "/tmp/x.txt"], "must end in .json or .csv"),
-        (["-r", "FIXTURE", "--batch", "--export", "/nonexistent-dir/x.json"], "tlstop: cannot write export"),
+        (
+            ["-r", "FIXTURE", "--batch", "--export", "/nonexistent-dir/x.json"],
+            "tlstop: cannot write --export '/nonexistent-dir/x.json'"
+        ),
     ])
     func badInputIsAOneLineErrorAndANonZeroExit(arguments: [String], message: String) throws {
         let fixture = Self.fixtures.appendingPathComponent("tls13-x25519.pcap").path
@@ -184,6 +189,49 @@ import Testing
             }
         }
         #expect(checked >= 8)
+    }
+
+    /// Writes a copy of a classic little-endian microsecond pcap with its timestamps spread `factor`
+    /// times further apart.
+    static func stretched(_ name: String, by factor: Double) throws -> URL {
+        var data = [UInt8](try Data(contentsOf: fixtures.appendingPathComponent(name)))
+        func u32(_ at: Int) -> UInt32 {
+            UInt32(data[at]) | UInt32(data[at + 1]) << 8 | UInt32(data[at + 2]) << 16 | UInt32(data[at + 3]) << 24
+        }
+        func put(_ value: UInt32, _ at: Int) {
+            for index in 0..<4 { data[at + index] = UInt8(truncatingIfNeeded: value >> (8 * UInt32(index))) }
+        }
+        var offset = 24
+        var first: Double?
+        while offset + 16 <= data.count {
+            let time = Double(u32(offset)) + Double(u32(offset + 4)) / 1e6
+            let origin = first ?? time
+            first = origin
+            let scaled = origin + (time - origin) * factor
+            put(UInt32(scaled), offset)
+            put(UInt32((scaled - scaled.rounded(.down)) * 1e6), offset + 4)
+            offset += 16 + Int(u32(offset + 8))
+        }
+        let url = temporary("stretched-\(name)")
+        try Data(data).write(to: url)
+        return url
+    }
+
+    @Test func realtimeReplayFollowsTheCaptureTimestamps() throws {
+        // many-conns spans about 0.45 s; stretched 4x it lasts about 1.8 s.
+        let file = try Self.stretched("many-conns.pcap", by: 4)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let fast = ContinuousClock.now
+        let quick = try Self.run(["-r", file.path, "--batch"])
+        let quickTime = ContinuousClock.now - fast
+        let paced = ContinuousClock.now
+        let replay = try Self.run(["-r", file.path, "--batch", "--realtime"])
+        let replayTime = ContinuousClock.now - paced
+        #expect(quick.status == 0 && replay.status == 0, "\(replay.error)")
+        #expect(replayTime >= .milliseconds(1500))
+        #expect(replayTime > quickTime + .milliseconds(1000))
+        #expect(replay.output.contains("connections: 20"))
+        #expect(quick.output.contains("connections: 20"))
     }
 
     @Test func versionAndHelp() throws {

@@ -26,13 +26,10 @@ public enum Grade: Int, Comparable, Sendable, CaseIterable, CustomStringConverti
         (.weakECKey, .b), (.weakSignature, .b), (.selfSigned, .b), (.sniMismatch, .b), (.certNotYetValid, .b),
     ]
 
-    /// The grade and the reason for it, from the findings of every classified connection to a host.
+    /// The grade and the reason for it, from what every classified connection to a host showed.
     /// `nil` when no connection was classified yet.
-    public static func grade(
-        of connections: [(findings: [Finding], pq: Bool, isTLS: Bool, isClassified: Bool)]
-    ) -> (grade: Grade, reason: String)? {
-        let classified = connections.filter(\.isClassified)
-        guard !classified.isEmpty else { return nil }
+    static func grade(_ inputs: HostTable.GradeInputs) -> (grade: Grade, reason: String)? {
+        guard inputs.anyClassified else { return nil }
         var grade = Grade.aPlus
         var reason = "every TLS connection uses a post-quantum hybrid key exchange, nothing above info"
         func cap(_ limit: Grade, _ why: String) {
@@ -41,22 +38,21 @@ public enum Grade: Int, Comparable, Sendable, CaseIterable, CustomStringConverti
                 reason = why
             }
         }
-        let findings = classified.flatMap(\.findings)
-        for (id, limit) in caps where findings.contains(where: { $0.id == id }) {
+        for (id, limit) in caps where inputs.worstSeverity[id] != nil {
             cap(limit, "capped by \(id.rawValue)")
         }
-        if let critical = findings.first(where: { $0.severity == .critical }) {
-            cap(.c, "capped by \(critical.id.rawValue) (critical)")
+        let ordered = FindingID.all.filter { inputs.worstSeverity[$0] != nil }
+        if let critical = ordered.first(where: { inputs.worstSeverity[$0] == .critical }) {
+            cap(.c, "capped by \(critical.rawValue) (critical)")
         }
-        if let warning = findings.first(where: { $0.severity == .warn }) {
-            cap(.b, "capped by \(warning.id.rawValue) (warn)")
+        if let warning = ordered.first(where: { inputs.worstSeverity[$0] == .warn }) {
+            cap(.b, "capped by \(warning.rawValue) (warn)")
         }
-        let tls = classified.filter(\.isTLS)
-        if tls.isEmpty || tls.contains(where: { !$0.pq }) {
+        if !inputs.hasTLS || !inputs.allTLSPostQuantum {
             cap(
                 .a,
-                tls.isEmpty
-                    ? "no TLS connections" : "no warn or critical findings; not every connection is post-quantum")
+                inputs.hasTLS
+                    ? "no warn or critical findings; not every connection is post-quantum" : "no TLS connections")
         }
         return (grade, reason)
     }

@@ -9,13 +9,28 @@ public enum SnapshotBuilder {
         from tracker: FlowTracker, source: Snapshot.Source, generatedAt: Timestamp, policy: Policy = .intermediate
     ) -> Snapshot {
         let connections = tracker.connections.map { snapshot(of: $0, policy: policy) }
+        var hosts = tracker.hostHistory
+        for connection in connections { hosts.add(connection) }
+        var statistics = tracker.statistics
+        statistics.activeConnections = tracker.activeConnectionCount
         return Snapshot(
-            generatedAt: generatedAt, source: source, policy: policy.name, statistics: tracker.statistics,
+            generatedAt: generatedAt, source: source, policy: policy.name, statistics: statistics,
             firstPacket: tracker.firstTimestamp, lastPacket: tracker.lastTimestamp,
-            connections: connections, hosts: hosts(of: connections))
+            connections: connections, hosts: hosts.snapshots())
     }
 
     public static func snapshot(of connection: Connection, policy: Policy = .intermediate) -> ConnectionSnapshot {
+        if !connection.changed, let cached = connection.snapshotCache, connection.snapshotCachePolicy == policy.name {
+            return cached
+        }
+        let fresh = buildSnapshot(of: connection, policy: policy)
+        connection.snapshotCache = fresh
+        connection.snapshotCachePolicy = policy.name
+        connection.changed = false
+        return fresh
+    }
+
+    static func buildSnapshot(of connection: Connection, policy: Policy) -> ConnectionSnapshot {
         let facts = connection.facts
         let hello = facts.clientHello
         let serverHello = facts.serverHello
@@ -107,86 +122,10 @@ public enum SnapshotBuilder {
         return Timestamp(nanoseconds: Int64(seconds * 1_000_000_000))
     }
 
-    struct HostKey: Hashable {
-        var host: String
-        var port: Int
-    }
-
     /// One row per server name (SNI, else address) and port, in order of first appearance.
     public static func hosts(of connections: [ConnectionSnapshot]) -> [HostSnapshot] {
-        var index: [HostKey: Int] = [:]
-        var hosts: [HostSnapshot] = []
-        var clients: [Set<String>] = []
-        for connection in connections {
-            let key = HostKey(host: connection.hostName, port: connection.serverPort)
-            let position: Int
-            if let existing = index[key] {
-                position = existing
-            } else {
-                position = hosts.count
-                index[key] = position
-                hosts.append(
-                    HostSnapshot(
-                        host: key.host, port: key.port, addresses: [], connections: 0, protocols: [:], versions: [:],
-                        ciphers: [:], groups: [:], applications: [:], encryptedConnections: 0, plaintextConnections: 0,
-                        unknownConnections: 0, encryptedBytes: 0, plaintextBytes: 0, unknownBytes: 0,
-                        cleartextCredentialConnections: 0, clients: 0, packets: 0, bytes: 0,
-                        firstSeen: connection.firstSeen, lastSeen: connection.lastSeen))
-                clients.append([])
-            }
-            hosts[position].connections += 1
-            hosts[position].packets += connection.packets
-            hosts[position].bytes += connection.bytes
-            hosts[position].protocols[connection.protocol, default: 0] += 1
-            if let version = connection.version { hosts[position].versions[version, default: 0] += 1 }
-            if let cipher = connection.cipher { hosts[position].ciphers[cipher, default: 0] += 1 }
-            if let group = connection.group { hosts[position].groups[group, default: 0] += 1 }
-            if let application = connection.application {
-                hosts[position].applications[application, default: 0] += 1
-            }
-            switch connection.isEncrypted {
-            case true?:
-                hosts[position].encryptedConnections += 1
-                hosts[position].encryptedBytes += connection.bytes
-            case false?:
-                hosts[position].plaintextConnections += 1
-                hosts[position].plaintextBytes += connection.bytes
-            case nil:
-                hosts[position].unknownConnections += 1
-                hosts[position].unknownBytes += connection.bytes
-            }
-            if connection.cleartextCredentials { hosts[position].cleartextCredentialConnections += 1 }
-            if !hosts[position].addresses.contains(connection.serverIP),
-                hosts[position].addresses.count < maximumAddressesPerHost
-            {
-                hosts[position].addresses.append(connection.serverIP)
-            }
-            clients[position].insert(connection.clientIP)
-            hosts[position].clients = clients[position].count
-            hosts[position].firstSeen = min(hosts[position].firstSeen, connection.firstSeen)
-            hosts[position].lastSeen = max(hosts[position].lastSeen, connection.lastSeen)
-        }
-        var members: [[ConnectionSnapshot]] = Array(repeating: [], count: hosts.count)
-        for connection in connections {
-            if let position = index[HostKey(host: connection.hostName, port: connection.serverPort)] {
-                members[position].append(connection)
-            }
-        }
-        for position in hosts.indices {
-            let group = members[position]
-            hosts[position].severity = group.map(\.severity).max() ?? .ok
-            for connection in group {
-                for finding in connection.findings {
-                    hosts[position].findingCounts[finding.id.rawValue, default: 0] += 1
-                }
-            }
-            let verdict = Grade.grade(
-                of: group.map {
-                    (findings: $0.findings, pq: $0.pq, isTLS: $0.protocol == "tls", isClassified: $0.isEncrypted != nil)
-                })
-            hosts[position].grade = verdict?.grade
-            hosts[position].gradeReason = verdict?.reason
-        }
-        return hosts
+        var table = HostTable()
+        for connection in connections { table.add(connection) }
+        return table.snapshots()
     }
 }

@@ -29,6 +29,10 @@ extension TrafficStatistics {
             ("non_ip_packets", .int(nonIPPackets)), ("other_transport_packets", .int(otherTransportPackets)),
             ("ip_fragments", .int(fragments)), ("truncated_packets", .int(truncatedPackets)),
             ("malformed_packets", .int(malformedPackets)), ("untracked_connections", .int(untrackedConnections)),
+            ("active_connections", .int(activeConnections)), ("expired_connections", .int(expiredConnections)),
+            ("evicted_connections", .int(evictedConnections)), ("folded_connections", .int(foldedConnections)),
+            ("kernel_received", .int(kernelReceived)), ("kernel_dropped", .int(kernelDropped)),
+            ("interface_dropped", .int(interfaceDropped)),
             ("first_packet", .string(first?.rfc3339)), ("last_packet", .string(last?.rfc3339)),
         ])
     }

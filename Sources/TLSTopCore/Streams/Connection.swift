@@ -24,8 +24,17 @@ public final class Connection {
     public internal(set) var sawRST = false
     /// Set once the handshake has told all it can: later packets only update counters.
     public internal(set) var isClassified = false
+    /// In the flow table (false once expired or evicted; finished connections stay reportable).
+    public internal(set) var isActive = true
     /// True when a direction lost bytes the analysis needed.
     public internal(set) var hadGap = false
+
+    /// The last snapshot built for this connection, valid while `changed` is false: finished
+    /// connections are then never judged twice, whatever the publish rate.
+    var snapshotCache: ConnectionSnapshot?
+    var snapshotCachePolicy = ""
+    /// Set by every packet; cleared when a snapshot is built.
+    var changed = true
 
     var clientStream = TCPReassembler()
     var serverStream = TCPReassembler()

@@ -4,8 +4,18 @@
 /// counter updates; nothing is allocated per packet.
 public final class FlowTracker {
     public struct Configuration: Sendable {
-        /// Flows tracked at once; new ones past this are counted in `untrackedConnections`.
+        /// Flows tracked at once. When full, the longest-idle ones are evicted (and counted).
         public var maximumConnections = 1 << 20
+        /// Connections kept in detail for the snapshot (active ones and the most recent finished
+        /// ones). Older finished connections are folded into the host aggregates and dropped.
+        public var maximumRetainedConnections = 1 << 14
+        /// Idle time after which a flow leaves the active table.
+        public var tcpIdleTimeout = Duration.seconds(120)
+        public var udpIdleTimeout = Duration.seconds(30)
+        /// A closed (FIN/RST) connection stays active this long to absorb its last packets.
+        public var closedLinger = Duration.seconds(5)
+        /// How connections are judged when they are folded into the host aggregates.
+        public var policy = Policy.intermediate
         public var handshakeLimits = HandshakeAnalyzer.Limits()
         /// Distinct certificates whose decoded facts are kept for reuse.
         public var certificateCacheSize = 4096
@@ -15,12 +25,20 @@ public final class FlowTracker {
 
     public let configuration: Configuration
     public private(set) var statistics = TrafficStatistics()
-    /// Every connection seen, in order of first packet.
-    public private(set) var connections: [Connection] = []
+    /// Connections held in detail, in order of first packet: the active ones and the most recent
+    /// finished ones (see `maximumRetainedConnections`).
+    public var connections: ArraySlice<Connection> { retained[retainedStart...] }
+    private var retained: [Connection] = []
+    private var retainedStart = 0
+    /// Aggregates of the connections no longer held in detail.
+    public private(set) var hostHistory = HostTable()
+    private var nextSweep: Timestamp?
+    private static let sweepInterval: Int64 = 1_000_000_000
     private var table: [FlowKey: Connection] = [:]
     /// Connections announced by another one (FTP data channels), by the endpoint they will reach.
     private var expectedConnections: [Connection.Endpoint: ApplicationProtocol] = [:]
     static let maximumExpectedConnections = 1024
+    public var activeConnectionCount: Int { table.count }
     public private(set) var firstTimestamp: Timestamp?
     public private(set) var lastTimestamp: Timestamp?
 
@@ -61,6 +79,11 @@ public final class FlowTracker {
 
     /// Processes an already decoded packet.
     public func process(_ packet: DecodedPacket, timestamp: Timestamp) {
+        if let due = nextSweep {
+            if timestamp >= due { sweep(now: timestamp) }
+        } else {
+            nextSweep = Timestamp(nanoseconds: timestamp.nanoseconds &+ Self.sweepInterval)
+        }
         let key = FlowKey(packet)
         let isTCP = packet.transport == .tcp
         switch packet.transport {
@@ -83,6 +106,7 @@ public final class FlowTracker {
         }
 
         connection.lastSeen = timestamp
+        connection.changed = true
         let direction = connection.direction(of: packet)
         if direction == .client {
             connection.clientPackets += 1
@@ -111,10 +135,7 @@ public final class FlowTracker {
     private func makeConnection(_ key: FlowKey, _ packet: DecodedPacket, timestamp: Timestamp, replacing: Bool)
         -> Connection?
     {
-        if !replacing, table.count >= configuration.maximumConnections {
-            statistics.untrackedConnections += 1
-            return nil
-        }
+        if !replacing, table.count >= configuration.maximumConnections { evictIdlest() }
         let source = Connection.Endpoint(address: packet.source, port: packet.sourcePort)
         let destination = Connection.Endpoint(address: packet.destination, port: packet.destinationPort)
         let flags = packet.tcpFlags
@@ -135,7 +156,8 @@ public final class FlowTracker {
             rolesKnown: rolesKnown, timestamp: timestamp, limits: configuration.handshakeLimits,
             certificates: certificates)
         table[key] = connection
-        connections.append(connection)
+        retained.append(connection)
+        if retained.count - retainedStart > configuration.maximumRetainedConnections + retentionSlack { trimRetained() }
         if !expectedConnections.isEmpty, let application = expectedConnections.removeValue(forKey: connection.server) {
             connection.analyzer.presetApplication(application)
         }
@@ -212,5 +234,74 @@ public final class FlowTracker {
             _ = connection.analyzer.observeDatagram(packet.payload, from: direction)
         }
         connection.isClassified = connection.analyzer.isFinished
+    }
+
+    // MARK: - Expiry, eviction and retention
+
+    /// Finished connections beyond the retention cap are folded in batches of this many.
+    private var retentionSlack: Int { max(64, configuration.maximumRetainedConnections / 8) }
+
+    /// Moves idle and closed connections out of the active table. Called once a second of capture
+    /// time from `process`, and by a live capture when packets stop coming.
+    public func sweep(now: Timestamp) {
+        nextSweep = Timestamp(nanoseconds: now.nanoseconds &+ Self.sweepInterval)
+        let tcpIdle = Self.nanoseconds(configuration.tcpIdleTimeout)
+        let udpIdle = Self.nanoseconds(configuration.udpIdleTimeout)
+        let linger = Self.nanoseconds(configuration.closedLinger)
+        var expired: [FlowKey] = []
+        for (key, connection) in table {
+            let idle = now.nanoseconds &- connection.lastSeen.nanoseconds
+            let closed = connection.sawRST || connection.sawFIN
+            let limit = closed ? linger : (connection.transport == .tcp ? tcpIdle : udpIdle)
+            if idle > limit { expired.append(key) }
+        }
+        for key in expired {
+            if let connection = table.removeValue(forKey: key) {
+                connection.isActive = false
+                connection.changed = true
+            }
+        }
+        statistics.expiredConnections += expired.count
+        statistics.activeConnections = table.count
+    }
+
+    /// The table is full: drop the idlest sixteenth at once, so a flood costs one sort per many
+    /// new flows instead of a scan per flow.
+    private func evictIdlest() {
+        let victims = table.sorted { $0.value.lastSeen < $1.value.lastSeen }.prefix(max(1, table.count / 16))
+        for (key, connection) in victims {
+            table.removeValue(forKey: key)
+            connection.isActive = false
+            connection.changed = true
+        }
+        statistics.evictedConnections += victims.count
+    }
+
+    /// Keeps every active connection and the most recent finished ones; the older finished ones
+    /// are judged once more and folded into `hostHistory`.
+    private func trimRetained() {
+        let held = retained[retainedStart...]
+        let finished = held.lazy.filter { !$0.isActive }.count
+        var toFold = held.count - configuration.maximumRetainedConnections
+        guard toFold > 0, finished > 0 else { return }
+        toFold = min(toFold, finished)
+        var kept: [Connection] = []
+        kept.reserveCapacity(held.count - toFold)
+        for connection in held {
+            if toFold > 0, !connection.isActive {
+                hostHistory.add(SnapshotBuilder.snapshot(of: connection, policy: configuration.policy))
+                toFold -= 1
+                statistics.foldedConnections += 1
+            } else {
+                kept.append(connection)
+            }
+        }
+        retained = kept
+        retainedStart = 0
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
     }
 }

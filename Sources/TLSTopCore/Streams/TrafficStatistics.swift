@@ -15,8 +15,20 @@ public struct TrafficStatistics: Sendable, Equatable {
     public var truncatedPackets = 0
     public var malformedPackets = 0
     public var connections = 0
-    /// New flows not tracked because the table was full.
+    /// New flows not tracked because the table was full (always 0: the idlest are evicted instead).
     public var untrackedConnections = 0
+    /// Flows in the active table at the last sweep.
+    public var activeConnections = 0
+    /// Flows that left the active table idle or closed, and flows evicted when the table was full.
+    public var expiredConnections = 0
+    public var evictedConnections = 0
+    /// Finished connections no longer held in detail, counted in the host aggregates only.
+    public var foldedConnections = 0
+    /// Counters from the capture itself (live only): packets the kernel delivered, and dropped
+    /// for lack of buffer or by the interface.
+    public var kernelReceived: Int?
+    public var kernelDropped: Int?
+    public var interfaceDropped: Int?
 
     public init() {}
 }

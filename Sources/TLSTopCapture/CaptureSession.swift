@@ -1,0 +1,104 @@
+import Dispatch
+import Foundation
+import Synchronization
+import TLSTopCore
+
+/// Runs a packet source on its own thread and publishes immutable snapshots at a fixed rate.
+///
+/// The capture thread owns the tracker: it alone reads packets and builds snapshots. Readers take
+/// the latest snapshot through one lock per publish (a few times a second), never per packet, so
+/// the UI or an exporter can never slow the capture down.
+public final class CaptureSession: @unchecked Sendable {
+    // @unchecked: `tracker`, `source` and `outcomeError` are used only by the capture thread between
+    // `start()` and the completion signal; other threads touch only `latest` (a Mutex), `stopping`
+    // (an Atomic) and the outcome after `waitUntilFinished()` has returned.
+    private let source: any PacketSource
+    private let tracker: FlowTracker
+    private let policy: Policy
+    private let publishInterval: Duration
+    private let latest = Mutex<Snapshot?>(nil)
+    private let stopping = Atomic<Bool>(false)
+    private let done = DispatchSemaphore(value: 0)
+    private var outcomeError: CaptureError?
+    private var endOfInput = false
+
+    public init(
+        source: any PacketSource, tracker: FlowTracker, policy: Policy, publishesPerSecond: Double = 4
+    ) {
+        self.source = source
+        self.tracker = tracker
+        self.policy = policy
+        self.publishInterval = .milliseconds(Int64(1000 / max(0.1, publishesPerSecond)))
+    }
+
+    /// The most recent snapshot (nil until the first publish).
+    public var snapshot: Snapshot? { latest.withLock { $0 } }
+
+    public func start() {
+        let thread = Thread { [self] in run() }
+        thread.name = "tlstop-capture"
+        thread.start()
+    }
+
+    /// Asks the capture thread to publish a last snapshot and stop; returns at once.
+    public func stop() { stopping.store(true, ordering: .releasing) }
+
+    /// Blocks until the capture thread has stopped; returns its last snapshot and the error that
+    /// ended it, if any.
+    public func waitUntilFinished() -> (snapshot: Snapshot, error: CaptureError?, endOfInput: Bool) {
+        done.wait()
+        done.signal()
+        let last = latest.withLock { $0 } ?? publishNow()
+        return (last, outcomeError, endOfInput)
+    }
+
+    /// Whether the thread has stopped (at the end of a file, on an error, or when asked).
+    public var isFinished: Bool {
+        guard done.wait(timeout: .now()) == .success else { return false }
+        done.signal()
+        return true
+    }
+
+    private func run() {
+        let clock = ContinuousClock()
+        var nextPublish = clock.now
+        do throws(CaptureError) {
+            while !stopping.load(ordering: .acquiring) {
+                if try !source.pump(into: tracker, waitingUpTo: 100) {
+                    endOfInput = true
+                    break
+                }
+                if clock.now >= nextPublish {
+                    let started = clock.now
+                    publish()
+                    // Building a snapshot must never cost the capture more than a tenth of its time:
+                    // when it grows slow (a huge table), publish less often instead of dropping packets.
+                    let cost = clock.now - started
+                    nextPublish = clock.now.advanced(by: max(publishInterval, cost * 9))
+                }
+            }
+        } catch {
+            outcomeError = error
+        }
+        publish()
+        done.signal()
+    }
+
+    private func publish() {
+        let snapshot = publishNow()
+        latest.withLock { $0 = snapshot }
+    }
+
+    private func publishNow() -> Snapshot {
+        let now = Timestamp(nanoseconds: Int64(Date().timeIntervalSince1970 * 1_000_000_000))
+        if source.snapshotSource.kind == "interface" { tracker.sweep(now: now) }
+        var snapshot = SnapshotBuilder.build(
+            from: tracker, source: source.snapshotSource, generatedAt: now, policy: policy)
+        if let kernel = source.kernelStatistics() {
+            snapshot.statistics.kernelReceived = kernel.received
+            snapshot.statistics.kernelDropped = kernel.dropped
+            snapshot.statistics.interfaceDropped = kernel.interfaceDropped
+        }
+        return snapshot
+    }
+}

@@ -1,0 +1,115 @@
+/// Per-host aggregates built one connection at a time, so connections that leave memory can be
+/// folded in and still count: a host's totals, breakdowns, findings and grade cover every
+/// connection ever seen, not only the ones still held.
+public struct HostTable: Sendable {
+    struct Key: Hashable, Sendable {
+        var host: String
+        var port: Int
+    }
+
+    /// What grading needs from the connections of a host, in a form that merges.
+    struct GradeInputs: Sendable {
+        var worstSeverity: [FindingID: Severity] = [:]
+        var hasTLS = false
+        var allTLSPostQuantum = true
+        var anyClassified = false
+
+        mutating func add(_ connection: ConnectionSnapshot) {
+            guard connection.isEncrypted != nil else { return }
+            anyClassified = true
+            for finding in connection.findings {
+                worstSeverity[finding.id] = max(worstSeverity[finding.id] ?? .ok, finding.severity)
+            }
+            if connection.protocol == "tls" {
+                hasTLS = true
+                if !connection.pq { allTLSPostQuantum = false }
+            }
+        }
+    }
+
+    struct Entry: Sendable {
+        var snapshot: HostSnapshot
+        var clients: Set<String> = []
+        var grading = GradeInputs()
+    }
+
+    /// Distinct client addresses remembered per host; past it the count stops growing.
+    static let maximumClientsPerHost = 4096
+    static let maximumAddressesPerHost = 16
+
+    private var index: [Key: Int] = [:]
+    private var entries: [Entry] = []
+
+    public init() {}
+
+    public var count: Int { entries.count }
+
+    public mutating func add(_ connection: ConnectionSnapshot) {
+        let key = Key(host: connection.hostName, port: connection.serverPort)
+        let position: Int
+        if let existing = index[key] {
+            position = existing
+        } else {
+            position = entries.count
+            index[key] = position
+            entries.append(
+                Entry(
+                    snapshot: HostSnapshot(
+                        host: key.host, port: key.port, addresses: [], connections: 0, protocols: [:], versions: [:],
+                        ciphers: [:], groups: [:], applications: [:], encryptedConnections: 0, plaintextConnections: 0,
+                        unknownConnections: 0, encryptedBytes: 0, plaintextBytes: 0, unknownBytes: 0,
+                        cleartextCredentialConnections: 0, clients: 0, packets: 0, bytes: 0,
+                        firstSeen: connection.firstSeen, lastSeen: connection.lastSeen)))
+        }
+        entries[position].add(connection)
+    }
+
+    /// The rows, graded.
+    public func snapshots() -> [HostSnapshot] {
+        entries.map { entry in
+            var host = entry.snapshot
+            if let verdict = Grade.grade(entry.grading) {
+                host.grade = verdict.grade
+                host.gradeReason = verdict.reason
+            }
+            return host
+        }
+    }
+}
+
+extension HostTable.Entry {
+    mutating func add(_ connection: ConnectionSnapshot) {
+        snapshot.connections += 1
+        snapshot.packets += connection.packets
+        snapshot.bytes += connection.bytes
+        snapshot.protocols[connection.protocol, default: 0] += 1
+        if let version = connection.version { snapshot.versions[version, default: 0] += 1 }
+        if let cipher = connection.cipher { snapshot.ciphers[cipher, default: 0] += 1 }
+        if let group = connection.group { snapshot.groups[group, default: 0] += 1 }
+        if let application = connection.application { snapshot.applications[application, default: 0] += 1 }
+        switch connection.isEncrypted {
+        case true?:
+            snapshot.encryptedConnections += 1
+            snapshot.encryptedBytes += connection.bytes
+        case false?:
+            snapshot.plaintextConnections += 1
+            snapshot.plaintextBytes += connection.bytes
+        case nil:
+            snapshot.unknownConnections += 1
+            snapshot.unknownBytes += connection.bytes
+        }
+        if connection.cleartextCredentials { snapshot.cleartextCredentialConnections += 1 }
+        if !snapshot.addresses.contains(connection.serverIP),
+            snapshot.addresses.count < HostTable.maximumAddressesPerHost
+        {
+            snapshot.addresses.append(connection.serverIP)
+        }
+        if clients.count < HostTable.maximumClientsPerHost { clients.insert(connection.clientIP) }
+        snapshot.clients = clients.count
+        snapshot.firstSeen = min(snapshot.firstSeen, connection.firstSeen)
+        snapshot.lastSeen = max(snapshot.lastSeen, connection.lastSeen)
+        snapshot.severity = max(snapshot.severity, connection.severity)
+        for finding in connection.findings { snapshot.findingCounts[finding.id.rawValue, default: 0] += 1 }
+        grading.add(connection)
+    }
+}
