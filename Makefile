@@ -3,7 +3,7 @@ SHELL := /bin/bash
 APT_PACKAGES := libpcap-dev libncurses-dev openssl curl iproute2
 SWIFT ?= swift
 CAPTURE ?= Tests/Fixtures/pcaps/many-conns.pcap
-EXPORT ?= tlstop-snapshot.json
+EXPORT ?= /tmp/tlstop-snapshot.json
 
 .PHONY: setup build release run test bench format clean
 
