@@ -10,10 +10,13 @@ public final class PcapLiveSource {
         public var interface: String
         public var filter: String?
         public var promiscuous = false
-        /// Kernel buffer; a burst larger than this is dropped by the kernel (and counted).
-        public var bufferMiB = 8
-        /// Enough for whole jumbo frames, so handshakes are never cut.
-        public var snapLength = 262_144
+        /// Kernel buffer; a burst larger than this is dropped by the kernel (and counted). In
+        /// immediate mode libpcap gives every packet a slot of the snapshot length, so the buffer
+        /// holds `bufferMiB * 2^20 / snapLength` packets: 512 with the defaults.
+        public var bufferMiB = 32
+        /// The largest IPv4/IPv6 packet (and a GRO-merged segment), so no handshake byte is cut; larger
+        /// would only shrink the number of slots in the buffer.
+        public var snapLength = 65_535
 
         public init(interface: String, filter: String? = nil) {
             self.interface = interface

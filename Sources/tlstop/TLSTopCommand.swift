@@ -41,7 +41,7 @@ struct TLSTopCommand: ParsableCommand {
     var promisc = false
 
     @Option(name: .customShort("B"), help: ArgumentHelp("Kernel capture buffer size in MiB.", valueName: "MiB"))
-    var bufferMiB = 8
+    var bufferMiB = 32
 
     @Option(help: ArgumentHelp("Stop a live capture after this many seconds.", valueName: "seconds"))
     var duration: Double?

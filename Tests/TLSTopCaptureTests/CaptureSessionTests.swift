@@ -42,7 +42,8 @@ import Testing
         let cut = FileManager.default.temporaryDirectory.appendingPathComponent("tlstop-session-\(getpid()).pcap")
         try original.prefix(original.count / 2 + 7).write(to: cut)
         defer { try? FileManager.default.removeItem(at: cut) }
-        let session = CaptureSession(source: try PcapFileReader(path: cut.path), tracker: FlowTracker(), policy: .intermediate)
+        let session = CaptureSession(
+            source: try PcapFileReader(path: cut.path), tracker: FlowTracker(), policy: .intermediate)
         session.start()
         let outcome = session.waitUntilFinished()
         #expect(outcome.error?.message.contains("is damaged after") == true)
