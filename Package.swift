@@ -26,6 +26,8 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
             ]
         ),
+        // Pure Swift dashboard: renders a snapshot into an in-memory screen; keys change the view.
+        .target(name: "TLSTopUI", dependencies: ["TLSTopCore"]),
         // libpcap adapter: reads files and interfaces, hands raw frames to the core.
         .target(name: "TLSTopCapture", dependencies: ["CPcap", "TLSTopCore"]),
         .executableTarget(
@@ -37,6 +39,7 @@ let package = Package(
         ),
         .testTarget(name: "TLSTopCoreTests", dependencies: ["TLSTopCore"]),
         .testTarget(name: "TLSTopCaptureTests", dependencies: ["TLSTopCapture", "TLSTopCore"]),
+        .testTarget(name: "TLSTopUITests", dependencies: ["TLSTopUI", "TLSTopCore"]),
         // Runs the built `tlstop` binary; depending on the target makes `swift build --build-tests` build it.
         .testTarget(name: "tlstopTests", dependencies: ["tlstop"]),
     ],

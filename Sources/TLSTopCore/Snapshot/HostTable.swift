@@ -109,7 +109,18 @@ extension HostTable.Entry {
         snapshot.firstSeen = min(snapshot.firstSeen, connection.firstSeen)
         snapshot.lastSeen = max(snapshot.lastSeen, connection.lastSeen)
         snapshot.severity = max(snapshot.severity, connection.severity)
-        for finding in connection.findings { snapshot.findingCounts[finding.id.rawValue, default: 0] += 1 }
+        for finding in connection.findings {
+            snapshot.findingCounts[finding.id.rawValue, default: 0] += 1
+            if finding.severity > snapshot.worstFindingSeverity
+                || (finding.severity == snapshot.worstFindingSeverity
+                    && snapshot.worstFinding.map { finding.id.rawValue < $0 } == true)
+            {
+                snapshot.worstFinding = finding.id.rawValue
+                snapshot.worstFindingSeverity = finding.severity
+            }
+        }
+        if connection.pfs == true { snapshot.pfsConnections += 1 }
+        if connection.pq { snapshot.pqConnections += 1 }
         grading.add(connection)
     }
 }

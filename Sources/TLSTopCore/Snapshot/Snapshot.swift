@@ -165,4 +165,10 @@ public struct HostSnapshot: Sendable, Equatable {
     public var severity: Severity = .ok
     /// Connections carrying each finding.
     public var findingCounts: [String: Int] = [:]
+    /// TLS connections with forward secrecy, and with a post-quantum key exchange.
+    public var pfsConnections = 0
+    public var pqConnections = 0
+    /// The id of the most severe finding seen on any connection to this host.
+    public var worstFinding: String?
+    var worstFindingSeverity = Severity.ok
 }

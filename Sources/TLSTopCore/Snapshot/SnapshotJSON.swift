@@ -108,6 +108,8 @@ extension HostSnapshot {
             ("host", .string(host)), ("port", .int(port)), ("addresses", .array(addresses.map { .string($0) })),
             ("grade", .string(grade?.name)), ("grade_reason", .string(gradeReason)),
             ("severity", .string(severity.name)), ("finding_counts", counts(findingCounts)),
+            ("worst_finding", .string(worstFinding)), ("pfs_connections", .int(pfsConnections)),
+            ("pq_connections", .int(pqConnections)),
             ("connections", .int(connections)), ("clients", .int(clients)),
             ("protocols", counts(protocols)), ("versions", counts(versions)), ("ciphers", counts(ciphers)),
             ("groups", counts(groups)), ("apps", counts(applications)),

@@ -1,0 +1,302 @@
+import TLSTopCore
+
+/// Draws a snapshot as the dashboard: header, hosts pane, recent connections, detail pane, footer.
+/// Only visible rows are formatted, so the cost does not grow with the number of hosts.
+public struct DashboardRenderer {
+    public struct Context: Sendable {
+        public var uptimeSeconds: Int?
+        public var packetsPerSecond: Double?
+        public var endOfFile = false
+
+        public init(uptimeSeconds: Int? = nil, packetsPerSecond: Double? = nil, endOfFile: Bool = false) {
+            self.uptimeSeconds = uptimeSeconds
+            self.packetsPerSecond = packetsPerSecond
+            self.endOfFile = endOfFile
+        }
+    }
+
+    public static let minimumWidth = 80
+    public static let minimumHeight = 24
+
+    public init() {}
+
+    /// What the panes show after the filter, focus and weak-only view are applied.
+    public struct View {
+        public var hosts: [HostSnapshot]
+        public var connections: [ConnectionSnapshot]
+    }
+
+    public static func view(of snapshot: Snapshot, state: DashboardState) -> View {
+        let connections = snapshot.connections.reversed().filter { connection in
+            (state.focusedHost == nil || connection.hostKey == state.focusedHost)
+                && (!state.weakOnly || connection.isWeak) && state.filter.matches(connection)
+        }
+        var hosts = snapshot.hosts
+        if state.focusedHost != nil || state.weakOnly || !state.filter.isEmpty {
+            let visible = Set(connections.map(\.hostKey))
+            hosts = hosts.filter { visible.contains($0.key) }
+        }
+        return View(hosts: HostOrdering.sorted(hosts, by: state.sort), connections: Array(connections))
+    }
+
+    public func render(
+        _ snapshot: Snapshot, state: DashboardState, width: Int, height: Int, context: Context = Context()
+    )
+        -> Screen
+    {
+        var screen = Screen(width: width, height: height)
+        guard width >= Self.minimumWidth, height >= Self.minimumHeight else {
+            let message = "tlstop needs at least \(Self.minimumWidth)x\(Self.minimumHeight) (now \(width)x\(height))"
+            screen.put(message, x: 0, y: 0, role: .warn, limit: width)
+            return screen
+        }
+        let view = Self.view(of: snapshot, state: state)
+        drawHeader(&screen, snapshot, state, view, context)
+        let hostsHeight = max(6, (height - 3) * 2 / 5)
+        let bottomTop = 2 + hostsHeight
+        let bottomHeight = height - 1 - bottomTop
+        drawHosts(&screen, view.hosts, state, top: 2, height: hostsHeight)
+        let leftWidth = width * 11 / 20
+        drawConnections(&screen, view.connections, state, top: bottomTop, height: bottomHeight, width: leftWidth)
+        drawDetail(&screen, view, state, top: bottomTop, height: bottomHeight, x: leftWidth, width: width - leftWidth)
+        drawFooter(&screen, state, y: height - 1)
+        if state.showHelp { drawHelp(&screen) }
+        return screen
+    }
+
+    // MARK: - Header
+
+    private func drawHeader(
+        _ screen: inout Screen, _ snapshot: Snapshot, _ state: DashboardState, _ view: View, _ context: Context
+    ) {
+        let stats = snapshot.statistics
+        var parts = ["tlstop", TerminalText.sanitize(snapshot.source.name)]
+        if let uptime = context.uptimeSeconds {
+            parts.append(String(format: "up %02d:%02d:%02d", uptime / 3600, uptime / 60 % 60, uptime % 60))
+        }
+        if let rate = context.packetsPerSecond { parts.append("\(Format.compact(rate)) pkt/s") }
+        if let dropped = stats.kernelDropped { parts.append("drops \(dropped)") }
+        parts.append("policy: \(snapshot.policy)")
+        parts.append("filter: \(state.filter.isEmpty ? "none" : TerminalText.sanitize(state.filter.text))")
+        if let focus = state.focusedHost { parts.append("focus: \(TerminalText.sanitize(focus))") }
+        if state.weakOnly { parts.append("weak only") }
+        if state.paused { parts.append("PAUSED") }
+        if context.endOfFile { parts.append("end of file") }
+        screen.fill(y: 0, from: 0, to: screen.width, role: .title)
+        screen.put(" " + parts.joined(separator: " ─ "), x: 0, y: 0, role: .title)
+
+        let all = snapshot.connections
+        let classified = all.filter { $0.isEncrypted != nil }
+        let encrypted = classified.filter { $0.isEncrypted == true }.count
+        let tls = all.filter { $0.protocol == "tls" }
+        let pfs = tls.filter { $0.pfs == true }.count
+        let pq = tls.filter(\.pq).count
+        func share(_ part: Int, _ whole: Int) -> String {
+            whole == 0 ? "–" : String(format: "%.1f%%", 100 * Double(part) / Double(whole))
+        }
+        var x = screen.put(" \(Format.grouped(stats.connections)) connections", x: 0, y: 1, role: .header)
+        x += screen.put("   encrypted \(share(encrypted, classified.count))", x: x, y: 1, role: .header)
+        x += screen.put("   PFS \(share(pfs, tls.count))", x: x, y: 1, role: .header)
+        x += screen.put("   PQ \(share(pq, tls.count))", x: x, y: 1, role: .header)
+        let critical = all.filter { $0.severity == .critical }.count
+        let warn = all.filter { $0.severity == .warn }.count
+        let plaintext = all.filter { $0.protocol == "plaintext" }.count
+        x += screen.put("   ✖ critical \(critical)", x: x, y: 1, role: critical > 0 ? .critical : .header)
+        x += screen.put("   ▲ warn \(warn)", x: x, y: 1, role: warn > 0 ? .warn : .header)
+        screen.put("   ● plaintext \(plaintext)", x: x, y: 1, role: plaintext > 0 ? .plaintext : .header)
+    }
+
+    // MARK: - Hosts
+
+    static let hostColumns: [(title: String, width: Int, right: Bool)] = [
+        ("GR", 3, false), ("HOST", 0, false), ("PORT", 6, true), ("CONNS", 7, true), ("VERSIONS", 17, false),
+        ("KEY EXCHANGE", 20, false), ("PFS", 5, true), ("PQ", 4, true), ("WORST FINDING", 22, false),
+    ]
+
+    private func drawHosts(
+        _ screen: inout Screen, _ hosts: [HostSnapshot], _ state: DashboardState, top: Int, height: Int
+    ) {
+        Box.draw(
+            &screen, title: "Hosts · sorted by \(state.sort.rawValue)", x: 0, y: top, width: screen.width,
+            height: height,
+            active: state.pane == .hosts)
+        let inner = screen.width - 2
+        let fixed = Self.hostColumns.reduce(0) { $0 + $1.width + 1 }
+        let hostWidth = max(12, inner - fixed - 1)
+        let widths = Self.hostColumns.map { $0.width == 0 ? hostWidth : $0.width }
+        drawRow(
+            &screen, Self.hostColumns.map(\.title), widths: widths, rights: Self.hostColumns.map(\.right),
+            x: 1, y: top + 1, role: .label)
+        let rows = height - 3
+        guard rows > 0 else { return }
+        let first = Self.scrollStart(cursor: state.hostCursor, scroll: state.hostScroll, rows: rows, count: hosts.count)
+        for (offset, host) in hosts.dropFirst(first).prefix(rows).enumerated() {
+            let y = top + 2 + offset
+            let index = first + offset
+            let keyExchange = Self.keyExchange(host)
+            let tlsCount = host.protocols["tls"] ?? 0
+            let pfs = tlsCount == 0 ? "–" : "\(Int((Double(host.pfsConnections) / Double(tlsCount) * 100).rounded()))%"
+            let pq =
+                tlsCount == 0
+                ? "–" : host.pqConnections == tlsCount ? "✓" : host.pqConnections == 0 ? "–" : "\(host.pqConnections)"
+            let worst = host.worstFinding ?? ""
+            let cells = [
+                (host.grade?.name ?? "–") + " " + host.marker, TerminalText.sanitize(host.host), "\(host.port)",
+                Format.grouped(host.connections), Self.versions(host), keyExchange, pfs, pq, worst,
+            ]
+            let role: StyleRole = state.pane == .hosts && index == state.hostCursor ? .selected : host.role
+            if role == .selected { screen.fill(y: y, from: 1, to: screen.width - 1, role: .selected) }
+            drawRow(&screen, cells, widths: widths, rights: Self.hostColumns.map(\.right), x: 1, y: y, role: role)
+        }
+    }
+
+    static func versions(_ host: HostSnapshot) -> String {
+        if host.versions.isEmpty {
+            let apps = host.applications.keys.sorted().joined(separator: " ")
+            return host.plaintextConnections > 0 ? "plaintext \(apps)" : (host.protocols.keys.sorted().first ?? "–")
+        }
+        return host.versions.keys.sorted().joined(separator: " ")
+    }
+
+    static func keyExchange(_ host: HostSnapshot) -> String {
+        if let group = host.groups.max(by: { $0.value < $1.value })?.key {
+            return (host.protocols["tls"] ?? 0) > 0 && !group.contains("MLKEM") && !group.contains("Kyber")
+                ? "ECDHE \(group)" : group
+        }
+        if let cipher = host.ciphers.keys.first {
+            if cipher.hasPrefix("TLS_RSA_") { return "RSA (static)" }
+            if cipher.contains("_DHE_") { return "DHE" }
+        }
+        return "–"
+    }
+
+    // MARK: - Connections
+
+    private func drawConnections(
+        _ screen: inout Screen, _ connections: [ConnectionSnapshot], _ state: DashboardState, top: Int, height: Int,
+        width: Int
+    ) {
+        Box.draw(
+            &screen, title: "Recent connections", x: 0, y: top, width: width, height: height,
+            active: state.pane == .connections)
+        let rows = height - 2
+        guard rows > 0 else { return }
+        let first = Self.scrollStart(
+            cursor: state.connectionCursor, scroll: state.connectionScroll, rows: rows,
+            count: connections.count)
+        for (offset, connection) in connections.dropFirst(first).prefix(rows).enumerated() {
+            let y = top + 1 + offset
+            let selected = state.pane == .connections && first + offset == state.connectionCursor
+            let role: StyleRole = selected ? .selected : connection.role
+            if selected { screen.fill(y: y, from: 1, to: width - 1, role: .selected) }
+            let time = String(connection.lastSeen.rfc3339.dropFirst(11).prefix(8))
+            var what = connection.version ?? connection.protocol
+            if connection.protocol == "plaintext" { what = "\(connection.application ?? "plaintext") plaintext" }
+            var text =
+                "\(time) \(connection.marker) \(connection.clientIP):\(connection.clientPort) → "
+                + "\(TerminalText.sanitize(connection.hostName)):\(connection.serverPort)  \(what)"
+            if let cipher = connection.cipher { text += "  \(cipher)" }
+            if let group = connection.group { text += "  \(group)" }
+            if connection.pfs == false { text += "  no PFS" }
+            if connection.pq { text += "  PQ" }
+            if let finding = connection.findings.first(where: { $0.severity >= .warn }) { text += "  \(finding.id)" }
+            screen.put(text, x: 1, y: y, role: role, limit: width - 2)
+        }
+    }
+
+    // MARK: - Detail
+
+    private func drawDetail(
+        _ screen: inout Screen, _ view: View, _ state: DashboardState, top: Int, height: Int, x: Int, width: Int
+    ) {
+        var lines: [(String, StyleRole)] = []
+        var title = "Detail"
+        switch state.pane {
+        case .hosts:
+            if view.hosts.indices.contains(state.hostCursor) {
+                let host = view.hosts[state.hostCursor]
+                title = TerminalText.sanitize(host.key)
+                lines = DetailLines.host(host, connections: view.connections.filter { $0.hostKey == host.key })
+            }
+        case .connections:
+            if view.connections.indices.contains(state.connectionCursor) {
+                let connection = view.connections[state.connectionCursor]
+                title =
+                    "\(connection.clientIP):\(connection.clientPort) → \(TerminalText.sanitize(connection.hostName)):\(connection.serverPort)"
+                lines = DetailLines.connection(connection)
+            }
+        }
+        Box.draw(&screen, title: title, x: x, y: top, width: width, height: height, active: false)
+        for (offset, line) in lines.prefix(height - 2).enumerated() {
+            screen.put(line.0, x: x + 1, y: top + 1 + offset, role: line.1, limit: width - 2)
+        }
+    }
+
+    // MARK: - Footer and help
+
+    static let footerKeys = [
+        ("↑↓", "move"), ("Tab", "pane"), ("Enter", "focus"), ("/", "filter"), ("w", "weak only"), ("s", "sort"),
+        ("p", "pause"), ("e", "export"), ("t", "theme"), ("?", "help"), ("q", "quit"),
+    ]
+
+    private func drawFooter(_ screen: inout Screen, _ state: DashboardState, y: Int) {
+        screen.fill(y: y, from: 0, to: screen.width, role: .footer)
+        if let status = state.status {
+            screen.put(" " + TerminalText.sanitize(status), x: 0, y: y, role: .status)
+            return
+        }
+        var x = 1
+        for (key, action) in Self.footerKeys {
+            x += screen.put(key, x: x, y: y, role: .key)
+            x += screen.put(" \(action)  ", x: x, y: y, role: .footer)
+        }
+    }
+
+    public static let helpLines = [
+        "Keys",
+        "↑ ↓ j k        move the selection        PgUp PgDn  page",
+        "Home End       first / last row          Tab        switch pane",
+        "Enter f        focus on the host         Esc        clear filter and focus",
+        "/              filter: text, CIDR, port:443, sev:warn, proto:plaintext",
+        "w              only weak and plaintext   s          cycle the sort key",
+        "p              pause the display (capture continues)",
+        "e              export what is shown      t          next theme",
+        "?              this help                 q          quit",
+    ]
+
+    private func drawHelp(_ screen: inout Screen) {
+        let width = min(screen.width - 4, 76)
+        let height = Self.helpLines.count + 2
+        let x = (screen.width - width) / 2
+        let y = max(2, (screen.height - height) / 2)
+        for row in y..<(y + height) { screen.fill(y: row, from: x, to: x + width, role: .normal) }
+        Box.draw(&screen, title: "Help", x: x, y: y, width: width, height: height, active: true)
+        for (offset, line) in Self.helpLines.enumerated() {
+            screen.put(line, x: x + 2, y: y + 1 + offset, role: offset == 0 ? .label : .normal, limit: width - 4)
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// The first visible row, keeping the cursor on screen.
+    static func scrollStart(cursor: Int, scroll: Int, rows: Int, count: Int) -> Int {
+        guard count > rows else { return 0 }
+        var first = min(scroll, count - rows)
+        if cursor < first { first = cursor }
+        if cursor >= first + rows { first = cursor - rows + 1 }
+        return max(0, first)
+    }
+
+    private func drawRow(
+        _ screen: inout Screen, _ cells: [String], widths: [Int], rights: [Bool], x: Int, y: Int, role: StyleRole
+    ) {
+        var column = x
+        for (index, cell) in cells.enumerated() {
+            let width = widths[index]
+            let clipped = DisplayWidth.truncate(cell, to: width)
+            let pad = width - DisplayWidth.of(clipped)
+            screen.put(clipped, x: rights[index] ? column + pad : column, y: y, role: role, limit: width)
+            column += width + 1
+        }
+    }
+}

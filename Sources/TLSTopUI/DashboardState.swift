@@ -1,0 +1,102 @@
+import TLSTopCore
+
+/// Everything the user has changed about the view. Keys change it; rendering reads it. Nothing here
+/// touches the capture: pausing only freezes which snapshot is drawn.
+public struct DashboardState: Sendable, Equatable {
+    public enum Pane: Sendable, Equatable { case hosts, connections }
+
+    public enum SortKey: String, Sendable, CaseIterable {
+        case severity, connections, host, grade
+    }
+
+    public var pane = Pane.hosts
+    public var hostCursor = 0
+    public var hostScroll = 0
+    public var connectionCursor = 0
+    public var connectionScroll = 0
+    /// "host:port" of the host every pane is narrowed to.
+    public var focusedHost: String?
+    public var filter = ConnectionFilter()
+    public var weakOnly = false
+    public var sort = SortKey.severity
+    public var paused = false
+    public var showHelp = false
+    /// One line for the user: where an export went, what a key did.
+    public var status: String?
+    public var policyName = "intermediate"
+
+    public init() {}
+}
+
+/// `/` filter terms, all of which must match: a substring of host, SNI or address; a CIDR;
+/// `port:443`; `sev:warn` (that severity or worse); `proto:plaintext`.
+public struct ConnectionFilter: Sendable, Equatable {
+    public private(set) var text = ""
+    private var substrings: [String] = []
+    private var ports: [Int] = []
+    private var minimumSeverity: Severity?
+    private var protocols: [String] = []
+    private var networks: [(base: IPAddress, prefix: Int)] = []
+
+    public init(_ text: String = "") {
+        self.text = text
+        for term in text.lowercased().split(separator: " ") {
+            if term.hasPrefix("port:"), let port = Int(term.dropFirst(5)) {
+                ports.append(port)
+            } else if term.hasPrefix("sev:"), let severity = Severity(name: String(term.dropFirst(4))) {
+                minimumSeverity = severity
+            } else if term.hasPrefix("proto:") {
+                protocols.append(String(term.dropFirst(6)))
+            } else if let network = Self.cidr(term) {
+                networks.append(network)
+            } else {
+                substrings.append(String(term))
+            }
+        }
+    }
+
+    public static func == (lhs: ConnectionFilter, rhs: ConnectionFilter) -> Bool { lhs.text == rhs.text }
+
+    public var isEmpty: Bool { text.isEmpty }
+
+    public func matches(_ connection: ConnectionSnapshot) -> Bool {
+        if !ports.isEmpty, !ports.contains(connection.serverPort), !ports.contains(connection.clientPort) {
+            return false
+        }
+        if let minimumSeverity, connection.severity < minimumSeverity { return false }
+        if !protocols.isEmpty, !protocols.contains(connection.protocol),
+            !protocols.contains(connection.application ?? "")
+        {
+            return false
+        }
+        for network in networks {
+            let inside = [connection.serverIP, connection.clientIP].contains { text in
+                IPAddress(text).map { Self.contains(network, $0) } ?? false
+            }
+            if !inside { return false }
+        }
+        for needle in substrings {
+            let haystacks = [connection.hostName, connection.sni ?? "", connection.serverIP, connection.clientIP]
+            if !haystacks.contains(where: { $0.lowercased().contains(needle) }) { return false }
+        }
+        return true
+    }
+
+    static func cidr(_ term: Substring) -> (base: IPAddress, prefix: Int)? {
+        let parts = term.split(separator: "/")
+        guard parts.count == 2, let address = IPAddress(parts[0]), let prefix = Int(parts[1]) else { return nil }
+        let limit = address.isIPv4 ? 32 : 128
+        guard (0...limit).contains(prefix) else { return nil }
+        return (address, address.isIPv4 ? prefix + 96 : prefix)
+    }
+
+    static func contains(_ network: (base: IPAddress, prefix: Int), _ address: IPAddress) -> Bool {
+        func masked(_ value: UInt64, _ bits: Int) -> UInt64 {
+            bits <= 0 ? 0 : bits >= 64 ? value : value & ~(UInt64.max >> UInt64(bits))
+        }
+        let highBits = min(64, network.prefix)
+        let lowBits = max(0, network.prefix - 64)
+        return masked(address.high, highBits) == masked(network.base.high, highBits)
+            && masked(address.low, lowBits) == masked(network.base.low, lowBits)
+    }
+}

@@ -1,0 +1,102 @@
+import TLSTopCore
+
+/// The detail pane's text: what exactly, and whose fault.
+enum DetailLines {
+    static func role(_ severity: Severity) -> StyleRole {
+        switch severity {
+        case .critical: .critical
+        case .warn: .warn
+        case .info: .info
+        case .ok: .ok
+        }
+    }
+
+    static func marker(_ severity: Severity) -> String {
+        switch severity {
+        case .critical: "✖"
+        case .warn: "▲"
+        case .info: "·"
+        case .ok: " "
+        }
+    }
+
+    static func host(_ host: HostSnapshot, connections: [ConnectionSnapshot]) -> [(String, StyleRole)] {
+        var lines: [(String, StyleRole)] = []
+        lines.append(("Grade \(host.grade?.name ?? "–"), \(host.gradeReason ?? "no classified connection")", host.role))
+        var seen: Set<FindingID> = []
+        for connection in connections {
+            for finding in connection.findings where seen.insert(finding.id).inserted {
+                lines.append(
+                    (
+                        "\(marker(finding.severity)) \(finding.id.rawValue.padding(12)) \(finding.id.explanation)",
+                        role(finding.severity)
+                    ))
+            }
+        }
+        if let certificate = connections.lazy.compactMap(\.certificate).first {
+            lines += self.certificate(certificate)
+        }
+        lines.append(
+            (
+                "Clients \(host.clients)  connections \(host.connections)  plaintext \(host.plaintextConnections)",
+                .normal
+            ))
+        if !host.versions.isEmpty { lines.append(("Versions " + breakdown(host.versions), .normal)) }
+        if !host.ciphers.isEmpty { lines.append(("Ciphers " + breakdown(host.ciphers), .normal)) }
+        if !host.groups.isEmpty { lines.append(("Groups " + breakdown(host.groups), .normal)) }
+        if let offer = connections.first(where: { $0.clientOffer != nil }) { lines += self.offer(offer) }
+        return lines
+    }
+
+    static func connection(_ connection: ConnectionSnapshot) -> [(String, StyleRole)] {
+        var lines: [(String, StyleRole)] = []
+        let what = [connection.protocol, connection.application, connection.version].compactMap { $0 }.joined(
+            separator: " ")
+        lines.append(("\(what)  severity \(connection.severity.name)", connection.role))
+        if let cipher = connection.cipher { lines.append(("Cipher \(cipher)", .normal)) }
+        let pfs = connection.pfs.map { $0 ? "yes" : "no" } ?? "–"
+        lines.append(("Group \(connection.group ?? "–")  PFS \(pfs)  PQ \(connection.pq ? "yes" : "no")", .normal))
+        for finding in connection.findings {
+            lines.append(
+                (
+                    "\(marker(finding.severity)) \(finding.id.rawValue.padding(12)) \(TerminalText.sanitize(finding.detail))",
+                    role(finding.severity)
+                ))
+        }
+        if let certificate = connection.certificate { lines += self.certificate(certificate) }
+        lines += offer(connection)
+        return lines
+    }
+
+    static func certificate(_ certificate: CertificateSnapshot) -> [(String, StyleRole)] {
+        let key = "\(certificate.keyType) \(certificate.keyBits.map(String.init) ?? "")"
+        return [
+            ("Certificate  \(TerminalText.sanitize(certificate.subject))", .label),
+            (
+                "  \(key)  \(certificate.signatureAlgorithm)  expires \(certificate.notAfter.rfc3339.prefix(10))",
+                .normal
+            ),
+        ]
+    }
+
+    static func offer(_ connection: ConnectionSnapshot) -> [(String, StyleRole)] {
+        guard let offer = connection.clientOffer else { return [] }
+        let offered = offer.versions.max() ?? "–"
+        let chosen = connection.version ?? "–"
+        let side = offered != chosen && connection.version != nil ? " (server limited it)" : ""
+        return [
+            ("Client offered \(offered), \(offer.cipherSuites.count) suites; server chose \(chosen)\(side)", .normal)
+        ]
+    }
+
+    static func breakdown(_ values: [String: Int]) -> String {
+        values.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(4)
+            .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
+}
+
+extension String {
+    fileprivate func padding(_ width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}
