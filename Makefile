@@ -1,6 +1,6 @@
 # tlstop: `make run` sets up and analyzes a capture; `make test` sets up and runs the tests.
 SHELL := /bin/bash
-APT_PACKAGES := libpcap-dev libncurses-dev openssl curl iproute2
+APT_PACKAGES := libpcap-dev libncurses-dev openssl curl iproute2 tmux
 SWIFT ?= swift
 CAPTURE ?= Tests/Fixtures/pcaps/many-conns.pcap
 EXPORT ?= /tmp/tlstop-snapshot.json

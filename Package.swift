@@ -28,12 +28,14 @@ let package = Package(
         ),
         // Pure Swift dashboard: renders a snapshot into an in-memory screen; keys change the view.
         .target(name: "TLSTopUI", dependencies: ["TLSTopCore"]),
+        // ncurses adapter: draws a TLSTopUI screen on the terminal and reads keys.
+        .target(name: "TLSTopTerminal", dependencies: ["CNcurses", "TLSTopUI"]),
         // libpcap adapter: reads files and interfaces, hands raw frames to the core.
         .target(name: "TLSTopCapture", dependencies: ["CPcap", "TLSTopCore"]),
         .executableTarget(
             name: "tlstop",
             dependencies: [
-                "TLSTopCore", "TLSTopCapture",
+                "TLSTopCore", "TLSTopCapture", "TLSTopUI", "TLSTopTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -112,4 +112,7 @@ public struct DashboardController {
 
     /// The status line after an export.
     public mutating func exported(to path: String) { state.status = "exported to \(path)" }
+
+    /// Any other one-line status for the footer.
+    public mutating func reportStatus(_ text: String) { state.status = text }
 }

@@ -7,11 +7,16 @@ public struct DashboardRenderer {
         public var uptimeSeconds: Int?
         public var packetsPerSecond: Double?
         public var endOfFile = false
+        /// The `/` prompt's text while it is open.
+        public var prompt: String?
 
-        public init(uptimeSeconds: Int? = nil, packetsPerSecond: Double? = nil, endOfFile: Bool = false) {
+        public init(
+            uptimeSeconds: Int? = nil, packetsPerSecond: Double? = nil, endOfFile: Bool = false, prompt: String? = nil
+        ) {
             self.uptimeSeconds = uptimeSeconds
             self.packetsPerSecond = packetsPerSecond
             self.endOfFile = endOfFile
+            self.prompt = prompt
         }
     }
 
@@ -59,7 +64,7 @@ public struct DashboardRenderer {
         let leftWidth = width * 11 / 20
         drawConnections(&screen, view.connections, state, top: bottomTop, height: bottomHeight, width: leftWidth)
         drawDetail(&screen, view, state, top: bottomTop, height: bottomHeight, x: leftWidth, width: width - leftWidth)
-        drawFooter(&screen, state, y: height - 1)
+        drawFooter(&screen, state, prompt: context.prompt, y: height - 1)
         if state.showHelp { drawHelp(&screen) }
         return screen
     }
@@ -81,7 +86,7 @@ public struct DashboardRenderer {
         if let focus = state.focusedHost { parts.append("focus: \(TerminalText.sanitize(focus))") }
         if state.weakOnly { parts.append("weak only") }
         if state.paused { parts.append("PAUSED") }
-        if context.endOfFile { parts.append("end of file") }
+        if context.endOfFile { parts.append("end of file — q to quit") }
         screen.fill(y: 0, from: 0, to: screen.width, role: .title)
         screen.put(" " + parts.joined(separator: " ─ "), x: 0, y: 0, role: .title)
 
@@ -239,8 +244,13 @@ public struct DashboardRenderer {
         ("p", "pause"), ("e", "export"), ("t", "theme"), ("?", "help"), ("q", "quit"),
     ]
 
-    private func drawFooter(_ screen: inout Screen, _ state: DashboardState, y: Int) {
+    private func drawFooter(_ screen: inout Screen, _ state: DashboardState, prompt: String?, y: Int) {
         screen.fill(y: y, from: 0, to: screen.width, role: .footer)
+        if let prompt {
+            let x = screen.put(" filter: ", x: 0, y: y, role: .key)
+            screen.put(TerminalText.sanitize(prompt) + "▏  (Enter apply, Esc cancel)", x: x, y: y, role: .status)
+            return
+        }
         if let status = state.status {
             screen.put(" " + TerminalText.sanitize(status), x: 0, y: y, role: .status)
             return

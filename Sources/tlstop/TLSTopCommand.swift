@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TLSTopCapture
 import TLSTopCore
+import TLSTopUI
 
 @main
 struct TLSTopCommand: ParsableCommand {
@@ -57,6 +58,12 @@ struct TLSTopCommand: ParsableCommand {
     @Flag(help: "Keep running as root after the capture is open.")
     var noDropPrivileges = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Dashboard theme: dark, light, high-contrast, colorblind, monochrome, or a .theme file.",
+            valueName: "name|path"))
+    var theme = "dark"
+
     @Flag(help: "Headless: process, print a summary, write --export, exit.")
     var batch = false
 
@@ -98,10 +105,64 @@ struct TLSTopCommand: ParsableCommand {
 
     func run() throws {
         let policy = loadPolicy()
-        if let readFile, !realtime {
+        if !batch {
+            runDashboard(policy: policy)
+        } else if let readFile, !realtime {
             readWholeFile(readFile, policy: policy)
         } else {
             runSession(policy: policy)
+        }
+    }
+
+    /// The themes `t` cycles through: the chosen one first, then the other built-ins.
+    private func loadThemes() -> [Theme] {
+        let chosen: Theme
+        do {
+            chosen = try ThemeLocator.load(theme, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            fail("theme '\(theme)': \(error)")
+        }
+        let others = BuiltInThemes.all.compactMap { BuiltInThemes.theme(named: $0.name) }.filter {
+            $0.name != chosen.name
+        }
+        let noColor = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
+        return noColor ? [chosen] : [chosen] + others
+    }
+
+    /// The interactive dashboard on the terminal.
+    private func runDashboard(policy: Policy) {
+        guard isatty(STDOUT_FILENO) == 1, isatty(STDIN_FILENO) == 1 else {
+            fail("the dashboard needs a terminal; use --batch (with --export) for scripts and pipes")
+        }
+        let themes = loadThemes()
+        let source = openSource()
+        dropPrivilegesIfAsked()
+        var configuration = FlowTracker.Configuration()
+        configuration.policy = policy
+        let session = CaptureSession(
+            source: source, tracker: FlowTracker(configuration: configuration), policy: policy)
+        StopSignal.install()
+        session.start()
+        _ = DashboardApp(session: session, themes: themes, exportPath: export, policyName: policy.name).run()
+        session.stop()
+        let outcome = session.waitUntilFinished()
+        if let error = outcome.error { fail(error.message) }
+    }
+
+    /// The interface or file the capture reads from.
+    private func openSource() -> any PacketSource {
+        do {
+            if let readFile {
+                let reader = try PcapFileReader(path: readFile, filter: filter)
+                reader.realtime = realtime
+                return reader
+            }
+            var options = PcapLiveSource.Options(interface: interface ?? Interfaces.defaultInterface(), filter: filter)
+            options.promiscuous = promisc
+            options.bufferMiB = bufferMiB
+            return try PcapLiveSource(options: options)
+        } catch {
+            fail(error.message)
         }
     }
 
@@ -134,22 +195,7 @@ struct TLSTopCommand: ParsableCommand {
     /// input ends, --duration passes, or SIGINT/SIGTERM arrives.
     private func runSession(policy: Policy) {
         let started = ContinuousClock.now
-        let source: any PacketSource
-        do {
-            if let readFile {
-                let reader = try PcapFileReader(path: readFile, filter: filter)
-                reader.realtime = realtime
-                source = reader
-            } else {
-                var options = PcapLiveSource.Options(
-                    interface: interface ?? Interfaces.defaultInterface(), filter: filter)
-                options.promiscuous = promisc
-                options.bufferMiB = bufferMiB
-                source = try PcapLiveSource(options: options)
-            }
-        } catch {
-            fail(error.message)
-        }
+        let source = openSource()
         dropPrivilegesIfAsked()
         var configuration = FlowTracker.Configuration()
         configuration.policy = policy

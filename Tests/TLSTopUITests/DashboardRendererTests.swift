@@ -49,6 +49,23 @@ import Testing
         #expect(screen.text.split(separator: "\n").allSatisfy { DisplayWidth.of($0) == width })
     }
 
+    /// The same screens through two themes, as SGR-colored text.
+    @Test(arguments: [(80, 24), (120, 40), (200, 60)])
+    func themedScreensMatchGolden(width: Int, height: Int) throws {
+        let screen = DashboardRenderer().render(
+            try Self.snapshot(), state: DashboardState(), width: width, height: height,
+            context: .init(uptimeSeconds: 3725, packetsPerSecond: 8200))
+        for name in ["dark", "monochrome"] {
+            let theme = try #require(BuiltInThemes.theme(named: name))
+            let url = Self.golden.appendingPathComponent("mix-\(width)x\(height).\(name).ansi")
+            let rendered = screen.ansi(theme: theme)
+            if ProcessInfo.processInfo.environment["TLSTOP_UPDATE_GOLDEN"] != nil {
+                try rendered.write(to: url, atomically: true, encoding: .utf8)
+            }
+            #expect(rendered == (try String(contentsOf: url, encoding: .utf8)), "\(name) \(width)x\(height)")
+        }
+    }
+
     @Test func theWorstHostsComeFirstAndAreHighlighted() throws {
         let view = DashboardRenderer.view(of: try Self.snapshot(), state: DashboardState())
         let severities = view.hosts.map(\.severity)
