@@ -52,8 +52,10 @@ struct TLSTopCommand: ParsableCommand {
 
     @Option(
         name: .customShort("Z"),
-        help: ArgumentHelp("After opening the capture, switch from root to this user.", valueName: "user"))
-    var user = "nobody"
+        help: ArgumentHelp(
+            "After opening a live capture, switch from root to this user (default nobody; with -r only when given).",
+            valueName: "user"))
+    var user: String?
 
     @Flag(help: "Keep running as root after the capture is open.")
     var noDropPrivileges = false
@@ -218,7 +220,10 @@ struct TLSTopCommand: ParsableCommand {
     /// Drops root once the capture is open (tcpdump's -Z), then checks that the export can still be
     /// written, so a long capture never ends unable to save.
     private func dropPrivilegesIfAsked() {
-        guard !noDropPrivileges, geteuid() == 0 else { return }
+        // A live capture is what needs root; reading a file does not, so root is only given up
+        // there when -Z asks for it (and a root-owned export folder keeps working).
+        guard !noDropPrivileges, geteuid() == 0, readFile == nil || self.user != nil else { return }
+        let user = self.user ?? "nobody"
         do {
             try PrivilegeDrop.drop(to: user)
         } catch {

@@ -28,6 +28,7 @@ public final class HandshakeAnalyzer {
     let limits: Limits
     private var client = StreamState()
     private var server = StreamState()
+    private var quicState: QUICState?
 
     let certificates: CertificateCache
     /// Port hints for telling protocols apart; content decides, ports only break ties.
@@ -608,6 +609,7 @@ public final class HandshakeAnalyzer {
     /// Names a UDP flow from one of its datagrams. Returns false once it has seen enough.
     public func observeDatagram(_ bytes: UnsafeRawBufferPointer, from direction: Direction) -> Bool {
         guard !bytes.isEmpty else { return true }
+        if quicState != nil || Self.looksLikeQUICLongHeader(bytes) { return observeQUIC(bytes, from: direction) }
         switch DatagramClassifier.classify(bytes, from: direction, serverPort: serverPort, clientPort: clientPort) {
         case .plaintext(let application):
             facts.application.protocolName = application
@@ -628,6 +630,90 @@ public final class HandshakeAnalyzer {
             return false
         }
         return true
+    }
+
+    // MARK: - QUIC
+
+    /// A long header (form and fixed bits set) with a version tlstop knows or can name.
+    static func looksLikeQUICLongHeader(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count >= 7, bytes[0] & 0xC0 == 0xC0 else { return false }
+        let version = UInt32(bytes[1]) << 24 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 8 | UInt32(bytes[4])
+        return QUICVersion(rawValue: version).initialSalt != nil
+            || QUICVersion(rawValue: version).name.hasPrefix("gQUIC")
+            || QUICVersion(rawValue: version).name.hasPrefix("draft") || version == 0
+    }
+
+    /// Opens the Initial packets of a QUIC datagram (coalesced packets included) and feeds their
+    /// CRYPTO data to the same handshake analysis as TCP. A packet that fails authentication is
+    /// counted and ignored: it never touches the connection's state.
+    func observeQUIC(_ datagram: UnsafeRawBufferPointer, from direction: Direction) -> Bool {
+        var offset = 0
+        while offset < datagram.count {
+            guard let header = try? QUICPacket.longHeader(datagram, at: offset) else { break }
+            if quicState == nil { quicState = QUICState(version: header.version) }
+            facts.quicVersion = header.version
+            guard header.version.initialSalt != nil else { break }  // named, not decrypted
+            if header.type == header.version.retryType {
+                // The client's next Initial carries the Retry's connection ID; keys follow it.
+                quicState?.clientKeys = nil
+                quicState?.serverKeys = nil
+                break
+            }
+            if header.type == header.version.initialType { openInitial(datagram, header, from: direction) }
+            guard header.end > offset else { break }
+            offset = header.end
+        }
+        quicState?.datagrams += 1
+        let done =
+            facts.serverHello != nil || (quicState?.datagrams ?? 0) >= QUICState.maximumDatagrams
+            || facts.quicVersion?.initialSalt == nil
+        if done {
+            release(&client)
+            release(&server)
+        }
+        return !done
+    }
+
+    private func openInitial(
+        _ datagram: UnsafeRawBufferPointer, _ header: QUICPacket.LongHeader, from direction: Direction
+    ) {
+        guard var state = quicState else { return }
+        if direction == .client, state.clientKeys == nil || header.destination != state.clientConnectionID,
+            facts.serverHello == nil
+        {
+            // Keys come from the Destination Connection ID of the client's first Initial (or the
+            // one after a Retry).
+            state.clientConnectionID = header.destination
+            state.clientKeys = try? QUICInitialKeys(
+                connectionID: header.destination, version: header.version, isServer: false)
+            state.serverKeys = try? QUICInitialKeys(
+                connectionID: header.destination, version: header.version, isServer: true)
+        }
+        guard let keys = direction == .client ? state.clientKeys : state.serverKeys,
+            let payload = try? QUICPacket.openInitial(datagram, header, keys: keys)
+        else {
+            state.authenticationFailures += 1
+            facts.quicAuthenticationFailures += 1
+            quicState = state
+            return
+        }
+        quicState = state
+        guard let frames = try? QUICPacket.cryptoFrames(payload) else { return }
+        for frame in frames {
+            let fresh: ArraySlice<UInt8>
+            if direction == .client {
+                fresh = quicState?.clientCrypto.add(offset: frame.offset, data: frame.data) ?? []
+            } else {
+                fresh = quicState?.serverCrypto.add(offset: frame.offset, data: frame.data) ?? []
+            }
+            guard !fresh.isEmpty else { continue }
+            fresh.withUnsafeBytes { bytes in
+                switch direction {
+                case .client: _ = consumeHandshake(bytes, state: &client, direction: .client)
+                case .server: _ = consumeHandshake(bytes, state: &server, direction: .server)
+                }
+            }
+        }
     }
 
     /// A data connection this FTP control connection announced, handed over once.

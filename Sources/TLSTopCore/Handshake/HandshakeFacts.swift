@@ -46,6 +46,11 @@ public struct HandshakeFacts: Sendable {
     /// The first parse failure, as "Message: reason".
     public var violation: String?
 
+    /// The QUIC version of a QUIC flow (its Initial packets are opened for v1 and v2 only).
+    public var quicVersion: QUICVersion?
+    /// QUIC Initial packets that failed authentication (ignored).
+    public var quicAuthenticationFailures = 0
+
     /// The clear-text side: which protocol, in-band upgrade, credentials in clear.
     public var application = ApplicationFacts()
 

@@ -116,6 +116,8 @@ public struct ConnectionSnapshot: Sendable, Equatable {
     public var pqOffered: Bool = false
     /// Worst first.
     public var findings: [Finding] = []
+    /// QUICv1, QUICv2, draft-29, gQUIC-Q050… for QUIC flows.
+    public var quicVersion: String? = nil
 
     /// The worst finding's severity, `ok` without findings.
     public var severity: Severity { findings.first?.severity ?? .ok }

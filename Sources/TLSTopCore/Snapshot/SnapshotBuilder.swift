@@ -39,6 +39,8 @@ public enum SnapshotBuilder {
         let protocolName: String
         if facts.sslv2ServerVersion == .sslv2 {
             protocolName = "sslv2"
+        } else if facts.quicVersion != nil {
+            protocolName = "quic"
         } else if isTLS {
             protocolName = "tls"
         } else if let encrypted = application.encryptedProtocol {
@@ -87,7 +89,7 @@ public enum SnapshotBuilder {
             dhBits: facts.serverKeyExchange?.dhPrimeBits ?? facts.group?.finiteFieldBits,
             sni: hello?.serverName,
             alpn: serverHello?.alpnProtocol,
-            established: isTLS ? facts.isEstablished : nil,
+            established: isTLS && facts.quicVersion == nil ? facts.isEstablished : nil,
             resumed: isTLS ? facts.isResumed : nil,
             helloRetryRequest: facts.helloRetryRequest != nil,
             startTLS: application.upgradeAdvertised || application.upgradeRequested || application.upgraded
@@ -113,7 +115,8 @@ public enum SnapshotBuilder {
             bytes: connection.clientBytes + connection.serverBytes,
             firstSeen: connection.firstSeen, lastSeen: connection.lastSeen,
             closed: connection.sawFIN || connection.sawRST, gap: connection.hadGap,
-            pfs: posture.pfs, pq: posture.pq, pqOffered: posture.pqOffered, findings: posture.findings)
+            pfs: posture.pfs, pq: posture.pq, pqOffered: posture.pqOffered, findings: posture.findings,
+            quicVersion: facts.quicVersion?.name)
     }
 
     static func timestamp(_ date: Date) -> Timestamp {

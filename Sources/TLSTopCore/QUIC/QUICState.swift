@@ -1,0 +1,15 @@
+/// What a QUIC flow's analysis keeps: the version, the Initial keys (re-derived after a Retry or a
+/// new client connection ID), and the two CRYPTO streams.
+struct QUICState {
+    var version: QUICVersion
+    var clientConnectionID: [UInt8] = []
+    var clientKeys: QUICInitialKeys?
+    var serverKeys: QUICInitialKeys?
+    var clientCrypto = CryptoStream()
+    var serverCrypto = CryptoStream()
+    var datagrams = 0
+    var authenticationFailures = 0
+
+    /// Datagrams examined at most before giving up on a handshake that never shows.
+    static let maximumDatagrams = 64
+}
