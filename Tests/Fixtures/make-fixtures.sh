@@ -18,11 +18,12 @@
 # place after every check passed.  See README.md next to this file.
 
 set -Eeuo pipefail
-umask 022
-export LC_ALL=C
-export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib/fixture-common.sh
+. "$HERE/lib/fixture-common.sh"
+fx_init make-fixtures "tcpdump needs to open the loopback interface"
+
 PCAP_DIR="$HERE/pcaps"
 CERT_DIR="$HERE/certs"
 MANIFEST="$HERE/fixtures.json"
@@ -32,87 +33,17 @@ HTTP_USER="tlstopuser"
 HTTP_PASS="S3cretTestPassw0rd"
 HTTP_REQ=$'GET /index.html HTTP/1.0\r\n\r\n'
 
-log() { printf '[make-fixtures] %s\n' "$*" >&2; }
-die() { printf '[make-fixtures] ERROR: %s\n' "$*" >&2; exit 1; }
-
-# --------------------------------------------------------------------------
-# process bookkeeping: every background process is tracked and killed on exit
-# --------------------------------------------------------------------------
-declare -a BG_PIDS=()
-WORK=""
-POLICY_RC_D_CREATED=""
-
-forget_pid() {
-    local pid=$1 p keep=()
-    for p in "${BG_PIDS[@]}"; do [[ $p == "$pid" ]] || keep+=("$p"); done
-    BG_PIDS=("${keep[@]}")
-}
-
-cleanup() {
-    local rc=$? pid
-    trap - EXIT INT TERM
-    for pid in "${BG_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    if ((${#BG_PIDS[@]})); then
-        sleep 0.5
-        for pid in "${BG_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-        for pid in "${BG_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    fi
-    if [[ -n $POLICY_RC_D_CREATED ]]; then rm -f /usr/sbin/policy-rc.d; fi
-    if [[ -n $WORK && -d $WORK ]]; then
-        if [[ ${KEEP_WORK:-0} == 1 || $rc -ne 0 ]]; then
-            log "work directory kept for inspection: $WORK"
-        else
-            rm -rf "$WORK"
-        fi
-    fi
-    if ((rc != 0)); then log "FAILED (exit $rc); fixtures in $HERE were left untouched"; fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
 # --------------------------------------------------------------------------
 # prerequisites
 # --------------------------------------------------------------------------
-[[ $(id -u) -eq 0 ]] || die "must run as root (tcpdump needs to open the loopback interface)"
+# --no-services: do not let the nginx package start the distribution's nginx
+# service on port 80: we only run our own private instances on loopback.
+fx_ensure_deps --no-services tcpdump=tcpdump openssl=openssl gnutls-cli=gnutls-bin curl=curl \
+    nginx=nginx-light python3=python3 tshark=tshark timeout=coreutils base64=coreutils
 
-ensure_deps() {
-    local -A pkg_of=([tcpdump]=tcpdump [openssl]=openssl [gnutls-cli]=gnutls-bin
-                     [curl]=curl [nginx]=nginx-light [python3]=python3 [tshark]=tshark
-                     [timeout]=coreutils [base64]=coreutils)
-    local cmd missing=()
-    for cmd in "${!pkg_of[@]}"; do
-        command -v "$cmd" >/dev/null 2>&1 || missing+=("${pkg_of[$cmd]}")
-    done
-    ((${#missing[@]})) || return 0
-    mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
-    log "installing: ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    # Do not let the nginx package start the distribution's nginx service on
-    # port 80: we only run our own private instances on loopback.
-    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-        chmod 755 /usr/sbin/policy-rc.d
-        POLICY_RC_D_CREATED=1
-    fi
-    apt-get update
-    apt-get install -y --no-install-recommends "${missing[@]}"
-    if [[ -n $POLICY_RC_D_CREATED ]]; then rm -f /usr/sbin/policy-rc.d; POLICY_RC_D_CREATED=""; fi
-    for cmd in "${!pkg_of[@]}"; do
-        command -v "$cmd" >/dev/null 2>&1 || die "still missing after apt-get: $cmd"
-    done
-}
-ensure_deps
-
-WORK="$(mktemp -d /tmp/tlstop-fixtures.XXXXXX)"
-chmod 755 "$WORK"
-STAGE="$WORK/pcaps"      # captures are built here and copied over at the end
-LOGS="$WORK/logs"
+fx_make_work tlstop-fixtures
 WWW="$WORK/www"
-PLAN="$WORK/plan.tsv"    # one line per connection / note, read by the manifest step
-mkdir -p "$STAGE" "$LOGS" "$WWW"
-: >"$PLAN"
+mkdir -p "$WWW"
 # tiny payload so captures stay small
 printf 'tlstop fixture\n' >"$WWW/index.html"
 
@@ -169,64 +100,9 @@ make_certs() {
 make_certs
 
 # --------------------------------------------------------------------------
-# helpers: plan records, port checks, capture start/stop, servers, clients
+# helpers: servers, clients (plan records, port checks and capture start/stop
+# are in lib/fixture-common.sh)
 # --------------------------------------------------------------------------
-CONN_SEQ=0
-
-# plan_add kind=... key=value ...   (tab separated; values never contain tabs)
-plan_add() { local IFS=$'\t'; printf '%s\n' "$*" >>"$PLAN"; }
-note() { plan_add kind=note "pcap=$1" "text=$2"; }
-
-port_hex() { printf '%04X' "$1"; }
-is_listening() {
-    awk -v p=":$(port_hex "$1")" '$4 == "0A" && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' \
-        /proc/net/tcp /proc/net/tcp6 2>/dev/null
-}
-wait_listen() {
-    local port=$1 pid=$2 i
-    for ((i = 0; i < 200; i++)); do
-        is_listening "$port" && return 0
-        kill -0 "$pid" 2>/dev/null || die "server for port $port exited before listening (see $LOGS)"
-        sleep 0.05
-    done
-    die "nothing is listening on port $port after 10 s"
-}
-
-TCPDUMP_PID=""
-start_capture() { # file iface port
-    local file=$1 iface=$2 port=$3 i extra=() tlog="$LOGS/$(basename "$1").tcpdump.log"
-    : >"$tlog"
-    is_listening "$port" && die "port $port is already in use; set BASE_PORT to a free range"
-    [[ $iface == any ]] && extra=(-y LINUX_SLL2)
-    # -B: a roomy ring buffer. With -s 0 each ring slot is sized for the
-    # largest MTU, and the default 2 MB buffer ("-i any" especially) holds
-    # only a handful of slots, so a burst of handshake packets can be dropped.
-    tcpdump -i "$iface" "${extra[@]}" --immediate-mode -U -s 0 -B 32768 -n -Z root \
-        -w "$file" "tcp port $port" 2>"$tlog" &
-    TCPDUMP_PID=$!
-    BG_PIDS+=("$TCPDUMP_PID")
-    for ((i = 0; i < 100; i++)); do
-        grep -q 'listening on' "$tlog" && break
-        kill -0 "$TCPDUMP_PID" 2>/dev/null || die "tcpdump failed: $(cat "$tlog")"
-        sleep 0.1
-    done
-    ((i < 100)) || die "tcpdump did not become ready"
-    sleep 1
-}
-stop_capture() { # file
-    local file=$1 i rc=0 tlog="$LOGS/$(basename "$1").tcpdump.log"
-    sleep 1.5
-    kill -INT "$TCPDUMP_PID" 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do kill -0 "$TCPDUMP_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$TCPDUMP_PID" 2>/dev/null && kill -TERM "$TCPDUMP_PID" 2>/dev/null
-    wait "$TCPDUMP_PID" || rc=$?
-    forget_pid "$TCPDUMP_PID"; TCPDUMP_PID=""
-    ((rc == 0)) || die "tcpdump exited with $rc: $(cat "$tlog")"
-    grep -qE '^0 packets dropped by kernel'  "$tlog" || die "tcpdump dropped packets: $(cat "$tlog")"
-    [[ -s $file ]] && (($(stat -c %s "$file") > 24)) || die "$(basename "$file") is empty"
-}
-
-declare -a SERVER_PIDS=()
 # ossl_server PORT CERT(rsa|ecdsa) NACCEPT BINDADDR [s_server args...]
 ossl_server() {
     local port=$1 cert=$2 naccept=$3 addr=$4; shift 4
@@ -235,18 +111,7 @@ ossl_server() {
     (cd "$WWW" && exec timeout 90 openssl s_server -accept "$accept" \
         -cert "$CERT_DIR/server-$cert.pem" -key "$CERT_DIR/server-$cert.key" \
         -WWW -naccept "$naccept" "$@") >"$LOGS/server-$port.log" 2>&1 &
-    local pid=$!
-    BG_PIDS+=("$pid"); SERVER_PIDS+=("$pid")
-    wait_listen "$port" "$pid"
-}
-wait_servers() {
-    local pid rc
-    for pid in "${SERVER_PIDS[@]}"; do
-        rc=0; wait "$pid" || rc=$?
-        forget_pid "$pid"
-        ((rc != 124)) || die "a server timed out (see $LOGS)"
-    done
-    SERVER_PIDS=()
+    track_server $! "$port"
 }
 
 # ossl_client PCAP PORT HOST [meta key=value ...] -- [s_client args...]
@@ -339,8 +204,11 @@ curl_client() {
 # run_capture NAME IFACE PORT FUNCTION
 run_capture() {
     local name=$1 iface=$2 port=$3 fn=$4
+    local lt=()
+    [[ $iface == any ]] && lt=(-y LINUX_SLL2)
     log "capture $name (port $port, interface $iface)"
-    start_capture "$STAGE/$name" "$iface" "$port"
+    fx_port_free "$port"
+    start_capture "${lt[@]}" "$STAGE/$name" "$iface" "tcp port $port"
     "$fn" "$name" "$port"
     stop_capture "$STAGE/$name"
 }
@@ -578,29 +446,17 @@ gnutls-cli -l >"$WORK/gnutls-list.txt"
 } >"$WORK/versions.tsv"
 
 log "building fixtures.json (client reports vs tshark)"
-python3 - "$PLAN" "$STAGE" "$WORK/openssl-ciphers.txt" "$WORK/gnutls-list.txt" "$WORK/versions.tsv" \
+# The builder uses fail, read_plan, the tshark / s_client helpers and the name
+# tables of FX_PY_HELPERS in lib/fixture-common.sh without defining them.
+fx_python python3 "$PLAN" "$STAGE" "$WORK/openssl-ciphers.txt" "$WORK/gnutls-list.txt" "$WORK/versions.tsv" \
     "$WORK/fixtures.json" <<'PY'
-import base64, collections, json, os, re, struct, subprocess, sys
+import base64, collections, json, os, re, struct, sys
 
 plan_path, stage, ossl_ciphers, gnutls_list, versions_path, out_path = sys.argv[1:7]
 
 
-def fail(msg):
-    print(f"[make-fixtures] ERROR: manifest check failed: {msg}", file=sys.stderr)
-    sys.exit(1)
-
-
 # ---- name tables ----------------------------------------------------------
-CODE2STD, NAME2CODE = {}, {}
-for line in open(ossl_ciphers):
-    m = re.match(r"\s*0x([0-9A-Fa-f]{2}),0x([0-9A-Fa-f]{2})\s+-\s+(\S+)\s+-\s+(\S+)\s", line)
-    if m:
-        code = int(m[1] + m[2], 16)
-        CODE2STD[code] = m[3]
-        NAME2CODE[m[3]] = code
-        NAME2CODE[m[4]] = code
-if not CODE2STD:
-    fail("could not parse `openssl ciphers -stdname -V`")
+CODE2STD, NAME2CODE, _ = read_openssl_ciphers(ossl_ciphers)
 
 GNUTLS_SUITES = {}
 for line in open(gnutls_list):
@@ -610,12 +466,6 @@ for line in open(gnutls_list):
 
 VERSIONS_TXT = dict(l.rstrip("\n").split("\t", 1) for l in open(versions_path))
 
-GROUP_CODES = {23: "secp256r1", 24: "secp384r1", 25: "secp521r1", 29: "x25519", 30: "x448",
-               256: "ffdhe2048", 257: "ffdhe3072", 258: "ffdhe4096", 259: "ffdhe6144", 260: "ffdhe8192"}
-OSSL_GROUPS = {"X25519": "x25519", "X448": "x448", "prime256v1": "secp256r1", "P-256": "secp256r1",
-               "secp384r1": "secp384r1", "P-384": "secp384r1", "secp521r1": "secp521r1", "P-521": "secp521r1"}
-WIRE_VERSIONS = {0x0301: "TLSv1.0", 0x0302: "TLSv1.1", 0x0303: "TLSv1.2", 0x0304: "TLSv1.3"}
-OSSL_VERSIONS = {"TLSv1": "TLSv1.0", "TLSv1.0": "TLSv1.0", "TLSv1.1": "TLSv1.1", "TLSv1.2": "TLSv1.2", "TLSv1.3": "TLSv1.3"}
 GNUTLS_VERSIONS = {"TLS1.0": "TLSv1.0", "TLS1.1": "TLSv1.1", "TLS1.2": "TLSv1.2", "TLS1.3": "TLSv1.3"}
 ALERTS = {0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac", 22: "record_overflow",
           40: "handshake_failure", 42: "bad_certificate", 43: "unsupported_certificate",
@@ -625,30 +475,12 @@ ALERTS = {0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac", 22:
           80: "internal_error", 86: "inappropriate_fallback", 90: "user_canceled",
           109: "missing_extension", 110: "unsupported_extension", 112: "unrecognized_name",
           116: "certificate_required", 120: "no_application_protocol"}
-HRR_RANDOM = "cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c"
-LINKTYPE_NAMES = {0: "NULL", 1: "ETHERNET", 101: "RAW", 113: "LINUX_SLL", 276: "LINUX_SLL2"}
-
-
-def std_cipher(name):
-    code = NAME2CODE.get(name)
-    if code is None:
-        fail(f"unknown cipher name {name!r}")
-    return CODE2STD[code]
 
 
 # ---- plan -------------------------------------------------------------------
-order, conns, notes, derived = [], collections.defaultdict(list), {}, {}
-for line in open(plan_path):
-    rec = dict(kv.split("=", 1) for kv in line.rstrip("\n").split("\t") if kv)
-    kind, pcap = rec.pop("kind"), rec["pcap"]
-    if pcap not in order:
-        order.append(pcap)
-    if kind == "note":
-        notes[pcap] = rec["text"]
-    elif kind == "conn":
-        conns[pcap].append(rec)
-    elif kind == "derived":
-        derived[pcap] = rec
+order, notes, plan = read_plan(plan_path)
+conns = plan["conn"]
+derived = {pcap: recs[-1] for pcap, recs in plan["derived"].items()}
 
 
 # ---- capture files ----------------------------------------------------------
@@ -667,22 +499,10 @@ def capture_info(path):
                 fail(f"{path}: bad pcapng block length")
             off += blen
         return lt, n, "pcapng"
-    magic = data[:4]
-    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-        bo = "<"
-    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-        bo = ">"
-    else:
-        fail(f"{path}: not a pcap file")
-    lt = struct.unpack(bo + "I", data[20:24])[0] & 0xFFFF
-    off, n = 24, 0
-    while off + 16 <= len(data):
-        incl = struct.unpack(bo + "I", data[off + 8:off + 12])[0]
-        off += 16 + incl
-        n += 1
-    if off != len(data):
+    lt, _, recs, end = pcap_records(path, data)
+    if end != len(data):
         fail(f"{path}: truncated")
-    return lt, n, "pcap"
+    return lt & 0xFFFF, len(recs), "pcap"
 
 
 # ---- tshark -----------------------------------------------------------------
@@ -697,54 +517,25 @@ FIELDS = ["frame.number", "tcp.stream", "ip.src", "ip.dst", "ipv6.src", "ipv6.ds
           "http.request.method", "http.request.uri", "http.response.code"]
 
 
-def tshark_streams(path, port, proto):
-    cmd = ["tshark", "-n", "-r", path, "-d", f"tcp.port=={port},{proto}", "-T", "fields",
-           "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=|", "-E", "quote=n"]
-    for f in FIELDS:
-        cmd += ["-e", f]
-    res = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True)
-    if res.returncode != 0:
-        fail(f"tshark failed on {path}: {res.stderr.strip()}")
-    streams = collections.OrderedDict()
-    for line in res.stdout.splitlines():
-        vals = line.split("\t")
-        row = {f: (v.split("|") if v else []) for f, v in zip(FIELDS, vals)}
-        if not row["tcp.stream"]:
-            continue
-        streams.setdefault(int(row["tcp.stream"][0]), []).append(row)
-    return list(streams.values())
-
-
-def ints(rows, field):
-    return [int(v, 0) for r in rows for v in r[field]]
-
-
 def tshark_view(rows, server_port):
-    srv = [r for r in rows if int(r["tcp.srcport"][0]) == server_port]
-    cli = [r for r in rows if int(r["tcp.dstport"][0]) == server_port]
+    srv, cli = directions(rows, server_port)
     if not srv or not cli:
         fail(f"stream without both directions on port {server_port}")
     first = cli[0]
     v = {"client_port": int(first["tcp.srcport"][0]),
          "client_ip": (first["ip.src"] or first["ipv6.src"])[0],
          "server_ip": (first["ip.dst"] or first["ipv6.dst"])[0]}
-    ch = [r for r in cli if "1" in r["tls.handshake.type"]]
+    ch, real, v["hrr"] = hellos(srv, cli)
     v["client_hellos"] = len(ch)
     v["sni"] = ch[0]["tls.handshake.extensions_server_name"][0] if ch and ch[0]["tls.handshake.extensions_server_name"] else None
     v["alpn_offered"] = ch[0]["tls.handshake.extensions_alpn_str"] if ch else []
-    sh = [r for r in srv if "2" in r["tls.handshake.type"]]
-    is_hrr = lambda r: bool(r["tls.handshake.random"]) and r["tls.handshake.random"][0].replace(":", "").lower() == HRR_RANDOM
-    real = [r for r in sh if not is_hrr(r)]
-    v["hrr"] = any(is_hrr(r) for r in sh)
     alerts = ints(rows, "tls.alert_message.desc")
     v["alert"] = ALERTS.get(alerts[0], str(alerts[0])) if alerts else None
     v["version"] = v["cipher_code"] = v["group"] = v["dh_bits"] = v["alpn"] = None
     v["resumed"] = False
     if real:
         s = real[-1]
-        sv = ints([s], "tls.handshake.extensions.supported_version")
-        hv = ints([s], "tls.handshake.version")
-        v["version"] = WIRE_VERSIONS.get((sv or hv)[-1])
+        v["version"] = hello_version(s)
         v["cipher_code"] = ints([s], "tls.handshake.ciphersuite")[0]
         types = set(ints(srv, "tls.handshake.type"))
         if v["version"] == "TLSv1.3":
@@ -778,26 +569,10 @@ def parse_openssl(text, rc):
     r["resumed"] = False
     if r["established"]:
         r["resumed"] = m[1] == "Reused"
-        # NB: the version in the "New, ..." line is the cipher's minimum
-        # protocol version (SSL_CIPHER_get_version), not the negotiated one;
-        # the negotiated protocol is the SSL-Session "Protocol" line.
-        protos = set(re.findall(r"^\s*Protocol\s*:\s*(\S+)", text, re.M))
-        ciphers = set(re.findall(r"^\s*Cipher\s*:\s*(\S+)", text, re.M))
-        if len(protos) != 1 or ciphers != {m[3]}:
-            fail(f"s_client reports inconsistent sessions: {protos} {ciphers} vs {m[0]!r}")
-        r["version"] = OSSL_VERSIONS[protos.pop()]
-        r["cipher"] = std_cipher(m[3])
+        r["version"], r["cipher"] = openssl_session(text, m)
         tk = re.search(r"^Server Temp Key: (.+)$", text, re.M)
         if tk:
-            parts = [x.strip() for x in tk[1].split(",")]
-            if parts[0] == "DH":
-                bits = int(parts[1].split()[0])
-                r["dh_bits"] = bits
-                r["group"] = f"ffdhe{bits}" if r["version"] == "TLSv1.3" else None
-            elif parts[0] == "ECDH":
-                r["group"] = OSSL_GROUPS[parts[1]]
-            else:
-                r["group"] = OSSL_GROUPS[parts[0]]
+            r["group"], r["dh_bits"] = openssl_temp_key(tk[1], r["version"])
         a = re.search(r"^ALPN protocol: (\S+)", text, re.M)
         r["alpn"] = a[1] if a else None
     r["hrr"] = len(re.findall(r"^<<< .*, ServerHello$", text, re.M)) >= 2
@@ -883,10 +658,6 @@ def parse_curl(text, rc, rec):
     return r
 
 
-def convert(v):
-    return {"true": True, "false": False, "null": None}.get(v, int(v) if v.isdigit() else v)
-
-
 # ---- build ------------------------------------------------------------------
 manifest = collections.OrderedDict()
 checked = 0
@@ -898,7 +669,7 @@ for pcap in order:
     recs = conns[pcap]
     port = int(recs[0]["server_port"])
     plain = any(r.get("scheme") == "http" for r in recs)
-    streams = tshark_streams(path, port, "http" if plain else "tls")
+    streams = tshark_tcp_streams(path, FIELDS, [(port, "http" if plain else "tls")])
     if len(streams) != len(recs):
         fail(f"{pcap}: tshark sees {len(streams)} TCP connections, the script made {len(recs)}")
     out_conns = []
@@ -1005,7 +776,7 @@ for pcap, rec in derived.items():
     if npk != src["packets"]:
         fail(f"{pcap}: {npk} packets, source has {src['packets']}")
     port = src["connections"][0]["server_port"]
-    streams = tshark_streams(path, port, "tls")
+    streams = tshark_tcp_streams(path, FIELDS, [(port, "tls")])
     if len(streams) != len(src["connections"]):
         fail(f"{pcap}: stream count differs from source")
     for conn, rows in zip(src["connections"], streams):
@@ -1037,18 +808,10 @@ PY
 # --------------------------------------------------------------------------
 # install the results
 # --------------------------------------------------------------------------
-total=$(du -cb "$STAGE"/* "$CERT_DIR"/* | tail -n1 | cut -f1)
-((total < 2000000)) || die "fixtures too large: $total bytes"
-mkdir -p "$PCAP_DIR"
-# Replace only this script's captures: the STARTTLS and plaintext scripts own the others.
-for f in "$STAGE"/*.pcap "$STAGE"/*.pcapng; do rm -f "$PCAP_DIR/$(basename "$f")"; done
-cp "$STAGE"/*.pcap "$STAGE"/*.pcapng "$PCAP_DIR"/
-chmod 644 "$PCAP_DIR"/*
-cp "$WORK/fixtures.json" "$MANIFEST"
-chmod 644 "$MANIFEST"
+fx_check_size 2000000 fixtures "$STAGE"/* "$CERT_DIR"/*
+# Replace only this script's captures: the STARTTLS, plaintext and policy scripts own the others.
+fx_install_captures "$STAGE"/*.pcap "$STAGE"/*.pcapng
+fx_install_manifest "$WORK/fixtures.json"
 
 log "done: $(ls "$PCAP_DIR" | wc -l) capture files in $PCAP_DIR"
-for f in "$PCAP_DIR"/*; do
-    printf '  %-40s %6d bytes  %4d packets\n' "$(basename "$f")" "$(stat -c %s "$f")" \
-        "$(tshark -n -r "$f" 2>/dev/null | wc -l)" >&2
-done
+fx_list_captures 40 "$PCAP_DIR"/*

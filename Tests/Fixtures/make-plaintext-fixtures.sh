@@ -32,11 +32,12 @@
 # passed. See the section "Plaintext and non-TLS captures" in README.md.
 
 set -Eeuo pipefail
-umask 022
-export LC_ALL=C
-export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib/fixture-common.sh
+. "$HERE/lib/fixture-common.sh"
+fx_init make-plaintext-fixtures "tcpdump, network namespaces, private daemons"
+
 PCAP_DIR="$HERE/pcaps"
 RESP="$HERE/plain-responders"
 MANIFEST="$HERE/fixtures-plaintext.json"
@@ -46,56 +47,27 @@ T_PASS="S3cretTestPassw0rd"
 T_DN="cn=$T_USER,dc=tlstop,dc=test"
 PY=/usr/bin/python3
 
-log() { printf '[make-plaintext-fixtures] %s\n' "$*" >&2; }
-die() { printf '[make-plaintext-fixtures] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # --------------------------------------------------------------------------
-# bookkeeping: every background process and namespace is removed on exit
+# bookkeeping: on exit, besides the background processes, the namespaces and
+# the /run directories this script made are removed
 # --------------------------------------------------------------------------
-declare -a BG_PIDS=() NETNS=()
-WORK=""
-POLICY_RC_D_CREATED=""
+declare -a NETNS=()
 RUN_SSHD_CREATED=""
 RUN_WG_CREATED=""
 
-forget_pid() {
-    local pid=$1 p keep=()
-    for p in "${BG_PIDS[@]}"; do [[ $p == "$pid" ]] || keep+=("$p"); done
-    BG_PIDS=("${keep[@]}")
-}
-
-cleanup() {
-    local rc=$? pid ns
-    trap - EXIT INT TERM
-    for pid in "${BG_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    if ((${#BG_PIDS[@]})); then
-        sleep 1
-        for pid in "${BG_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-        for pid in "${BG_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    fi
+plain_cleanup() {
+    local ns
     for ns in "${NETNS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
-    if [[ -n $POLICY_RC_D_CREATED ]]; then rm -f /usr/sbin/policy-rc.d; fi
     if [[ -n $RUN_SSHD_CREATED ]]; then rmdir /run/sshd 2>/dev/null || true; fi
     if [[ -n $RUN_WG_CREATED ]]; then rmdir /run/wireguard 2>/dev/null || true; fi
-    if [[ -n $WORK && -d $WORK ]]; then
-        if [[ ${KEEP_WORK:-0} == 1 || $rc -ne 0 ]]; then
-            log "work directory kept for inspection: $WORK"
-        else
-            rm -rf "$WORK"
-        fi
-    fi
-    if ((rc != 0)); then log "FAILED (exit $rc); fixtures in $HERE were left untouched"; fi
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+FX_CLEANUP_AFTER=plain_cleanup
+FX_KILL_GRACE=1
 
 # --------------------------------------------------------------------------
 # prerequisites
 # --------------------------------------------------------------------------
-[[ $(id -u) -eq 0 ]] || die "must run as root (tcpdump, network namespaces, private daemons)"
-
 # daemons the packages below may start as system services; none may keep running
 SERVICE_PROCS=(redis-server mosquitto memcached dnsmasq snmpd sshd postgres mariadbd mysqld slapd nginx charon starter)
 
@@ -104,87 +76,48 @@ service_pids() { # [pgrep options] : PIDs of the daemons above (pgrep matches on
     for n in "${SERVICE_PROCS[@]}"; do pgrep "$@" -x "$n" || true; done
 }
 
-ensure_deps() {
-    local -A pkg_of=(
-        [tcpdump]=tcpdump [curl]=curl [tshark]=tshark [/usr/bin/python3]=python3
-        [telnet]=telnet [ldapsearch]=ldap-utils [slapd]=slapd [slapadd]=slapd
-        [redis-server]=redis-server [redis-cli]=redis-tools
-        [mosquitto]=mosquitto [mosquitto_passwd]=mosquitto [mosquitto_pub]=mosquitto-clients
-        [memcached]=memcached [dnsmasq]=dnsmasq-base [dig]=dnsutils
-        [snmpget]=snmp [snmpd]=snmpd [/usr/sbin/sshd]=openssh-server [ssh]=openssh-client
-        [ssh-keygen]=openssh-client [wg]=wireguard-tools [wireguard-go]=wireguard-go
-        [ping]=iputils-ping [ip]=iproute2 [psql]=postgresql-client [pg_ctlcluster]=postgresql
-        [mariadbd]=mariadb-server [mariadb-install-db]=mariadb-server [mariadb]=mariadb-client
-        [nginx]=nginx-light [logger]=bsdutils [runuser]=util-linux [unshare]=util-linux
-        [/usr/lib/ipsec/charon]=strongswan-charon [swanctl]=strongswan-swanctl
-        [/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so]=libcharon-extra-plugins
-        [timeout]=coreutils
-    )
-    have() { if [[ $1 == /* ]]; then [[ -x $1 || -f $1 ]]; else command -v "$1" >/dev/null 2>&1; fi; }
-    local cmd missing=() before p
-    for cmd in "${!pkg_of[@]}"; do have "$cmd" || missing+=("${pkg_of[$cmd]}"); done
-    ((${#missing[@]})) || return 0
-    mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
-    log "installing: ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    # Keep the packages from starting their system services: only private
-    # instances on loopback / in our own namespaces are used.
-    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-        chmod 755 /usr/sbin/policy-rc.d
-        POLICY_RC_D_CREATED=1
-    fi
-    before=" $(service_pids | tr '\n' ' ') "
-    apt-get update
-    apt-get install -y --no-install-recommends "${missing[@]}"
-    if [[ -n $POLICY_RC_D_CREATED ]]; then rm -f /usr/sbin/policy-rc.d; POLICY_RC_D_CREATED=""; fi
-    # If a service was started anyway (no policy-rc.d support, systemd), stop it.
+SERVICES_BEFORE=""
+services_before() { SERVICES_BEFORE=" $(service_pids | tr '\n' ' ') "; }
+# If a service was started anyway (no policy-rc.d support, systemd), stop it.
+stop_new_services() {
+    local p
     if command -v systemctl >/dev/null 2>&1 && [[ -d /run/systemd/system ]]; then
         systemctl disable --now redis-server mosquitto memcached snmpd ssh postgresql mariadb \
             slapd nginx strongswan-starter 2>/dev/null || true
     fi
     for p in $(service_pids -P 1); do
-        [[ $before == *" $p "* ]] && continue   # daemons (parent 1) that appeared during apt-get only
+        [[ $SERVICES_BEFORE == *" $p "* ]] && continue   # daemons (parent 1) that appeared during apt-get only
         log "stopping service process started by the installation: $(ps -o pid=,args= -p "$p" || true)"
         kill -TERM "$p" 2>/dev/null || true
     done
-    for cmd in "${!pkg_of[@]}"; do have "$cmd" || die "still missing after apt-get: $cmd"; done
 }
-ensure_deps
+
+# --no-services: keep the packages from starting their system services: only
+# private instances on loopback / in our own namespaces are used.
+fx_ensure_deps --no-services --before services_before --after stop_new_services \
+    tcpdump=tcpdump curl=curl tshark=tshark /usr/bin/python3=python3 \
+    telnet=telnet ldapsearch=ldap-utils slapd=slapd slapadd=slapd \
+    redis-server=redis-server redis-cli=redis-tools \
+    mosquitto=mosquitto mosquitto_passwd=mosquitto mosquitto_pub=mosquitto-clients \
+    memcached=memcached dnsmasq=dnsmasq-base dig=dnsutils \
+    snmpget=snmp snmpd=snmpd /usr/sbin/sshd=openssh-server ssh=openssh-client \
+    ssh-keygen=openssh-client wg=wireguard-tools wireguard-go=wireguard-go \
+    ping=iputils-ping ip=iproute2 psql=postgresql-client pg_ctlcluster=postgresql \
+    mariadbd=mariadb-server mariadb-install-db=mariadb-server mariadb=mariadb-client \
+    nginx=nginx-light logger=bsdutils runuser=util-linux unshare=util-linux \
+    /usr/lib/ipsec/charon=strongswan-charon swanctl=strongswan-swanctl \
+    /usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so=libcharon-extra-plugins \
+    timeout=coreutils
 
 PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)"
 [[ -x $PGBIN/initdb && -x $PGBIN/postgres ]] || die "no PostgreSQL server binaries under /usr/lib/postgresql"
 
-WORK="$(mktemp -d /tmp/tlstop-plain-fixtures.XXXXXX)"
-chmod 755 "$WORK"
-STAGE="$WORK/pcaps"
-LOGS="$WORK/logs"
-PLAN="$WORK/plan.tsv"
-mkdir -p "$STAGE" "$LOGS"
-: >"$PLAN"
+fx_make_work tlstop-plain-fixtures
 
 # --------------------------------------------------------------------------
-# helpers
+# helpers (plan records, port checks and capture start/stop are in
+# lib/fixture-common.sh; is_bound looks at the root namespace only)
 # --------------------------------------------------------------------------
-# plan_add kind=... key=value ...   (tab separated; values never contain tabs)
-plan_add() { local IFS=$'\t'; printf '%s\n' "$*" >>"$PLAN"; }
-note() { plan_add kind=note "pcap=$1" "text=$2"; }
-
-port_hex() { printf '%04X' "$1"; }
-is_bound() { # any TCP listener or UDP socket on the port (root namespace)
-    local p=":$(port_hex "$1")"
-    awk -v p="$p" '(FILENAME ~ /tcp/ && $4 == "0A" || FILENAME ~ /udp/) && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' \
-        /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6 2>/dev/null
-}
-wait_bound() { # port pid : 0 once listening, 1 if the process exited first
-    local port=$1 pid=$2 i
-    for ((i = 0; i < 400; i++)); do
-        is_bound "$port" && return 0
-        kill -0 "$pid" 2>/dev/null || return 1
-        sleep 0.05
-    done
-    die "nothing is listening on port $port after 20 s"
-}
 expect_in() { # file extended-regex what
     grep -Eq -- "$2" "$1" || die "$3: /$2/ not found in $1: $(tail -n 20 "$1")"
 }
@@ -204,7 +137,7 @@ server() {
     local name=$1 port=$2 try rc; shift 2
     for try in 1 2 3; do
         spawn "$name" "$@"
-        wait_bound "$port" "$LAST_PID" && return 0
+        fx_wait_port is_bound "$port" "$LAST_PID" 400 && return 0
         rc=0; wait "$LAST_PID" || rc=$?
         forget_pid "$LAST_PID"
         grep -qi 'in use' "$LOGS/$name.log" ||
@@ -240,43 +173,11 @@ responder() {
     RESPONDER_PID=$LAST_PID
 }
 
-TCPDUMP_PID=""
-CAP_NS=""
-start_capture() { # file iface filter [netns]
-    local file=$1 iface=$2 filter=$3 ns=${4:-} i tlog="$LOGS/$(basename "$1").tcpdump.log"
-    local pre=()
-    [[ -n $ns ]] && pre=(ip netns exec "$ns")
-    : >"$tlog"
-    "${pre[@]}" tcpdump -i "$iface" --immediate-mode -U -s 0 -B 32768 -n -Z root \
-        -w "$file" "$filter" 2>"$tlog" &
-    TCPDUMP_PID=$!
-    BG_PIDS+=("$TCPDUMP_PID")
-    for ((i = 0; i < 100; i++)); do
-        grep -q 'listening on' "$tlog" && break
-        kill -0 "$TCPDUMP_PID" 2>/dev/null || die "tcpdump failed: $(cat "$tlog")"
-        sleep 0.1
-    done
-    ((i < 100)) || die "tcpdump did not become ready"
-    sleep 1
-}
-stop_capture() { # file
-    local file=$1 i rc=0 tlog="$LOGS/$(basename "$1").tcpdump.log"
-    sleep 1.5
-    kill -INT "$TCPDUMP_PID" 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do kill -0 "$TCPDUMP_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$TCPDUMP_PID" 2>/dev/null && kill -TERM "$TCPDUMP_PID" 2>/dev/null
-    wait "$TCPDUMP_PID" || rc=$?
-    forget_pid "$TCPDUMP_PID"; TCPDUMP_PID=""
-    ((rc == 0)) || die "tcpdump exited with $rc: $(cat "$tlog")"
-    grep -qE '^0 packets dropped by kernel' "$tlog" || die "tcpdump dropped packets: $(cat "$tlog")"
-    [[ -s $file ]] && (($(stat -c %s "$file") > 24)) || die "$(basename "$file") is empty"
-}
-
 # run_capture NAME PORT FUNCTION [FILTER]   (loopback)
 run_capture() {
     local name=$1 port=$2 fn=$3 filter=${4:-"port $2"}
     log "capture $name (port $port)"
-    is_bound "$port" && die "port $port is already in use; set BASE_PORT to a free range"
+    fx_port_free "$port" is_bound
     start_capture "$STAGE/$name" lo "$filter"
     "$fn" "$name" "$port"
     stop_capture "$STAGE/$name"
@@ -1033,46 +934,25 @@ cap_esp       enc-esp.pcap                $((P + 20))
 } >"$WORK/versions.tsv"
 
 log "building fixtures-plaintext.json (client and server reports vs tshark)"
-"$PY" - "$PLAN" "$STAGE" "$LOGS" "$WORK/versions.tsv" "$WORK/fixtures-plaintext.json" "$T_USER" "$T_PASS" <<'PY'
-import base64, collections, json, os, re, struct, subprocess, sys
+# fail, read_plan and pcap_records: FX_PY_HELPERS in lib/fixture-common.sh
+fx_python "$PY" "$PLAN" "$STAGE" "$LOGS" "$WORK/versions.tsv" "$WORK/fixtures-plaintext.json" "$T_USER" "$T_PASS" <<'PY'
+import base64, collections, json, os, re, subprocess, sys
 
 plan_path, stage, logs, versions_path, out_path, USER, PASS = sys.argv[1:8]
 PASSB = PASS.encode()
 
 
-def fail(msg):
-    print(f"[make-plaintext-fixtures] ERROR: manifest check failed: {msg}", file=sys.stderr)
-    sys.exit(1)
-
-
 VERS = dict(l.rstrip("\n").split("\t", 1) for l in open(versions_path))
 
-order, conns, notes, derived = [], collections.defaultdict(list), {}, {}
-for line in open(plan_path, newline="\n"):
-    rec = dict(kv.split("=", 1) for kv in line.rstrip("\n").split("\t") if kv)
-    kind, pcap = rec.pop("kind"), rec["pcap"]
-    if pcap not in order:
-        order.append(pcap)
-    if kind == "note":
-        notes[pcap] = rec["text"]
-    elif kind == "conn":
-        conns[pcap].append(rec)
-    elif kind == "derived":
-        derived[pcap] = rec["derived_from"]
+order, notes, plan = read_plan(plan_path)
+conns = plan["conn"]
+derived = {pcap: recs[-1]["derived_from"] for pcap, recs in plan["derived"].items()}
 
 
 def pcap_info(path):
     data = open(path, "rb").read()
-    bo = {b"\xd4\xc3\xb2\xa1": "<", b"\xa1\xb2\xc3\xd4": ">", b"\x4d\x3c\xb2\xa1": "<", b"\xa1\xb2\x3c\x4d": ">"}.get(data[:4])
-    if bo is None:
-        fail(f"{path}: not a pcap file")
-    lt = struct.unpack(bo + "I", data[20:24])[0]
-    off, n = 24, 0
-    while off + 16 <= len(data):
-        incl = struct.unpack(bo + "I", data[off + 8:off + 12])[0]
-        off += 16 + incl
-        n += 1
-    return lt, n, data
+    lt, _, recs, _ = pcap_records(path, data)
+    return lt, len(recs), data
 
 
 def tshark(path, fields, yfilter=None, decode=(), prefs=()):
@@ -1462,17 +1342,10 @@ PY
 # --------------------------------------------------------------------------
 # install the results (only the files this script owns)
 # --------------------------------------------------------------------------
-total=$(du -cb "$STAGE"/* | tail -n1 | cut -f1)
-((total < 500000)) || die "captures too large: $total bytes"
-mkdir -p "$PCAP_DIR"
+fx_check_size 500000 captures "$STAGE"/*
 rm -f "$PCAP_DIR"/plain-*.pcap "$PCAP_DIR"/enc-*.pcap
-cp "$STAGE"/plain-*.pcap "$STAGE"/enc-*.pcap "$PCAP_DIR"/
-chmod 644 "$PCAP_DIR"/plain-*.pcap "$PCAP_DIR"/enc-*.pcap
-cp "$WORK/fixtures-plaintext.json" "$MANIFEST"
-chmod 644 "$MANIFEST"
+fx_install_captures "$STAGE"/plain-*.pcap "$STAGE"/enc-*.pcap
+fx_install_manifest "$WORK/fixtures-plaintext.json"
 
 log "done: $(ls "$STAGE" | wc -l) capture files"
-for f in "$STAGE"/*.pcap; do
-    printf '  %-36s %6d bytes  %4d packets\n' "$(basename "$f")" "$(stat -c %s "$f")" \
-        "$(tshark -n -r "$f" 2>/dev/null | wc -l)" >&2
-done
+fx_list_captures 36 "$STAGE"/*.pcap

@@ -31,11 +31,12 @@
 # only copied into place after every check passed.  See README.md.
 
 set -Eeuo pipefail
-umask 022
-export LC_ALL=C
-export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib/fixture-common.sh
+. "$HERE/lib/fixture-common.sh"
+fx_init make-policy-fixtures "tcpdump needs to open the loopback interface"
+
 PCAP_DIR="$HERE/pcaps"
 CERT_DIR="$HERE/certs-policy"
 MANIFEST="$HERE/fixtures-policy.json"
@@ -44,87 +45,23 @@ SNI="tlstop.test"
 HTTP_REQ=$'GET /index.html HTTP/1.0\r\n\r\n'
 LO4=127.0.0.1
 
-log() { printf '[make-policy-fixtures] %s\n' "$*" >&2; }
-die() { printf '[make-policy-fixtures] ERROR: %s\n' "$*" >&2; exit 1; }
 
 ((BASE_PORT >= 1024 && BASE_PORT + 18 <= 65535)) || die "BASE_PORT out of range"
 
 # --------------------------------------------------------------------------
-# process bookkeeping: every background process is tracked and killed on exit
-# --------------------------------------------------------------------------
-declare -a BG_PIDS=()
-WORK=""
-
-forget_pid() {
-    local pid=$1 p keep=()
-    for p in "${BG_PIDS[@]}"; do [[ $p == "$pid" ]] || keep+=("$p"); done
-    BG_PIDS=("${keep[@]}")
-}
-
-cleanup() {
-    local rc=$? pid
-    trap - EXIT INT TERM
-    for pid in "${BG_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    if ((${#BG_PIDS[@]})); then
-        sleep 0.5
-        for pid in "${BG_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-        for pid in "${BG_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    fi
-    if [[ -n $WORK && -d $WORK ]]; then
-        if [[ ${KEEP_WORK:-0} == 1 || $rc -ne 0 ]]; then
-            log "work directory kept for inspection: $WORK"
-        else
-            rm -rf "$WORK"
-        fi
-    fi
-    if ((rc != 0)); then log "FAILED (exit $rc); fixtures in $HERE were left untouched"; fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# --------------------------------------------------------------------------
 # prerequisites
 # --------------------------------------------------------------------------
-[[ $(id -u) -eq 0 ]] || die "must run as root (tcpdump needs to open the loopback interface)"
-
-ensure_deps() {
-    local -A pkg_of=([tcpdump]=tcpdump [openssl]=openssl [python3]=python3 [tshark]=tshark
-                     [timeout]=coreutils [date]=coreutils)
-    local cmd missing=()
-    for cmd in "${!pkg_of[@]}"; do
-        command -v "$cmd" >/dev/null 2>&1 || missing+=("${pkg_of[$cmd]}")
-    done
-    ((${#missing[@]})) || return 0
-    mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
-    log "installing: ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update
-    apt-get install -y --no-install-recommends "${missing[@]}"
-    for cmd in "${!pkg_of[@]}"; do
-        command -v "$cmd" >/dev/null 2>&1 || die "still missing after apt-get: $cmd"
-    done
-}
-ensure_deps
+fx_ensure_deps tcpdump=tcpdump openssl=openssl python3=python3 tshark=tshark timeout=coreutils date=coreutils
 [[ $(openssl version) == "OpenSSL 3.0."* ]] ||
     log "warning: written for OpenSSL 3.0, found '$(openssl version)'; scenario values may differ"
 
-WORK="$(mktemp -d /tmp/tlstop-policy-fixtures.XXXXXX)"
-chmod 755 "$WORK"
-STAGE="$WORK/pcaps"      # captures are built here and copied over at the end
-LOGS="$WORK/logs"
+fx_make_work tlstop-policy-fixtures   # PLAN also gets kind=skip and kind=info lines
 WWW="$WORK/www"
 CA_DB="$WORK/ca"         # throw-away `openssl ca` database
-PLAN="$WORK/plan.tsv"    # one line per connection / note / certificate, read by the manifest step
-mkdir -p "$STAGE" "$LOGS" "$WWW" "$CA_DB"
-: >"$PLAN"
+mkdir -p "$WWW" "$CA_DB"
 # tiny payload so captures stay small
 printf 'tlstop fixture\n' >"$WWW/index.html"
 
-# plan_add kind=... key=value ...   (tab separated; values never contain tabs)
-plan_add() { local IFS=$'\t'; printf '%s\n' "$*" >>"$PLAN"; }
-note() { plan_add kind=note "pcap=$1" "text=$2"; }
 skip() { log "SKIPPED $1: $2"; plan_add kind=skip "pcap=$1" "text=$2"; }
 
 # --------------------------------------------------------------------------
@@ -136,28 +73,8 @@ CA_SERIAL=5000
 CA_START=20190101000000Z
 CA_END=20400101000000Z   # covers every leaf below, including 2035-2036
 
-cat >"$CA_DB/ca.cnf" <<'CNF'
-[ ca ]
-default_ca = tlstop_ca
-[ tlstop_ca ]
-dir             = .
-database        = ./index.txt
-serial          = ./serial
-new_certs_dir   = ./newcerts
-default_md      = sha256
-policy          = policy_anything
-email_in_dn     = no
-unique_subject  = no
-copy_extensions = none
-preserve        = yes
-[ policy_anything ]
-commonName             = optional
-organizationName       = optional
-[ req ]
-distinguished_name = dn
-prompt = no
-[ dn ]
-CN = placeholder
+fx_write_ca_cnf "$CA_DB/ca.cnf"
+cat >>"$CA_DB/ca.cnf" <<'CNF'
 [ ext_ca ]
 basicConstraints       = critical,CA:true
 keyUsage               = critical,keyCertSign,cRLSign
@@ -221,7 +138,7 @@ issue() {
     fi
     (
         cd "$CA_DB"
-        rm -rf index.txt* serial* newcerts && mkdir newcerts && : >index.txt && echo "$serial" >serial
+        fx_reset_ca_db "$serial"
         openssl req -new -config ca.cnf -key "$k" -subj "$subj" -out "$name.csr" 2>/dev/null
         if [[ $signer == self ]]; then
             signargs=(-selfsign -keyfile "$k")
@@ -297,55 +214,9 @@ make_certs() {
 make_certs
 
 # --------------------------------------------------------------------------
-# helpers: port checks, capture start/stop, server, client
+# helpers: server, client (port checks and capture start/stop are in
+# lib/fixture-common.sh)
 # --------------------------------------------------------------------------
-CONN_SEQ=0
-
-port_hex() { printf '%04X' "$1"; }
-is_listening() {
-    awk -v p=":$(port_hex "$1")" '$4 == "0A" && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' \
-        /proc/net/tcp /proc/net/tcp6 2>/dev/null
-}
-wait_listen() {
-    local port=$1 pid=$2 i
-    for ((i = 0; i < 200; i++)); do
-        is_listening "$port" && return 0
-        kill -0 "$pid" 2>/dev/null || die "server for port $port exited before listening: $(cat "$LOGS/server-$port.log")"
-        sleep 0.05
-    done
-    die "nothing is listening on port $port after 10 s"
-}
-
-TCPDUMP_PID=""
-start_capture() { # file port
-    local file=$1 port=$2 i tlog="$LOGS/$(basename "$1").tcpdump.log"
-    : >"$tlog"
-    is_listening "$port" && die "port $port is already in use; set BASE_PORT to a free range"
-    tcpdump -i lo --immediate-mode -U -s 0 -B 32768 -n -Z root -w "$file" "tcp port $port" 2>"$tlog" &
-    TCPDUMP_PID=$!
-    BG_PIDS+=("$TCPDUMP_PID")
-    for ((i = 0; i < 100; i++)); do
-        grep -q 'listening on' "$tlog" && break
-        kill -0 "$TCPDUMP_PID" 2>/dev/null || die "tcpdump failed: $(cat "$tlog")"
-        sleep 0.1
-    done
-    ((i < 100)) || die "tcpdump did not become ready"
-    sleep 1
-}
-stop_capture() { # file
-    local file=$1 i rc=0 tlog="$LOGS/$(basename "$1").tcpdump.log"
-    sleep 1.5
-    kill -INT "$TCPDUMP_PID" 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do kill -0 "$TCPDUMP_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$TCPDUMP_PID" 2>/dev/null && kill -TERM "$TCPDUMP_PID" 2>/dev/null
-    wait "$TCPDUMP_PID" || rc=$?
-    forget_pid "$TCPDUMP_PID"; TCPDUMP_PID=""
-    ((rc == 0)) || die "tcpdump exited with $rc: $(cat "$tlog")"
-    grep -qE '^0 packets dropped by kernel' "$tlog" || die "tcpdump dropped packets: $(cat "$tlog")"
-    [[ -s $file ]] && (($(stat -c %s "$file") > 24)) || die "$(basename "$file") is empty"
-}
-
-declare -a SERVER_PIDS=()
 # ossl_server PORT CERTNAME(|none) NACCEPT [s_server args...]
 ossl_server() {
     local port=$1 cert=$2 naccept=$3; shift 3
@@ -353,18 +224,7 @@ ossl_server() {
     [[ $cert == none ]] || certargs=(-cert "$CERT_DIR/$cert.pem" -key "$CERT_DIR/$cert.key")
     (cd "$WWW" && exec timeout 90 openssl s_server -accept "$LO4:$port" "${certargs[@]}" \
         -WWW -naccept "$naccept" "$@") >"$LOGS/server-$port.log" 2>&1 &
-    local pid=$!
-    BG_PIDS+=("$pid"); SERVER_PIDS+=("$pid")
-    wait_listen "$port" "$pid"
-}
-wait_servers() {
-    local pid rc
-    for pid in "${SERVER_PIDS[@]}"; do
-        rc=0; wait "$pid" || rc=$?
-        forget_pid "$pid"
-        ((rc != 124)) || die "a server timed out (see $LOGS)"
-    done
-    SERVER_PIDS=()
+    track_server $! "$port" "$LOGS/server-$port.log"
 }
 
 # ossl_client PCAP PORT CERTNAME(|none) [meta key=value ...] -- [s_client args...]
@@ -391,7 +251,7 @@ ossl_client() {
 # probe PORT CERTNAME "server args" "client args": one uncaptured handshake; true if it completed
 probe() {
     local port=$1 cert=$2 rc=0 out
-    is_listening "$port" && die "port $port is already in use; set BASE_PORT to a free range"
+    fx_port_free "$port"
     # shellcheck disable=SC2086
     ossl_server "$port" "$cert" 1 $3
     # shellcheck disable=SC2086
@@ -407,7 +267,8 @@ probe() {
 run_capture() {
     local name=$1 port=$2 fn=$3
     log "capture $name (port $port)"
-    start_capture "$STAGE/$name" "$port"
+    fx_port_free "$port"
+    start_capture "$STAGE/$name" lo "tcp port $port"
     "$fn" "$name" "$port"
     stop_capture "$STAGE/$name"
 }
@@ -634,31 +495,17 @@ done
 } >"$WORK/versions.tsv"
 
 log "building fixtures-policy.json (s_client reports and certificates vs tshark)"
-python3 - "$PLAN" "$STAGE" "$WORK/openssl-ciphers.txt" "$WORK/versions.tsv" "$WORK" "$HERE" \
+# The builder uses fail, read_plan, the tshark / s_client helpers and the name
+# tables of FX_PY_HELPERS in lib/fixture-common.sh without defining them.
+fx_python python3 "$PLAN" "$STAGE" "$WORK/openssl-ciphers.txt" "$WORK/versions.tsv" "$WORK" "$HERE" \
     "$WORK/fixtures-policy.json" <<'PY'
-import base64, collections, datetime, hashlib, json, os, re, struct, subprocess, sys
+import base64, collections, datetime, hashlib, json, os, re, sys
 
 plan_path, stage, ossl_ciphers, versions_path, work, here, out_path = sys.argv[1:8]
 
 
-def fail(msg):
-    print(f"[make-policy-fixtures] ERROR: manifest check failed: {msg}", file=sys.stderr)
-    sys.exit(1)
-
-
 # ---- name tables ----------------------------------------------------------
-CODE2STD, NAME2CODE, PROPS = {}, {}, {}
-for line in open(ossl_ciphers):
-    m = re.match(r"\s*0x([0-9A-Fa-f]{2}),0x([0-9A-Fa-f]{2})\s+-\s+(\S+)\s+-\s+(\S+)\s+\S+\s+"
-                 r"Kx=(\S+)\s+Au=(\S+)\s+Enc=(\S+)\s+Mac=(\S+)", line)
-    if m:
-        code = int(m[1] + m[2], 16)
-        CODE2STD[code] = m[3]
-        NAME2CODE[m[3]] = code
-        NAME2CODE[m[4]] = code
-        PROPS[code] = {"kx": m[5], "au": m[6], "enc": m[7], "mac": m[8]}
-if not CODE2STD:
-    fail("could not parse `openssl ciphers -stdname -V`")
+CODE2STD, NAME2CODE, PROPS = read_openssl_ciphers(ossl_ciphers)
 CODE2STD.setdefault(0x00FF, "TLS_EMPTY_RENEGOTIATION_INFO_SCSV")
 CODE2STD.setdefault(0x5600, "TLS_FALLBACK_SCSV")
 # what this OpenSSL lacks, the manifest's weak-offer rule still needs to know
@@ -666,24 +513,17 @@ NAME2CODE.setdefault("TLS_RSA_WITH_3DES_EDE_CBC_SHA", 0x000A)
 
 VERSIONS_TXT = dict(l.rstrip("\n").split("\t", 1) for l in open(versions_path))
 
-GROUP_CODES = {19: "secp192r1", 21: "secp224r1", 23: "secp256r1", 24: "secp384r1", 25: "secp521r1",
-               29: "x25519", 30: "x448",
-               256: "ffdhe2048", 257: "ffdhe3072", 258: "ffdhe4096", 259: "ffdhe6144", 260: "ffdhe8192"}
+GROUP_CODES.update({19: "secp192r1", 21: "secp224r1"})
 PQ_GROUPS = {0x0200, 0x0201, 0x0202, 0x11EB, 0x11EC, 0x11ED, 0x11EE, 0x4138, 0x6399, 0x639A,
              0xFE30, 0xFE31, 0xFE32}
-OSSL_GROUPS = {"X25519": "x25519", "X448": "x448", "prime256v1": "secp256r1", "P-256": "secp256r1",
-               "secp384r1": "secp384r1", "P-384": "secp384r1", "secp521r1": "secp521r1", "P-521": "secp521r1"}
-WIRE_VERSIONS = {0x0300: "SSLv3", 0x0301: "TLSv1.0", 0x0302: "TLSv1.1", 0x0303: "TLSv1.2", 0x0304: "TLSv1.3"}
-OSSL_VERSIONS = {"TLSv1": "TLSv1.0", "TLSv1.0": "TLSv1.0", "TLSv1.1": "TLSv1.1", "TLSv1.2": "TLSv1.2", "TLSv1.3": "TLSv1.3"}
+WIRE_VERSIONS.update({0x0300: "SSLv3"})
 PSK_MODES = {0: "psk_ke", 1: "psk_dhe_ke"}
 ALERTS = {0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac", 40: "handshake_failure",
           42: "bad_certificate", 45: "certificate_expired", 46: "certificate_unknown", 47: "illegal_parameter",
           48: "unknown_ca", 50: "decode_error", 51: "decrypt_error", 70: "protocol_version",
           71: "insufficient_security", 80: "internal_error", 86: "inappropriate_fallback",
           109: "missing_extension", 112: "unrecognized_name", 116: "certificate_required"}
-HRR_RANDOM = "cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c"
 DOWNGRADE_SENTINELS = ("444f574e47524401", "444f574e47524400")  # "DOWNGRD" + 01 (TLS 1.2) / 00 (<= 1.1)
-LINKTYPE_NAMES = {1: "ETHERNET"}
 ALL_FINDINGS = ["sslv3", "tls10", "tls11", "null-cipher", "anon-cipher", "3des", "cbc-mode", "no-pfs",
                 "weak-dh", "weak-rsa-key", "weak-ec-key", "weak-signature", "cert-expired",
                 "cert-not-yet-valid", "cert-expiring-soon", "self-signed", "sni-mismatch", "no-sni",
@@ -691,62 +531,24 @@ ALL_FINDINGS = ["sslv3", "tls10", "tls11", "null-cipher", "anon-cipher", "3des",
 EXPIRING_SOON_DAYS = 30
 
 
-def std_cipher(name):
-    code = NAME2CODE.get(name)
-    if code is None:
-        fail(f"unknown cipher name {name!r}")
-    return CODE2STD[code]
-
-
 def iso(dt):
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # ---- plan -------------------------------------------------------------------
-order, conns, notes, skips, info = [], collections.defaultdict(list), {}, {}, {}
-for line in open(plan_path):
-    rec = dict(kv.split("=", 1) for kv in line.rstrip("\n").split("\t") if kv)
-    kind = rec.pop("kind")
-    if kind == "info":
-        info[rec["key"]] = rec["value"]
-        continue
-    pcap = rec["pcap"]
-    if kind == "skip":
-        skips[pcap] = rec["text"]
-        continue
-    if pcap not in order:
-        order.append(pcap)
-    if kind == "note":
-        notes[pcap] = rec["text"]
-    elif kind == "conn":
-        conns[pcap].append(rec)
+order, notes, plan = read_plan(plan_path, unordered=("skip", "info"))
+conns = plan["conn"]
+skips = {pcap: recs[-1]["text"] for pcap, recs in plan["skip"].items()}
+info = {rec["key"]: rec["value"] for rec in plan["info"][None]}
 
 
 # ---- capture files ----------------------------------------------------------
 def capture_info(path):
     data = open(path, "rb").read()
-    magic = data[:4]
-    if magic == b"\xd4\xc3\xb2\xa1":
-        bo, frac = "<", 1e-6
-    elif magic == b"\x4d\x3c\xb2\xa1":
-        bo, frac = "<", 1e-9
-    elif magic == b"\xa1\xb2\xc3\xd4":
-        bo, frac = ">", 1e-6
-    elif magic == b"\xa1\xb2\x3c\x4d":
-        bo, frac = ">", 1e-9
-    else:
-        fail(f"{path}: not a pcap file")
-    lt = struct.unpack(bo + "I", data[20:24])[0] & 0xFFFF
-    off, n, first = 24, 0, None
-    while off + 16 <= len(data):
-        sec, sub, incl = struct.unpack(bo + "III", data[off:off + 12])
-        if first is None:
-            first = sec + sub * frac
-        off += 16 + incl
-        n += 1
-    if off != len(data) or first is None:
+    lt, unit, recs, end = pcap_records(path, data)
+    if end != len(data) or not recs:
         fail(f"{path}: truncated or empty")
-    return lt, n, first
+    return lt & 0xFFFF, len(recs), recs[0][0] + recs[0][1] * unit
 
 
 # ---- certificates -----------------------------------------------------------
@@ -801,41 +603,18 @@ FIELDS = ["frame.number", "tcp.stream", "ip.src", "ip.dst", "tcp.srcport", "tcp.
           "tls.alert_message.desc", "tls.handshake.random", "tls.handshake.certificate"]
 
 
-def tshark_streams(path, port):
-    cmd = ["tshark", "-n", "-r", path, "-d", f"tcp.port=={port},tls", "-T", "fields",
-           "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=|", "-E", "quote=n"]
-    for f in FIELDS:
-        cmd += ["-e", f]
-    res = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True)
-    if res.returncode != 0:
-        fail(f"tshark failed on {path}: {res.stderr.strip()}")
-    streams = collections.OrderedDict()
-    for line in res.stdout.splitlines():
-        vals = line.split("\t")
-        row = {f: (v.split("|") if v else []) for f, v in zip(FIELDS, vals)}
-        if not row["tcp.stream"]:
-            continue
-        streams.setdefault(int(row["tcp.stream"][0]), []).append(row)
-    return list(streams.values())
-
-
-def ints(rows, field):
-    return [int(v, 0) for r in rows for v in r[field]]
-
-
 def hexbytes(s):
     return bytes.fromhex(s.replace(":", ""))
 
 
 def tshark_view(rows, server_port):
-    srv = [r for r in rows if int(r["tcp.srcport"][0]) == server_port]
-    cli = [r for r in rows if int(r["tcp.dstport"][0]) == server_port]
+    srv, cli = directions(rows, server_port)
     if not srv or not cli:
         fail(f"stream without both directions on port {server_port}")
     first = cli[0]
     v = {"client_port": int(first["tcp.srcport"][0]), "client_ip": first["ip.src"][0],
          "server_ip": first["ip.dst"][0]}
-    ch = [r for r in cli if "1" in r["tls.handshake.type"]]
+    ch, real, v["hrr"] = hellos(srv, cli)
     v["client_hellos"] = len(ch)
     if not ch:
         fail("no ClientHello")
@@ -851,10 +630,6 @@ def tshark_view(rows, server_port):
         ("psk_ke_modes", [PSK_MODES.get(x, str(x)) for x in ints([c], "tls.extension.psk_ke_mode")]),
         ("pre_shared_key", 41 in ints([c], "tls.handshake.extension.type")),
     ])
-    sh = [r for r in srv if "2" in r["tls.handshake.type"]]
-    is_hrr = lambda r: bool(r["tls.handshake.random"]) and r["tls.handshake.random"][0].replace(":", "").lower() == HRR_RANDOM
-    real = [r for r in sh if not is_hrr(r)]
-    v["hrr"] = any(is_hrr(r) for r in sh)
     # close_notify is only readable with the NULL cipher (everything else encrypts it): not an error
     alerts = [a for a in ints(rows, "tls.alert_message.desc") if a != 0]
     v["close_notify_visible"] = 0 in ints(rows, "tls.alert_message.desc")
@@ -865,9 +640,7 @@ def tshark_view(rows, server_port):
     v["ske"] = False
     if real:
         s = real[-1]
-        sv = ints([s], "tls.handshake.extensions.supported_version")
-        hv = ints([s], "tls.handshake.version")
-        v["version"] = WIRE_VERSIONS.get((sv or hv)[-1])
+        v["version"] = hello_version(s)
         v["cipher_code"] = ints([s], "tls.handshake.ciphersuite")[0]
         rnd = s["tls.handshake.random"][0].replace(":", "").lower()
         v["sentinel"] = rnd[-16:] in DOWNGRADE_SENTINELS
@@ -908,25 +681,11 @@ def parse_openssl(text, rc):
     r["resumed"] = r["temp_key"] = False
     if r["established"]:
         r["resumed"] = m[1] == "Reused"
-        # the version in "New, ..." is the cipher's minimum version; the SSL-Session "Protocol" is the real one
-        protos = set(re.findall(r"^\s*Protocol\s*:\s*(\S+)", text, re.M))
-        ciphers = set(re.findall(r"^\s*Cipher\s*:\s*(\S+)", text, re.M))
-        if len(protos) != 1 or ciphers != {m[3]}:
-            fail(f"s_client reports inconsistent sessions: {protos} {ciphers} vs {m[0]!r}")
-        r["version"] = OSSL_VERSIONS[protos.pop()]
-        r["cipher"] = std_cipher(m[3])
+        r["version"], r["cipher"] = openssl_session(text, m)
         tk = re.search(r"^Server Temp Key: (.+)$", text, re.M)
         if tk:
             r["temp_key"] = True
-            parts = [x.strip() for x in tk[1].split(",")]
-            if parts[0] == "DH":
-                bits = int(parts[1].split()[0])
-                r["dh_bits"] = bits
-                r["group"] = f"ffdhe{bits}" if r["version"] == "TLSv1.3" else None
-            elif parts[0] == "ECDH":
-                r["group"] = OSSL_GROUPS[parts[1]]
-            else:
-                r["group"] = OSSL_GROUPS[parts[0]]
+            r["group"], r["dh_bits"] = openssl_temp_key(tk[1], r["version"])
     r["hrr"] = len(re.findall(r"^<<< .*, ServerHello$", text, re.M)) >= 2
     vr = re.findall(r"^\s*Verify return code: (\d+) \((.*)\)$", text, re.M)
     r["verify"] = {"code": int(vr[-1][0]), "text": vr[-1][1]} if vr else None
@@ -999,10 +758,6 @@ def derive_findings(e, tv, cert, nb, na, cap_time):
     return [x for x in ALL_FINDINGS if x in f]
 
 
-def convert(v):
-    return {"true": True, "false": False, "null": None}.get(v, int(v) if v.isdigit() else v)
-
-
 # ---- build ------------------------------------------------------------------
 manifest = collections.OrderedDict()
 checked = 0
@@ -1012,7 +767,7 @@ for pcap in order:
     cap_dt = datetime.datetime.fromtimestamp(int(first_ts), datetime.timezone.utc)
     recs = conns[pcap]
     port = int(recs[0]["server_port"])
-    streams = tshark_streams(path, port)
+    streams = tshark_tcp_streams(path, FIELDS, [(port, "tls")])
     if len(streams) != len(recs):
         fail(f"{pcap}: tshark sees {len(streams)} TCP connections, the script made {len(recs)}")
     out_conns = []
@@ -1145,18 +900,11 @@ PY
 # --------------------------------------------------------------------------
 # install the results (only this script's policy-* captures are replaced)
 # --------------------------------------------------------------------------
-total=$(du -cb "$STAGE"/* | tail -n1 | cut -f1)
-((total < 500000)) || die "captures too large: $total bytes"
-mkdir -p "$PCAP_DIR"
+fx_check_size 500000 captures "$STAGE"/*
 rm -f "$PCAP_DIR"/policy-*.pcap
-cp "$STAGE"/policy-*.pcap "$PCAP_DIR"/
-chmod 644 "$PCAP_DIR"/policy-*.pcap
-cp "$WORK/fixtures-policy.json" "$MANIFEST"
-chmod 644 "$MANIFEST"
+fx_install_captures "$STAGE"/policy-*.pcap
+fx_install_manifest "$WORK/fixtures-policy.json"
 
 log "done: $(ls "$PCAP_DIR"/policy-*.pcap | wc -l) policy captures in $PCAP_DIR"
-for f in "$PCAP_DIR"/policy-*.pcap; do
-    printf '  %-32s %6d bytes  %4d packets\n' "$(basename "$f")" "$(stat -c %s "$f")" \
-        "$(tshark -n -r "$f" 2>/dev/null | wc -l)" >&2
-done
+fx_list_captures 32 "$PCAP_DIR"/policy-*.pcap
 while IFS=$'\t' read -r f why; do log "skipped $f: $why"; done <"$WORK/skipped.txt"

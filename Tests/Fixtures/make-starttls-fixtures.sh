@@ -24,11 +24,12 @@
 # into place after every check passed.  See README.md ("STARTTLS captures").
 
 set -Eeuo pipefail
-umask 022
-export LC_ALL=C
-export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib/fixture-common.sh
+. "$HERE/lib/fixture-common.sh"
+fx_init make-starttls-fixtures "tcpdump needs to open the loopback interface"
+
 PCAP_DIR="$HERE/pcaps"
 CERT_DIR="$HERE/certs"
 RESPONDERS="$HERE/responders"
@@ -39,27 +40,11 @@ AUTH_USER="tlstopuser"
 AUTH_PASS="S3cretTestPassw0rd"
 LO4=127.0.0.1
 
-log() { printf '[make-starttls-fixtures] %s\n' "$*" >&2; }
-die() { printf '[make-starttls-fixtures] ERROR: %s\n' "$*" >&2; exit 1; }
 
-# --------------------------------------------------------------------------
-# process bookkeeping: every background process is tracked and killed on exit
-# --------------------------------------------------------------------------
-declare -a BG_PIDS=()
-WORK=""
-POLICY_RC_D_CREATED=""
 PG_PID=""
-
-forget_pid() {
-    local pid=$1 p keep=()
-    for p in "${BG_PIDS[@]}"; do [[ $p == "$pid" ]] || keep+=("$p"); done
-    BG_PIDS=("${keep[@]}")
-}
-
-cleanup() {
-    local rc=$? pid i
-    trap - EXIT INT TERM
-    # PostgreSQL first, with a fast shutdown (SIGINT) so its children go too
+# on exit, PostgreSQL goes first, with a fast shutdown (SIGINT) so its children go too
+pg_kill() {
+    local i
     if [[ -n $PG_PID ]] && kill -0 "$PG_PID" 2>/dev/null; then
         kill -INT "$PG_PID" 2>/dev/null || true
         for ((i = 0; i < 100; i++)); do kill -0 "$PG_PID" 2>/dev/null || break; sleep 0.1; done
@@ -67,32 +52,12 @@ cleanup() {
         wait "$PG_PID" 2>/dev/null || true
         forget_pid "$PG_PID"
     fi
-    for pid in "${BG_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    if ((${#BG_PIDS[@]})); then
-        sleep 0.5
-        for pid in "${BG_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-        for pid in "${BG_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    fi
-    if [[ -n $POLICY_RC_D_CREATED ]]; then rm -f /usr/sbin/policy-rc.d; fi
-    if [[ -n $WORK && -d $WORK ]]; then
-        if [[ ${KEEP_WORK:-0} == 1 || $rc -ne 0 ]]; then
-            log "work directory kept for inspection: $WORK"
-        else
-            rm -rf "$WORK"
-        fi
-    fi
-    if ((rc != 0)); then log "FAILED (exit $rc); fixtures in $HERE were left untouched"; fi
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+FX_CLEANUP_FIRST=pg_kill
 
 # --------------------------------------------------------------------------
 # prerequisites
 # --------------------------------------------------------------------------
-[[ $(id -u) -eq 0 ]] || die "must run as root (tcpdump needs to open the loopback interface)"
-
 pg_bindir() { # newest installed PostgreSQL server
     local d
     d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
@@ -100,31 +65,12 @@ pg_bindir() { # newest installed PostgreSQL server
 }
 
 ensure_deps() {
-    local -A pkg_of=([tcpdump]=tcpdump [openssl]=openssl [curl]=curl [python3]=python3
-                     [tshark]=tshark [psql]=postgresql-client [setpriv]=util-linux
-                     [timeout]=coreutils)
-    local cmd missing=()
-    for cmd in "${!pkg_of[@]}"; do
-        command -v "$cmd" >/dev/null 2>&1 || missing+=("${pkg_of[$cmd]}")
-    done
-    pg_bindir >/dev/null || missing+=(postgresql)
-    ((${#missing[@]})) || return 0
-    mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
-    log "installing: ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    # Do not let the postgresql package start the distribution's cluster on
-    # port 5432: we only run a private server on loopback.
-    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
-        chmod 755 /usr/sbin/policy-rc.d
-        POLICY_RC_D_CREATED=1
-    fi
-    apt-get update
-    apt-get install -y --no-install-recommends "${missing[@]}"
-    if [[ -n $POLICY_RC_D_CREATED ]]; then rm -f /usr/sbin/policy-rc.d; POLICY_RC_D_CREATED=""; fi
-    for cmd in "${!pkg_of[@]}"; do
-        command -v "$cmd" >/dev/null 2>&1 || die "still missing after apt-get: $cmd"
-    done
+    local extra=()
+    pg_bindir >/dev/null || extra=(postgresql)
+    # --no-services: do not let the postgresql package start the distribution's
+    # cluster on port 5432: we only run a private server on loopback.
+    fx_ensure_deps --no-services tcpdump=tcpdump openssl=openssl curl=curl python3=python3 \
+        tshark=tshark psql=postgresql-client setpriv=util-linux timeout=coreutils -- "${extra[@]}"
     pg_bindir >/dev/null || die "still missing after apt-get: PostgreSQL server binaries"
 }
 ensure_deps
@@ -139,73 +85,14 @@ openssl verify -CAfile "$CERT_DIR/ca.pem" "$CERT_DIR/server-rsa.pem" >/dev/null 
 openssl x509 -in "$CERT_DIR/server-rsa.pem" -noout -checkend 86400 >/dev/null ||
     die "certs/server-rsa.pem has expired: regenerate with REGEN_CERTS=1 make-fixtures.sh"
 
-WORK="$(mktemp -d /tmp/tlstop-starttls.XXXXXX)"
-chmod 755 "$WORK"        # the postgres user needs to reach $WORK/pg
-STAGE="$WORK/pcaps"
-LOGS="$WORK/logs"
-PLAN="$WORK/plan.tsv"
-mkdir -p "$STAGE" "$LOGS"
-: >"$PLAN"
+fx_make_work tlstop-starttls   # mode 755: the postgres user needs to reach $WORK/pg
 # the message curl uploads over SMTP
 printf 'From: a@tlstop.test\r\nTo: b@tlstop.test\r\nSubject: tlstop fixture\r\n\r\ntlstop fixture\r\n' >"$WORK/small.eml"
 
 # --------------------------------------------------------------------------
-# helpers: plan records, port checks, capture start/stop, servers, clients
+# helpers: responders, clients (plan records, port checks and capture
+# start/stop are in lib/fixture-common.sh)
 # --------------------------------------------------------------------------
-CONN_SEQ=0
-# plan_add kind=... key=value ...   (tab separated; values never contain tabs)
-plan_add() { local IFS=$'\t'; printf '%s\n' "$*" >>"$PLAN"; }
-note() { plan_add kind=note "pcap=$1" "text=$2"; }
-
-port_hex() { printf '%04X' "$1"; }
-is_listening() {
-    awk -v p=":$(port_hex "$1")" '$4 == "0A" && substr($2, length($2) - 4) == p { f = 1 } END { exit !f }' \
-        /proc/net/tcp /proc/net/tcp6 2>/dev/null
-}
-wait_listen() {
-    local port=$1 pid=$2 i
-    for ((i = 0; i < 200; i++)); do
-        is_listening "$port" && return 0
-        kill -0 "$pid" 2>/dev/null || die "server for port $port exited before listening (see $LOGS)"
-        sleep 0.05
-    done
-    die "nothing is listening on port $port after 10 s"
-}
-
-TCPDUMP_PID=""
-start_capture() { # file port [port...]
-    local file=$1 i p filter="" tlog="$LOGS/$(basename "$1").tcpdump.log"
-    shift
-    for p in "$@"; do
-        is_listening "$p" && die "port $p is already in use; set BASE_PORT to a free range"
-        filter+="${filter:+ or }tcp port $p"
-    done
-    : >"$tlog"
-    tcpdump -i lo --immediate-mode -U -B 32768 -s 0 -n -Z root -w "$file" "$filter" 2>"$tlog" &
-    TCPDUMP_PID=$!
-    BG_PIDS+=("$TCPDUMP_PID")
-    for ((i = 0; i < 100; i++)); do
-        grep -q 'listening on' "$tlog" && break
-        kill -0 "$TCPDUMP_PID" 2>/dev/null || die "tcpdump failed: $(cat "$tlog")"
-        sleep 0.1
-    done
-    ((i < 100)) || die "tcpdump did not become ready"
-    sleep 1
-}
-stop_capture() { # file
-    local file=$1 i rc=0 tlog="$LOGS/$(basename "$1").tcpdump.log"
-    sleep 1.5
-    kill -INT "$TCPDUMP_PID" 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do kill -0 "$TCPDUMP_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$TCPDUMP_PID" 2>/dev/null && kill -TERM "$TCPDUMP_PID" 2>/dev/null
-    wait "$TCPDUMP_PID" || rc=$?
-    forget_pid "$TCPDUMP_PID"; TCPDUMP_PID=""
-    ((rc == 0)) || die "tcpdump exited with $rc: $(cat "$tlog")"
-    grep -qE '^0 packets dropped by kernel' "$tlog" || die "tcpdump dropped packets: $(cat "$tlog")"
-    [[ -s $file ]] && (($(stat -c %s "$file") > 24)) || die "$(basename "$file") is empty"
-}
-
-declare -a SERVER_PIDS=()
 # responder PORT PROTO [responder args...]   -- report in $LOGS/report-PORT.jsonl
 responder() {
     local port=$1 proto=$2; shift 2
@@ -213,20 +100,10 @@ responder() {
     timeout 60 python3 "$RESPONDERS/starttls_responder.py" --proto "$proto" --port "$port" \
         --cert "$CERT_DIR/server-rsa.pem" --key "$CERT_DIR/server-rsa.key" \
         --report "$LOGS/report-$port.jsonl" "$@" >"$LOGS/responder-$port.log" 2>&1 &
-    local pid=$!
-    BG_PIDS+=("$pid"); SERVER_PIDS+=("$pid")
-    wait_listen "$port" "$pid"
+    track_server $! "$port"
 }
-wait_servers() {
-    local pid rc
-    for pid in "${SERVER_PIDS[@]}"; do
-        rc=0; wait "$pid" || rc=$?
-        forget_pid "$pid"
-        ((rc != 124)) || die "a responder timed out (see $LOGS)"
-        ((rc == 0)) || die "a responder failed with exit $rc (see $LOGS/responder-*.log)"
-    done
-    SERVER_PIDS=()
-}
+# unlike s_server, a responder must also exit 0 (it fails on a dialogue it did not expect)
+wait_servers() { fx_wait_servers responder "$LOGS/responder-*.log"; }
 
 # curl_client PCAP PORT PROTO URL [meta key=value ...] -- [curl args...]
 curl_client() {
@@ -288,7 +165,7 @@ local   all  postgres                 trust
 hostssl x    $AUTH_USER 127.0.0.1/32  scram-sha-256
 host    all  all        0.0.0.0/0     reject
 EOF
-    is_listening "$port" && die "port $port is already in use; set BASE_PORT to a free range"
+    fx_port_free "$port"
     setpriv --reuid postgres --regid postgres --init-groups -- "$PG_BIN/postgres" -D "$PG_DIR/data" \
         -p "$port" -c listen_addresses=$LO4 -c unix_socket_directories="$PG_DIR/sock" \
         -c ssl=on -c ssl_cert_file="$PG_DIR/server.crt" -c ssl_key_file="$PG_DIR/server.key" \
@@ -433,9 +310,13 @@ cap_smtp_never() {
 
 # run_capture NAME FUNCTION PORT [EXTRA_PORT...]
 run_capture() {
-    local name=$1 fn=$2; shift 2
+    local name=$1 fn=$2 p filter=""; shift 2
     log "capture $name (port $*)"
-    start_capture "$STAGE/$name" "$@"
+    for p in "$@"; do
+        fx_port_free "$p"
+        filter+="${filter:+ or }tcp port $p"
+    done
+    start_capture "$STAGE/$name" lo "$filter"
     "$fn" "$name" "$@"
     stop_capture "$STAGE/$name"
 }
@@ -467,56 +348,29 @@ openssl ciphers -stdname -V 'ALL:COMPLEMENTOFALL:@SECLEVEL=0' >"$WORK/openssl-ci
 } >"$WORK/versions.tsv"
 
 log "building fixtures-starttls.json (client and server reports vs tshark)"
-python3 - "$PLAN" "$STAGE" "$WORK/openssl-ciphers.txt" "$WORK/versions.tsv" "$WORK/fixtures-starttls.json" \
+# The builder uses fail, read_plan, the tshark / s_client helpers and the name
+# tables of FX_PY_HELPERS in lib/fixture-common.sh without defining them.
+fx_python python3 "$PLAN" "$STAGE" "$WORK/openssl-ciphers.txt" "$WORK/versions.tsv" "$WORK/fixtures-starttls.json" \
     "$AUTH_USER" "$AUTH_PASS" "$SNI" <<'PY'
-import base64, collections, json, os, re, struct, subprocess, sys
+import base64, collections, json, os, re, struct, sys
 
 plan_path, stage, ossl_ciphers, versions_path, out_path, USER, PASSWORD, SNI = sys.argv[1:9]
 
 
-def fail(msg):
-    print(f"[make-starttls-fixtures] ERROR: manifest check failed: {msg}", file=sys.stderr)
-    sys.exit(1)
-
-
 # ---- name tables ----------------------------------------------------------
-CODE2STD, NAME2CODE = {}, {}
-for line in open(ossl_ciphers):
-    m = re.match(r"\s*0x([0-9A-Fa-f]{2}),0x([0-9A-Fa-f]{2})\s+-\s+(\S+)\s+-\s+(\S+)\s", line)
-    if m:
-        code = int(m[1] + m[2], 16)
-        CODE2STD[code] = m[3]
-        NAME2CODE[m[3]] = code
-        NAME2CODE[m[4]] = code
-if not CODE2STD:
-    fail("could not parse `openssl ciphers -stdname -V`")
+CODE2STD, NAME2CODE, _ = read_openssl_ciphers(ossl_ciphers)
 VERSIONS_TXT = dict(l.rstrip("\n").split("\t", 1) for l in open(versions_path))
 
-GROUP_CODES = {23: "secp256r1", 24: "secp384r1", 25: "secp521r1", 29: "x25519", 30: "x448",
-               256: "ffdhe2048", 257: "ffdhe3072", 258: "ffdhe4096", 259: "ffdhe6144", 260: "ffdhe8192"}
-OSSL_GROUPS = {"X25519": "x25519", "X448": "x448", "prime256v1": "secp256r1", "P-256": "secp256r1",
-               "secp384r1": "secp384r1", "P-384": "secp384r1", "secp521r1": "secp521r1", "P-521": "secp521r1",
-               "ffdhe2048": "ffdhe2048", "ffdhe3072": "ffdhe3072", "ffdhe4096": "ffdhe4096"}
-WIRE_VERSIONS = {0x0301: "TLSv1.0", 0x0302: "TLSv1.1", 0x0303: "TLSv1.2", 0x0304: "TLSv1.3"}
-OSSL_VERSIONS = {"TLSv1": "TLSv1.0", "TLSv1.0": "TLSv1.0", "TLSv1.1": "TLSv1.1", "TLSv1.2": "TLSv1.2", "TLSv1.3": "TLSv1.3"}
-HRR_RANDOM = "cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c"
+OSSL_GROUPS.update({"ffdhe2048": "ffdhe2048", "ffdhe3072": "ffdhe3072", "ffdhe4096": "ffdhe4096"})
 ALERTS = {0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac", 40: "handshake_failure",
           42: "bad_certificate", 46: "certificate_unknown", 47: "illegal_parameter", 48: "unknown_ca",
           50: "decode_error", 51: "decrypt_error", 70: "protocol_version", 80: "internal_error",
           90: "user_canceled", 109: "missing_extension", 112: "unrecognized_name"}
-LINKTYPE_NAMES = {0: "NULL", 1: "ETHERNET", 101: "RAW", 113: "LINUX_SLL", 276: "LINUX_SLL2"}
 # tshark dissector to decode each application protocol's port as (None: IRC,
 # which tshark cannot follow into TLS; its heuristic TLS dissector finds the
 # handshake instead, and a second pass with "irc" reads the cleartext part)
 WS = {"smtp": "smtp", "imap": "imap", "pop3": "pop", "ftp": "ftp", "xmpp": "xmpp", "irc": None,
       "ldap": "ldap", "postgres": "pgsql", "mysql": "mysql"}
-
-
-def std_cipher(name):
-    code = NAME2CODE.get(name)
-    if code is None:
-        fail(f"unknown cipher name {name!r}")
-    return CODE2STD[code]
 
 
 def std_group(name):
@@ -528,35 +382,18 @@ def std_group(name):
 
 
 # ---- plan -------------------------------------------------------------------
-order, runs, notes = [], collections.defaultdict(list), {}
-for line in open(plan_path):
-    rec = dict(kv.split("=", 1) for kv in line.rstrip("\n").split("\t") if kv)
-    kind, pcap = rec.pop("kind"), rec["pcap"]
-    if pcap not in order:
-        order.append(pcap)
-    if kind == "note":
-        notes[pcap] = rec["text"]
-    else:
-        runs[pcap].append(rec)
+order, notes, plan = read_plan(plan_path)
+runs = plan["conn"]
 
 
 def capture_info(path):
     data = open(path, "rb").read()
-    if data[:4] == b"\xd4\xc3\xb2\xa1":
-        bo = "<"
-    elif data[:4] == b"\xa1\xb2\xc3\xd4":
-        bo = ">"
-    else:
+    if data[:4] not in (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4"):
         fail(f"{path}: not a microsecond pcap file")
-    lt = struct.unpack(bo + "I", data[20:24])[0] & 0xFFFF
-    off, n = 24, 0
-    while off + 16 <= len(data):
-        incl = struct.unpack(bo + "I", data[off + 8:off + 12])[0]
-        off += 16 + incl
-        n += 1
-    if off != len(data):
+    lt, _, recs, end = pcap_records(path, data)
+    if end != len(data):
         fail(f"{path}: truncated")
-    return lt, n
+    return lt & 0xFFFF, len(recs)
 
 
 # ---- tshark -----------------------------------------------------------------
@@ -577,29 +414,11 @@ FIELDS = ["frame.number", "tcp.stream", "ip.src", "ip.dst", "tcp.srcport", "tcp.
 
 def tshark_streams(path, decodes, yfilter=None):
     # smtp.decryption: let the SMTP dissector decode base64 AUTH exchanges
-    cmd = ["tshark", "-n", "-r", path, "-o", "smtp.decryption:TRUE"]
-    for port, proto in decodes:
-        cmd += ["-d", f"tcp.port=={port},{proto}"]
-    if yfilter:
-        cmd += ["-Y", yfilter]
-    cmd += ["-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=|", "-E", "quote=n"]
-    for f in FIELDS:
-        cmd += ["-e", f]
-    res = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True)
-    if res.returncode != 0:
-        fail(f"tshark failed on {path}: {res.stderr.strip()}")
-    streams = collections.OrderedDict()
-    for line in res.stdout.splitlines():
-        vals = line.split("\t")
-        if len(vals) != len(FIELDS):
-            fail(f"tshark printed {len(vals)} fields instead of {len(FIELDS)} in {path}: {line[:200]!r}")
-        row = {f: (v.split("|") if v else []) for f, v in zip(FIELDS, vals)}
-        if not row["tcp.stream"]:
-            continue
+    streams = tshark_tcp_streams(path, FIELDS, decodes, yfilter, ["smtp.decryption:TRUE"])
+    for row in (r for rows in streams for r in rows):
         row["frame"] = int(row["frame.number"][0])
         row["payload"] = bytes.fromhex(row["tcp.payload"][0]) if row["tcp.payload"] else b""
-        streams.setdefault(int(row["tcp.stream"][0]), []).append(row)
-    return list(streams.values())
+    return streams
 
 
 def tcp_view(rows, server_port):
@@ -614,26 +433,17 @@ def tcp_view(rows, server_port):
             "retransmissions": sum(1 for r in rows if r["tcp.analysis.retransmission"])}
 
 
-def ints(rows, field):
-    return [int(v, 0) for r in rows for v in r[field]]
-
-
 def is_tls(r):
     return bool(r["tls.record.content_type"] or r["tls.record.opaque_type"])
 
 
 def tls_view(rows, server_port):
-    srv = [r for r in rows if int(r["tcp.srcport"][0]) == server_port]
-    cli = [r for r in rows if int(r["tcp.dstport"][0]) == server_port]
+    srv, cli = directions(rows, server_port)
     v = {}
-    ch = [r for r in cli if "1" in r["tls.handshake.type"]]
+    ch, real, v["hrr"] = hellos(srv, cli)
     v["client_hellos"] = len(ch)
     v["sni"] = ch[0]["tls.handshake.extensions_server_name"][0] if ch and ch[0]["tls.handshake.extensions_server_name"] else None
     v["client_hello_frame"] = ch[0]["frame"] if ch else None
-    sh = [r for r in srv if "2" in r["tls.handshake.type"]]
-    is_hrr = lambda r: bool(r["tls.handshake.random"]) and r["tls.handshake.random"][0].replace(":", "").lower() == HRR_RANDOM
-    real = [r for r in sh if not is_hrr(r)]
-    v["hrr"] = any(is_hrr(r) for r in sh)
     alerts = ints(rows, "tls.alert_message.desc")
     v["alert"] = ALERTS.get(alerts[0], str(alerts[0])) if alerts else None
     v["version"] = v["cipher"] = v["group"] = None
@@ -642,9 +452,7 @@ def tls_view(rows, server_port):
     v["certificate_visible"] = 11 in types
     if real:
         s = real[-1]
-        sv = ints([s], "tls.handshake.extensions.supported_version")
-        hv = ints([s], "tls.handshake.version")
-        v["version"] = WIRE_VERSIONS.get((sv or hv)[-1])
+        v["version"] = hello_version(s)
         v["cipher"] = CODE2STD.get(ints([s], "tls.handshake.ciphersuite")[0])
         if v["version"] == "TLSv1.3":
             ks = ints([s], "tls.handshake.extensions_key_share_group")
@@ -784,12 +592,7 @@ def parse_openssl(text, rc):
     r["resumed"] = False
     if r["established"]:
         r["resumed"] = m[1] == "Reused"
-        protos = set(re.findall(r"^\s*Protocol\s*:\s*(\S+)", text, re.M))
-        ciphers = set(re.findall(r"^\s*Cipher\s*:\s*(\S+)", text, re.M))
-        if len(protos) != 1 or ciphers != {m[3]}:
-            fail(f"s_client reports inconsistent sessions: {protos} {ciphers} vs {m[0]!r}")
-        r["version"] = OSSL_VERSIONS[protos.pop()]
-        r["cipher"] = std_cipher(m[3])
+        r["version"], r["cipher"] = openssl_session(text, m)
         tk = re.search(r"^Server Temp Key: (.+)$", text, re.M)
         if tk:
             parts = [x.strip() for x in tk[1].split(",")]
@@ -822,10 +625,6 @@ def parse_psql(text, rc, settings):
 
 def responder_reports(path):
     return [json.loads(l) for l in open(path) if l.strip()]
-
-
-def convert(v):
-    return {"true": True, "false": False, "null": None}.get(v, int(v) if v.isdigit() else v)
 
 
 def check(where, name, mine, theirs, who="client reports"):
@@ -1029,17 +828,10 @@ PY
 # install the results (only starttls-*.pcap; the other captures belong to
 # make-fixtures.sh)
 # --------------------------------------------------------------------------
-total=$(du -cb "$STAGE"/* | tail -n1 | cut -f1)
-((total < 500000)) || die "STARTTLS fixtures too large: $total bytes"
-mkdir -p "$PCAP_DIR"
+fx_check_size 500000 "STARTTLS fixtures" "$STAGE"/*
 rm -f "$PCAP_DIR"/starttls-*.pcap
-cp "$STAGE"/starttls-*.pcap "$PCAP_DIR"/
-chmod 644 "$PCAP_DIR"/starttls-*.pcap
-cp "$WORK/fixtures-starttls.json" "$MANIFEST"
-chmod 644 "$MANIFEST"
+fx_install_captures "$STAGE"/starttls-*.pcap
+fx_install_manifest "$WORK/fixtures-starttls.json"
 
 log "done: $(ls "$PCAP_DIR"/starttls-*.pcap | wc -l) STARTTLS capture files in $PCAP_DIR"
-for f in "$PCAP_DIR"/starttls-*.pcap; do
-    printf '  %-36s %6d bytes  %4d packets\n' "$(basename "$f")" "$(stat -c %s "$f")" \
-        "$(tshark -n -r "$f" 2>/dev/null | wc -l)" >&2
-done
+fx_list_captures 36 "$PCAP_DIR"/starttls-*.pcap

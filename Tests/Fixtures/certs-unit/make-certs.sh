@@ -8,35 +8,16 @@
 # Requires OpenSSL 3.x. OpenSSL 3.0 has no `x509 -not_before`, hence the `openssl ca` dance.
 set -eu
 
+# fx_write_ca_cnf, fx_reset_ca_db (the POSIX sh part of the library)
+. "$(dirname "$0")/../lib/fixture-common.sh"
+
 OUT=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
 
-cat > ca.cnf <<'CNF'
-[ ca ]
-default_ca = tlstop_ca
-[ tlstop_ca ]
-dir            = .
-database       = ./index.txt
-serial         = ./serial
-new_certs_dir  = ./newcerts
-default_md     = sha256
-policy         = policy_anything
-email_in_dn    = no
-unique_subject = no
-copy_extensions = none
-preserve       = yes
-[ policy_anything ]
-commonName             = optional
-organizationName       = optional
-organizationalUnitName = optional
-countryName            = optional
-[ req ]
-distinguished_name = dn
-prompt = no
-[ dn ]
-CN = placeholder
+fx_write_ca_cnf ca.cnf
+cat >> ca.cnf <<'CNF'
 [ ext_ca ]
 basicConstraints       = critical,CA:true
 keyUsage               = critical,keyCertSign,cRLSign
@@ -73,19 +54,12 @@ subjectKeyIdentifier   = hash
 authorityKeyIdentifier = keyid
 CNF
 
-reset_db() {
-    rm -rf index.txt index.txt.* serial serial.* newcerts
-    mkdir newcerts
-    : > index.txt
-    echo "$1" > serial
-}
-
 # sign NAME KEY SUBJECT SERIAL START END EXT MD [SIGNER_CERT SIGNER_KEY] [extra ca args...]
 # Without SIGNER_* the certificate is self-signed with KEY.
 sign() {
     name=$1 key=$2 subj=$3 serial=$4 start=$5 end=$6 ext=$7 md=$8
     shift 8
-    reset_db "$serial"
+    fx_reset_ca_db "$serial"
     openssl req -new -config ca.cnf -key "$key" -subj "$subj" -out "$name.csr" 2>/dev/null
     if [ "${1:-}" = "--signer" ]; then
         signer_cert=$2 signer_key=$3
