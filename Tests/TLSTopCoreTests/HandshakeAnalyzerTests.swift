@@ -8,6 +8,7 @@ import Testing
     static let fixtures = Fixtures.allPcapNames.filter {
         !$0.contains("many-conns") && !$0.contains("resumption") && !$0.contains("dns-udp")
             && !$0.contains("snmp") && !$0.contains("syslog") && !$0.contains("wireguard") && !$0.contains("esp")
+            && !$0.contains("dtls") && !$0.contains("quic")
     }
 
     /// Facts that must not depend on how the bytes were chunked.

@@ -88,7 +88,7 @@ struct DashboardEndToEndTests {
         let export = folder.appendingPathComponent("view.json").path
         let session = "tlstop-e2e-\(getpid())"
         let script = """
-            cd \(folder.path) && stty -g > before && \(CommandLineTests.binary.path) -r \(capture.path) --realtime \
+            cd \(folder.path) && sleep 0.5 && stty -g > before && \(CommandLineTests.binary.path) -r \(capture.path) --realtime \
             --no-drop-privileges --export \(export); echo $? > exit; stty -g > after; sleep 30
             """
         try Self.startSession([
@@ -117,16 +117,19 @@ struct DashboardEndToEndTests {
         _ = try Self.tmux(["send-keys", "-t", session, "q"])
 
         let exitFile = folder.appendingPathComponent("exit").path
+        // `after` is written last: wait for it, not for `exit`, or the read races the shell.
+        let afterFile = folder.appendingPathComponent("after").path
         let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: exitFile), Date() < deadline {
+        while (try? String(contentsOfFile: afterFile, encoding: .utf8))?.hasSuffix("\n") != true, Date() < deadline {
             Thread.sleep(forTimeInterval: 0.1)
         }
         #expect(
             (try? String(contentsOfFile: exitFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
                 == "0")
         let before = try? String(contentsOfFile: folder.appendingPathComponent("before").path, encoding: .utf8)
-        let after = try? String(contentsOfFile: folder.appendingPathComponent("after").path, encoding: .utf8)
-        #expect(before != nil && before == after, "the terminal settings are restored")
+        let after = try? String(contentsOfFile: afterFile, encoding: .utf8)
+        #expect(
+            before != nil && before == after, "the terminal settings are restored: \(before ?? "-") vs \(after ?? "-")")
 
         let json = try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: export))) as? [String: Any])

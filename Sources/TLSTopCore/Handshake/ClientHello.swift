@@ -29,6 +29,8 @@ public struct ClientHello: Sendable, Equatable {
     public var offersEarlyData = false
     /// True for an SSLv2-format (backward-compatible) ClientHello.
     public var isSSLv2Format = false
+    /// DTLS: the HelloVerifyRequest cookie echoed (0 in the first ClientHello).
+    public var cookieLength = 0
 
     public init(legacyVersion: ProtocolVersion) {
         self.legacyVersion = legacyVersion
@@ -47,12 +49,17 @@ public struct ClientHello: Sendable, Equatable {
     }
 
     /// Parses the body of a ClientHello handshake message (after the 4-byte handshake header).
-    public init(parsing reader: inout ByteReader) throws(ParseError) {
+    /// `isDTLS`: a DTLS ClientHello carries a cookie after the session ID (RFC 6347 §4.2.1).
+    public init(parsing reader: inout ByteReader, isDTLS: Bool = false) throws(ParseError) {
         legacyVersion = ProtocolVersion(rawValue: try reader.readUInt16())
         try reader.skip(32)  // random
         var session = try reader.prefixed8()
         guard session.remaining <= 32 else { throw .malformed("ClientHello session_id longer than 32") }
         sessionID = try session.readBytes(session.remaining)
+        if isDTLS {
+            let cookie = try reader.prefixed8()
+            cookieLength = cookie.remaining
+        }
         var suites = try reader.prefixed16()
         guard suites.remaining % 2 == 0, suites.remaining >= 2 else {
             throw .malformed("ClientHello cipher_suites length \(suites.remaining)")

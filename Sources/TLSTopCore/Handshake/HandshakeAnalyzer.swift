@@ -24,11 +24,13 @@ public final class HandshakeAnalyzer {
         public init() {}
     }
 
-    public private(set) var facts = HandshakeFacts()
+    public internal(set) var facts = HandshakeFacts()
     let limits: Limits
-    private var client = StreamState()
-    private var server = StreamState()
+    var client = StreamState()
+    var server = StreamState()
     private var quicState: QUICState?
+    /// DTLS handshake messages awaiting their remaining fragments (at most 32).
+    var dtlsMessages: [DTLSMessageKey: DTLSRecords.PartialMessage] = [:]
 
     let certificates: CertificateCache
     /// Port hints for telling protocols apart; content decides, ports only break ties.
@@ -296,7 +298,7 @@ public final class HandshakeAnalyzer {
 
     private static let handshakeHeaderLength = 4
 
-    private func consumeHandshake(_ bytes: UnsafeRawBufferPointer, state: inout StreamState, direction: Direction)
+    func consumeHandshake(_ bytes: UnsafeRawBufferPointer, state: inout StreamState, direction: Direction)
         -> Bool
     {
         var input = bytes[...]
@@ -351,8 +353,8 @@ public final class HandshakeAnalyzer {
         do {
             switch (direction, type) {
             case (.client, .clientHello):
-                let hello = try ClientHello(parsing: &reader)
-                if facts.clientHello == nil {
+                let hello = try ClientHello(parsing: &reader, isDTLS: facts.isDTLS)
+                if facts.clientHello == nil || (facts.isDTLS && facts.serverHello == nil && hello.cookieLength > 0) {
                     facts.clientHello = hello
                 } else if facts.helloRetryRequest != nil, facts.retryClientHello == nil {
                     facts.retryClientHello = hello
@@ -610,6 +612,7 @@ public final class HandshakeAnalyzer {
     public func observeDatagram(_ bytes: UnsafeRawBufferPointer, from direction: Direction) -> Bool {
         guard !bytes.isEmpty else { return true }
         if quicState != nil || Self.looksLikeQUICLongHeader(bytes) { return observeQUIC(bytes, from: direction) }
+        if facts.isDTLS || DTLSRecords.looksLikeDTLS(bytes) { return observeDTLS(bytes, from: direction) }
         switch DatagramClassifier.classify(bytes, from: direction, serverPort: serverPort, clientPort: clientPort) {
         case .plaintext(let application):
             facts.application.protocolName = application
@@ -742,7 +745,7 @@ public final class HandshakeAnalyzer {
         return false
     }
 
-    private func release(_ state: inout StreamState) {
+    func release(_ state: inout StreamState) {
         state.mode = .finished
         state.recordBuffer = []
         state.handshakeBuffer = []

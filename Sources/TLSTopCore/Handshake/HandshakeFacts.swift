@@ -46,6 +46,11 @@ public struct HandshakeFacts: Sendable {
     /// The first parse failure, as "Message: reason".
     public var violation: String?
 
+    /// The flow is DTLS (RFC 6347 / RFC 9147).
+    public var isDTLS = false
+    /// The server sent a HelloVerifyRequest (a cookie exchange before the real handshake).
+    public var helloVerifyRequest = false
+
     /// The QUIC version of a QUIC flow (its Initial packets are opened for v1 and v2 only).
     public var quicVersion: QUICVersion?
     /// QUIC Initial packets that failed authentication (ignored).

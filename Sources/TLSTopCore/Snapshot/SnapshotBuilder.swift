@@ -41,6 +41,8 @@ public enum SnapshotBuilder {
             protocolName = "sslv2"
         } else if facts.quicVersion != nil {
             protocolName = "quic"
+        } else if facts.isDTLS, isTLS {
+            protocolName = "dtls"
         } else if isTLS {
             protocolName = "tls"
         } else if let encrypted = application.encryptedProtocol {
