@@ -84,3 +84,23 @@ import Testing
         }
     }
 }
+
+@Suite struct QUICCaptureTests {
+    @Test func aCorruptedInitialIsCountedAndChangesNothing() throws {
+        let fixture = try PcapFixture(contentsOf: Fixtures.pcap("quic-v1.pcap"))
+        let clean = fixture.track()
+        var corrupted = fixture
+        // Flip a byte of the first Initial's encrypted payload (frame offset 150; the packet ends at 566,
+        // the rest of the 1200-byte datagram is padding outside it): the AEAD tag no longer verifies.
+        corrupted.frames.insert(fixture.frames[0], at: 0)
+        corrupted.frames[0].bytes[150] ^= 0xFF
+        let tracker = corrupted.track()
+        let good = try #require(clean.connections.first)
+        let tampered = try #require(tracker.connections.first)
+        #expect(tampered.facts.quicAuthenticationFailures == 1)
+        #expect(good.facts.quicAuthenticationFailures == 0)
+        #expect(tampered.facts.clientHello == good.facts.clientHello)
+        #expect(tampered.facts.serverHello == good.facts.serverHello)
+        #expect(tampered.facts.negotiatedVersion == .tls13)
+    }
+}

@@ -118,6 +118,8 @@ public struct ConnectionSnapshot: Sendable, Equatable {
     public var findings: [Finding] = []
     /// QUICv1, QUICv2, draft-29, gQUIC-Q050… for QUIC flows.
     public var quicVersion: String? = nil
+    /// QUIC Initial packets that failed authentication and were ignored (nil when not QUIC).
+    public var quicAuthenticationFailures: Int? = nil
 
     /// The worst finding's severity, `ok` without findings.
     public var severity: Severity { findings.first?.severity ?? .ok }

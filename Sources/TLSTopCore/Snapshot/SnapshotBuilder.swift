@@ -118,7 +118,8 @@ public enum SnapshotBuilder {
             firstSeen: connection.firstSeen, lastSeen: connection.lastSeen,
             closed: connection.sawFIN || connection.sawRST, gap: connection.hadGap,
             pfs: posture.pfs, pq: posture.pq, pqOffered: posture.pqOffered, findings: posture.findings,
-            quicVersion: facts.quicVersion?.name)
+            quicVersion: facts.quicVersion?.name,
+            quicAuthenticationFailures: facts.quicVersion == nil ? nil : facts.quicAuthenticationFailures)
     }
 
     static func timestamp(_ date: Date) -> Timestamp {

@@ -56,6 +56,7 @@ extension ConnectionSnapshot {
             ("credential_mechanism", .string(credentialMechanism)),
             ("plaintext_on_tls_port", .bool(plaintextOnTLSPort)), ("tls_on_plaintext_port", .bool(tlsOnPlaintextPort)),
             ("encrypted", .bool(isEncrypted)), ("quic_version", .string(quicVersion)),
+            ("quic_auth_failures", .int(quicAuthenticationFailures)),
             ("pfs", .bool(pfs)), ("pq", .bool(pq)), ("pq_offered", .bool(pqOffered)),
             ("severity", .string(severity.name)),
             ("findings", .array(findings.map { $0.jsonValue() })),
