@@ -27,7 +27,8 @@ run: release
 
 test: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	@# A hung test must fail the run, not use up CI's 90 minutes: the suite takes about 5.
+	timeout --kill-after=30 1800 $(SWIFT) test --skip-build
 
 bench: release
 	Tests/Bench/bench.sh

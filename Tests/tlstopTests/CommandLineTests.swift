@@ -23,21 +23,14 @@ import Testing
         var error: String
     }
 
-    static func run(_ arguments: [String], executable: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
-            error: String(decoding: errData, as: UTF8.self))
+    /// Runs the binary (or `executable`) to its end; a run that takes over two minutes is killed
+    /// and recorded as an issue.
+    static func run(
+        _ arguments: [String], executable: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> Result {
+        let result = try Subprocess.run(
+            executable ?? binary.path, arguments, sourceLocation: sourceLocation)
+        return Result(status: result.status, output: result.output, error: result.error)
     }
 
     static func temporary(_ name: String) -> URL {

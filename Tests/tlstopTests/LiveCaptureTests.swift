@@ -8,22 +8,8 @@ struct LiveCaptureTests {
     static let certificates = CommandLineTests.repository.appendingPathComponent("Tests/Fixtures/certs")
 
     /// Starts a process; the caller waits for it.
-    static func launch(_ path: String, _ arguments: [String], output: URL? = nil) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        if let output {
-            _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: output)
-            process.standardOutput = handle
-            process.standardError = handle
-        } else {
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-        }
-        try process.run()
-        return process
+    static func launch(_ path: String, _ arguments: [String], output: URL? = nil) throws -> Subprocess {
+        try Subprocess.spawn(path, arguments, output: output, error: output)
     }
 
     static func tool(_ name: String) -> String {
@@ -37,7 +23,7 @@ struct LiveCaptureTests {
     }
 
     /// An openssl s_server on `port` that accepts `count` connections.
-    static func server(port: Int, count: Int, _ extra: [String] = []) throws -> Process {
+    static func server(port: Int, count: Int, _ extra: [String] = []) throws -> Subprocess {
         try launch(
             tool("openssl"),
             [
@@ -48,28 +34,15 @@ struct LiveCaptureTests {
     }
 
     static func client(port: Int, _ extra: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool("openssl"))
-        process.arguments = ["s_client", "-connect", "127.0.0.1:\(port)", "-servername", "tlstop.test"] + extra
-        let input = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        input.fileHandleForWriting.write(Data("GET / HTTP/1.0\r\n\r\n".utf8))
-        try input.fileHandleForWriting.close()
-        process.waitUntilExit()
+        _ = try Subprocess.run(
+            tool("openssl"), ["s_client", "-connect", "127.0.0.1:\(port)", "-servername", "tlstop.test"] + extra,
+            input: "GET / HTTP/1.0\r\n\r\n", seconds: 30)
     }
 
     static func waitForPort(_ port: Int) {
         for _ in 0..<50 {
-            let probe = Process()
-            probe.executableURL = URL(fileURLWithPath: "/bin/sh")
-            probe.arguments = ["-c", "ss -ltn | grep -q ':\(port) '"]
-            probe.standardError = FileHandle.nullDevice
-            try? probe.run()
-            probe.waitUntilExit()
-            if probe.terminationStatus == 0 { return }
+            let probe = try? Subprocess.run("/bin/sh", ["-c", "ss -ltn | grep -q ':\(port) '"], seconds: 10)
+            if probe?.status == 0 { return }
             Thread.sleep(forTimeInterval: 0.1)
         }
     }
@@ -95,7 +68,7 @@ struct LiveCaptureTests {
         Self.waitForPort(base)
         try Self.client(port: base, ["-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"])
         try Self.client(port: base, ["-tls1_3", "-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256"])
-        openssl.waitUntilExit()
+        openssl.wait(seconds: 30)
 
         let curlServer = try Self.server(port: base + 1, count: 1)
         Self.waitForPort(base + 1)
@@ -105,14 +78,14 @@ struct LiveCaptureTests {
                 "--silent", "--insecure", "--tlsv1.2", "--tls-max", "1.2", "--ciphers", "ECDHE-RSA-AES256-GCM-SHA384",
                 "--resolve", "tlstop.test:\(base + 1):127.0.0.1", "https://tlstop.test:\(base + 1)/",
             ])
-        curl.waitUntilExit()
-        curlServer.waitUntilExit()
+        curl.wait(seconds: 30)
+        curlServer.wait(seconds: 30)
 
         Thread.sleep(forTimeInterval: 1.5)  // the last packets reach libpcap
-        capture.interrupt()  // SIGINT: stop, summarize, export
-        capture.waitUntilExit()
+        capture.signal(SIGINT)  // stop, summarize, export
+        let status = capture.wait(seconds: 30)
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        #expect(capture.terminationStatus == 0, "\(output)")
+        #expect(status == 0, "\(output)")
         #expect(output.contains("capture: kernel received"))
 
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: export)) as? [String: Any])
@@ -169,9 +142,9 @@ struct LiveCaptureTests {
             CommandLineTests.binary.path, ["-i", name, "--batch", "--export", export.path], output: log)
         Thread.sleep(forTimeInterval: 1.0)
         _ = try CommandLineTests.run(["link", "del", name], executable: ip)
-        capture.waitUntilExit()
+        let status = capture.wait(seconds: 30)
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        #expect(capture.terminationStatus == 1)
+        #expect(status == 1)
         #expect(output.contains("tlstop: interface '\(name)' went away"))
         #expect(FileManager.default.fileExists(atPath: export.path))
     }
