@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "tlstop", targets: ["tlstop"]),
         .library(name: "TLSTopCore", targets: ["TLSTopCore"]),
+        .library(name: "TLSTopUI", targets: ["TLSTopUI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -43,8 +44,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "TLSTopCoreTests", dependencies: ["TLSTopCore"]),
-        .testTarget(name: "TLSTopCaptureTests", dependencies: ["TLSTopCapture", "TLSTopCore"]),
+        // Helpers shared by the test targets (a seeded random generator).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "TLSTopCoreTests", dependencies: ["TLSTopCore", "TestSupport"]),
+        .testTarget(name: "TLSTopCaptureTests", dependencies: ["TLSTopCapture", "TLSTopCore", "TestSupport"]),
         .testTarget(name: "TLSTopUITests", dependencies: ["TLSTopUI", "TLSTopCore"]),
         // Runs the built `tlstop` binary; depending on the target makes `swift build --build-tests` build it.
         .testTarget(name: "tlstopTests", dependencies: ["tlstop"]),

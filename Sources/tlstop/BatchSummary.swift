@@ -51,6 +51,12 @@ struct BatchSummary {
                     + "\(stats.activeConnections), expired \(stats.expiredConnections), evicted \(stats.evictedConnections)"
             )
         }
+        if stats.evictedConnections + stats.evictedHosts + stats.reassemblyOverflows + stats.handshakeLimitHits > 0 {
+            // A cap that was reached shaped the figures above: say which (see --limit).
+            lines.append(
+                "limits reached: \(stats.evictedConnections) connections and \(stats.evictedHosts) hosts evicted, "
+                    + "\(stats.reassemblyOverflows) reassembly overflows, \(stats.handshakeLimitHits) handshake caps")
+        }
         let problems = stats.truncatedPackets + stats.malformedPackets
         if problems > 0 || stats.untrackedConnections > 0 {
             lines.append(

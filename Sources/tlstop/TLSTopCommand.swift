@@ -78,7 +78,24 @@ struct TLSTopCommand: ParsableCommand {
             valueName: "profile|file"))
     var policy = "intermediate"
 
+    @Option(
+        name: .customLong("limit"),
+        help: ArgumentHelp(
+            "Set a resource cap, repeatable: "
+                + FlowTracker.Configuration.limits.map { "\($0.name) (\($0.meaning))" }.joined(separator: ", ")
+                + ". Values take k, M, G.",
+            valueName: "name=value"))
+    var limits: [String] = []
+
     func validate() throws {
+        var configuration = FlowTracker.Configuration()
+        for limit in limits {
+            do throws(FlowTracker.Configuration.LimitError) {
+                try configuration.setLimit(limit)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
         if let export {
             let ext = URL(fileURLWithPath: export).pathExtension.lowercased()
             guard ext == "json" || ext == "csv" else {
@@ -90,6 +107,14 @@ struct TLSTopCommand: ParsableCommand {
         }
         if let duration, duration <= 0 { throw ValidationError("--duration must be positive") }
         guard (1...4096).contains(bufferMiB) else { throw ValidationError("-B must be 1…4096 MiB") }
+    }
+
+    /// The tracker's caps (defaults, then each --limit) and the policy it folds connections under.
+    func trackerConfiguration(policy: Policy) -> FlowTracker.Configuration {
+        var configuration = FlowTracker.Configuration()
+        configuration.policy = policy
+        for limit in limits { try? configuration.setLimit(limit) }  // checked in validate()
+        return configuration
     }
 
     /// The built-in profile named, or the policy file at that path.
@@ -139,8 +164,7 @@ struct TLSTopCommand: ParsableCommand {
         let themes = loadThemes()
         let source = openSource()
         dropPrivilegesIfAsked()
-        var configuration = FlowTracker.Configuration()
-        configuration.policy = policy
+        let configuration = trackerConfiguration(policy: policy)
         let session = CaptureSession(
             source: source, tracker: FlowTracker(configuration: configuration), policy: policy)
         StopSignal.install()
@@ -171,8 +195,7 @@ struct TLSTopCommand: ParsableCommand {
     /// `-r FILE`: read as fast as possible on this thread.
     private func readWholeFile(_ readFile: String, policy: Policy) {
         let started = ContinuousClock.now
-        var configuration = FlowTracker.Configuration()
-        configuration.policy = policy
+        let configuration = trackerConfiguration(policy: policy)
         let tracker = FlowTracker(configuration: configuration)
         let reader: PcapFileReader
         do {
@@ -199,8 +222,7 @@ struct TLSTopCommand: ParsableCommand {
         let started = ContinuousClock.now
         let source = openSource()
         dropPrivilegesIfAsked()
-        var configuration = FlowTracker.Configuration()
-        configuration.policy = policy
+        let configuration = trackerConfiguration(policy: policy)
         let session = CaptureSession(
             source: source, tracker: FlowTracker(configuration: configuration), policy: policy)
         StopSignal.install()

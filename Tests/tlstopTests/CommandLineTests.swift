@@ -93,6 +93,10 @@ import Testing
             ["-r", "FIXTURE", "--batch", "--export", "/nonexistent-dir/x.json"],
             "tlstop: cannot write --export '/nonexistent-dir/x.json'"
         ),
+        (
+            ["-r", "FIXTURE", "--batch", "--limit", "hostz=5"],
+            "--limit 'hostz=5': expected NAME=VALUE with NAME one of"
+        ),
     ])
     func badInputIsAOneLineErrorAndANonZeroExit(arguments: [String], message: String) throws {
         let fixture = Self.fixtures.appendingPathComponent("tls13-x25519.pcap").path
@@ -101,6 +105,21 @@ import Testing
         #expect(result.error.contains(message), "\(result.error)")
         let lines = result.error.split(separator: "\n").filter { !$0.hasPrefix("Usage") && !$0.hasPrefix("  See") }
         #expect(lines.count <= 2, "\(result.error)")
+    }
+
+    @Test func reachedLimitsAreReportedAndExported() throws {
+        let out = Self.temporary("limits.json")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let result = try Self.run([
+            "-r", Self.fixtures.appendingPathComponent("many-conns.pcap").path, "--batch", "--limit", "connections=4",
+            "--export", out.path,
+        ])
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.contains("limits reached: "), "\(result.output)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out)) as? [String: Any])
+        let stats = try #require(json["stats"] as? [String: Any])
+        #expect((stats["evicted_connections"] as? Int ?? 0) >= 16)
+        #expect((json["hosts"] as? [[String: Any]])?.first?["connections"] as? Int == 20, "folded ones still count")
     }
 
     @Test func policyProfilesChangeTheVerdict() throws {

@@ -33,16 +33,18 @@ public final class HandshakeAnalyzer {
     var dtlsMessages: [DTLSMessageKey: DTLSRecords.PartialMessage] = [:]
 
     let certificates: CertificateCache
+    let limitCounter: HandshakeLimitCounter?
     /// Port hints for telling protocols apart; content decides, ports only break ties.
     public internal(set) var serverPort: UInt16
     public internal(set) var clientPort: UInt16
 
     public init(
         limits: Limits = Limits(), certificates: CertificateCache = CertificateCache(capacity: 16),
-        serverPort: UInt16 = 0, clientPort: UInt16 = 0
+        limitCounter: HandshakeLimitCounter? = nil, serverPort: UInt16 = 0, clientPort: UInt16 = 0
     ) {
         self.limits = limits
         self.certificates = certificates
+        self.limitCounter = limitCounter
         self.serverPort = serverPort
         self.clientPort = clientPort
     }
@@ -74,7 +76,10 @@ public final class HandshakeAnalyzer {
         guard state.mode != .finished else { return false }
         guard !bytes.isEmpty else { return true }
         state.consumedBytes += bytes.count
-        if state.consumedBytes > limits.maximumStreamBytes { return finish(&state, violation: nil) }
+        if state.consumedBytes > limits.maximumStreamBytes {
+            limitCounter?.hits += 1
+            return finish(&state, violation: nil)
+        }
         return dispatch(bytes, state: &state, direction: direction)
     }
 
@@ -311,6 +316,7 @@ public final class HandshakeAnalyzer {
             }
             let length = state.handshakeBuffer.withUnsafeBytes { Self.messageLength($0) }
             guard length <= limits.maximumHandshakeMessage else {
+                limitCounter?.hits += 1
                 return finish(&state, violation: "handshake message of \(length) bytes exceeds the cap")
             }
             let missing = Self.handshakeHeaderLength + length - state.handshakeBuffer.count
@@ -328,6 +334,7 @@ public final class HandshakeAnalyzer {
         while input.count >= Self.handshakeHeaderLength {
             let length = Self.messageLength(UnsafeRawBufferPointer(rebasing: input.prefix(4)))
             guard length <= limits.maximumHandshakeMessage else {
+                limitCounter?.hits += 1
                 return finish(&state, violation: "handshake message of \(length) bytes exceeds the cap")
             }
             guard input.count >= Self.handshakeHeaderLength + length else { break }

@@ -29,7 +29,8 @@ public struct HostTable: Sendable {
 
     struct Entry: Sendable {
         var snapshot: HostSnapshot
-        var clients: Set<String> = []
+        /// Hashes of the distinct client addresses: 8 bytes each, where the text would allocate.
+        var clients: Set<Int> = []
         var grading = GradeInputs()
     }
 
@@ -39,8 +40,14 @@ public struct HostTable: Sendable {
 
     private var index: [Key: Int] = [:]
     private var entries: [Entry] = []
+    /// Rows kept at most; see `evictLeastUsed`.
+    public let capacity: Int
+    public private(set) var evictedHosts = 0
+    public private(set) var evictedHostConnections = 0
 
-    public init() {}
+    public init(capacity: Int = 1 << 16) {
+        self.capacity = max(1, capacity)
+    }
 
     public var count: Int { entries.count }
 
@@ -50,6 +57,7 @@ public struct HostTable: Sendable {
         if let existing = index[key] {
             position = existing
         } else {
+            if entries.count >= capacity { evictLeastUsed() }
             position = entries.count
             index[key] = position
             entries.append(
@@ -62,6 +70,33 @@ public struct HostTable: Sendable {
                         firstSeen: connection.firstSeen, lastSeen: connection.lastSeen)))
         }
         entries[position].add(connection)
+    }
+
+    /// The table is full: drop the sixteenth of the rows with the fewest connections (the oldest
+    /// first among equals), so that a scan of many one-off destinations costs one sort per many
+    /// new hosts and the busy servers stay.
+    private mutating func evictLeastUsed() {
+        let count = max(1, entries.count / 16)
+        let victims = Set(
+            entries.indices.sorted {
+                (entries[$0].snapshot.connections, entries[$0].snapshot.lastSeen)
+                    < (entries[$1].snapshot.connections, entries[$1].snapshot.lastSeen)
+            }.prefix(count))
+        var kept: [Entry] = []
+        kept.reserveCapacity(entries.count - victims.count)
+        for (position, entry) in entries.enumerated() {
+            if victims.contains(position) {
+                evictedHostConnections += entry.snapshot.connections
+            } else {
+                kept.append(entry)
+            }
+        }
+        evictedHosts += victims.count
+        entries = kept
+        index.removeAll(keepingCapacity: true)
+        for (position, entry) in entries.enumerated() {
+            index[Key(host: entry.snapshot.host, port: entry.snapshot.port)] = position
+        }
     }
 
     /// The rows, graded.
@@ -104,7 +139,7 @@ extension HostTable.Entry {
         {
             snapshot.addresses.append(connection.serverIP)
         }
-        if clients.count < HostTable.maximumClientsPerHost { clients.insert(connection.clientIP) }
+        if clients.count < HostTable.maximumClientsPerHost { clients.insert(connection.clientIP.hashValue) }
         snapshot.clients = clients.count
         snapshot.firstSeen = min(snapshot.firstSeen, connection.firstSeen)
         snapshot.lastSeen = max(snapshot.lastSeen, connection.lastSeen)

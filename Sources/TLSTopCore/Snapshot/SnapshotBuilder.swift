@@ -11,8 +11,10 @@ public enum SnapshotBuilder {
         let connections = tracker.connections.map { snapshot(of: $0, policy: policy) }
         var hosts = tracker.hostHistory
         for connection in connections { hosts.add(connection) }
-        var statistics = tracker.statistics
-        statistics.activeConnections = tracker.activeConnectionCount
+        var statistics = tracker.currentStatistics
+        // The rows of connections still held count too: the table may have made room for them.
+        statistics.evictedHosts = hosts.evictedHosts
+        statistics.evictedHostConnections = hosts.evictedHostConnections
         return Snapshot(
             generatedAt: generatedAt, source: source, policy: policy.name, statistics: statistics,
             firstPacket: tracker.firstTimestamp, lastPacket: tracker.lastTimestamp,

@@ -42,7 +42,8 @@ public final class Connection {
 
     init(
         id: Int, transport: DecodedPacket.Transport, client: Endpoint, server: Endpoint, rolesKnown: Bool,
-        timestamp: Timestamp, limits: HandshakeAnalyzer.Limits, certificates: CertificateCache
+        timestamp: Timestamp, limits: HandshakeAnalyzer.Limits, certificates: CertificateCache,
+        limitCounter: HandshakeLimitCounter? = nil
     ) {
         self.id = id
         self.transport = transport
@@ -52,7 +53,8 @@ public final class Connection {
         self.firstSeen = timestamp
         self.lastSeen = timestamp
         self.analyzer = HandshakeAnalyzer(
-            limits: limits, certificates: certificates, serverPort: server.port, clientPort: client.port)
+            limits: limits, certificates: certificates, limitCounter: limitCounter, serverPort: server.port,
+            clientPort: client.port)
     }
 
     @inline(__always)

@@ -9,6 +9,11 @@ public final class FlowTracker {
         /// Connections kept in detail for the snapshot (active ones and the most recent finished
         /// ones). Older finished connections are folded into the host aggregates and dropped.
         public var maximumRetainedConnections = 1 << 14
+        /// Host rows (server name and port) aggregated; when full, the least used sixteenth is
+        /// dropped and counted. Inbound servers have a handful; a busy proxy reaches thousands.
+        public var maximumHosts = 1 << 16
+        /// Out-of-order bytes held per direction while waiting for a lost segment.
+        public var maximumReassemblyBytes = TCPReassembler.defaultMaximumPendingBytes
         /// Idle time after which a flow leaves the active table.
         public var tcpIdleTimeout = Duration.seconds(120)
         public var udpIdleTimeout = Duration.seconds(30)
@@ -31,7 +36,7 @@ public final class FlowTracker {
     private var retained: [Connection] = []
     private var retainedStart = 0
     /// Aggregates of the connections no longer held in detail.
-    public private(set) var hostHistory = HostTable()
+    public private(set) var hostHistory: HostTable
     private var nextSweep: Timestamp?
     private static let sweepInterval: Int64 = 1_000_000_000
     private var table: [FlowKey: Connection] = [:]
@@ -43,10 +48,22 @@ public final class FlowTracker {
     public private(set) var lastTimestamp: Timestamp?
 
     public let certificates: CertificateCache
+    private let handshakeLimitCounter = HandshakeLimitCounter()
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
         self.certificates = CertificateCache(capacity: configuration.certificateCacheSize)
+        self.hostHistory = HostTable(capacity: configuration.maximumHosts)
+    }
+
+    /// The counters, with those kept elsewhere (host table, handshake caps) brought in.
+    public var currentStatistics: TrafficStatistics {
+        var current = statistics
+        current.activeConnections = table.count
+        current.handshakeLimitHits = handshakeLimitCounter.hits
+        current.evictedHosts = hostHistory.evictedHosts
+        current.evictedHostConnections = hostHistory.evictedHostConnections
+        return current
     }
 
     /// Decodes one captured frame and processes it.
@@ -154,7 +171,7 @@ public final class FlowTracker {
             id: statistics.connections, transport: packet.transport,
             client: sourceIsClient ? source : destination, server: sourceIsClient ? destination : source,
             rolesKnown: rolesKnown, timestamp: timestamp, limits: configuration.handshakeLimits,
-            certificates: certificates)
+            certificates: certificates, limitCounter: handshakeLimitCounter)
         table[key] = connection
         retained.append(connection)
         if retained.count - retainedStart > configuration.maximumRetainedConnections + retentionSlack { trimRetained() }
@@ -182,18 +199,23 @@ public final class FlowTracker {
             }
             let analyzer = connection.analyzer
             let stillWanted: Bool
+            let cap = configuration.maximumReassemblyBytes
             if direction == .client {
+                let overflowed = connection.clientStream.overflowed
                 stillWanted = connection.clientStream.accept(
                     sequence: packet.sequenceNumber, payload: packet.payload,
-                    declaredLength: packet.declaredPayloadLength
+                    declaredLength: packet.declaredPayloadLength, maximumPendingBytes: cap
                 ) { analyzer.consume($0, from: .client) }
                 if connection.clientStream.hasGap && !analyzer.isFinished(.client) { connection.hadGap = true }
+                if connection.clientStream.overflowed && !overflowed { statistics.reassemblyOverflows += 1 }
             } else {
+                let overflowed = connection.serverStream.overflowed
                 stillWanted = connection.serverStream.accept(
                     sequence: packet.sequenceNumber, payload: packet.payload,
-                    declaredLength: packet.declaredPayloadLength
+                    declaredLength: packet.declaredPayloadLength, maximumPendingBytes: cap
                 ) { analyzer.consume($0, from: .server) }
                 if connection.serverStream.hasGap && !analyzer.isFinished(.server) { connection.hadGap = true }
+                if connection.serverStream.overflowed && !overflowed { statistics.reassemblyOverflows += 1 }
             }
             if !stillWanted { analyzer.finish(direction) }
         }

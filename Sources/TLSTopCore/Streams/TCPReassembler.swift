@@ -6,8 +6,8 @@
 /// overflows, or the capture lost a segment for good, the direction is marked `hasGap` and the
 /// consumer is not called again: parsing across a hole would only produce garbage.
 public struct TCPReassembler: Sendable {
-    /// Out-of-order data kept at most, per direction.
-    public static let maximumPendingBytes = 64 * 1024
+    /// Out-of-order data kept at most, per direction, unless the caller sets another cap.
+    public static let defaultMaximumPendingBytes = 64 * 1024
     public static let maximumPendingSegments = 64
 
     /// Sequence number of the next byte to deliver; `nil` until the SYN or the first data is seen.
@@ -16,6 +16,8 @@ public struct TCPReassembler: Sendable {
     /// The consumer wanted no more bytes.
     public private(set) var isFinished = false
     public private(set) var sawSYN = false
+    /// The holding area hit its cap (the gap was forced by the cap, not by the capture).
+    public private(set) var overflowed = false
     public private(set) var initialSequence: UInt32 = 0
     public private(set) var deliveredBytes = 0
 
@@ -40,14 +42,16 @@ public struct TCPReassembler: Sendable {
     @discardableResult
     public mutating func accept(
         sequence: UInt32, payload: UnsafeRawBufferPointer, declaredLength: Int,
-        deliver: (UnsafeRawBufferPointer) -> Bool
+        maximumPendingBytes: Int = defaultMaximumPendingBytes, deliver: (UnsafeRawBufferPointer) -> Bool
     ) -> Bool {
         guard !hasGap, !isFinished else { return false }
         guard declaredLength > 0 else { return true }
         guard let expected = nextSequence else {
             // Capture started mid-stream: take the first data we see as the stream start.
             nextSequence = sequence
-            return accept(sequence: sequence, payload: payload, declaredLength: declaredLength, deliver: deliver)
+            return accept(
+                sequence: sequence, payload: payload, declaredLength: declaredLength,
+                maximumPendingBytes: maximumPendingBytes, deliver: deliver)
         }
         let distance = Int32(bitPattern: sequence &- expected)
         if distance <= 0 {
@@ -68,8 +72,11 @@ public struct TCPReassembler: Sendable {
         // A hole before this segment: hold a copy until the hole fills.
         guard payload.count == declaredLength else { return markGap() }
         guard pending.count < Self.maximumPendingSegments,
-            pendingBytes + payload.count <= Self.maximumPendingBytes
-        else { return markGap() }
+            pendingBytes + payload.count <= maximumPendingBytes
+        else {
+            overflowed = true
+            return markGap()
+        }
         if !pending.contains(where: { $0.sequence == sequence && $0.bytes.count >= payload.count }) {
             pending.append((sequence, Array(payload)))
             pendingBytes += payload.count

@@ -24,6 +24,14 @@ public struct TrafficStatistics: Sendable, Equatable {
     public var evictedConnections = 0
     /// Finished connections no longer held in detail, counted in the host aggregates only.
     public var foldedConnections = 0
+    /// Host rows dropped (with their aggregates) because the host table was full, and the
+    /// connections they had counted.
+    public var evictedHosts = 0
+    public var evictedHostConnections = 0
+    /// Directions whose out-of-order holding area hit its cap (analysis of them stopped at the gap).
+    public var reassemblyOverflows = 0
+    /// Directions whose handshake analysis stopped at a cap (stream bytes or message size).
+    public var handshakeLimitHits = 0
     /// Counters from the capture itself (live only): packets the kernel delivered, and dropped
     /// for lack of buffer or by the interface.
     public var kernelReceived: Int?

@@ -1,0 +1,8 @@
+/// Counts the directions whose handshake analysis stopped at a cap (stream bytes, message size).
+/// One counter is shared by all the analyzers of a tracker, so that the total reaches the
+/// snapshot's statistics without a field in every connection.
+public final class HandshakeLimitCounter {
+    public internal(set) var hits = 0
+
+    public init() {}
+}

@@ -1,0 +1,33 @@
+import FuzzSupport
+import TLSTopCore
+
+/// The whole batch pipeline: frames → decoder → flows → reassembly → handshakes → snapshot → exports.
+///
+/// Input: one byte choosing the link type, then records (see `FuzzRecords`), each a captured frame
+/// whose control byte advances the capture clock by that many tenths of a second, so idle
+/// timeouts, sweeps and evictions run too. Seeds are the fixture captures' frames, both directions.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzPipeline(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+    let input = UnsafeRawBufferPointer(fuzzData: data, count: count)
+    guard let selector = input.first else { return 0 }
+    let linkTypes: [LinkType] = [.ethernet, .raw, .linuxSLL, .linuxSLL2, .null, .loop, .ppp, .ipv4, .ipv6]
+    let linkType = linkTypes[Int(selector) % linkTypes.count]
+
+    // Small tables so that a short input reaches the eviction and folding paths.
+    var configuration = FlowTracker.Configuration()
+    configuration.maximumConnections = 8
+    configuration.maximumRetainedConnections = 4
+    configuration.certificateCacheSize = 2
+    let tracker = FlowTracker(configuration: configuration)
+    var clock = Timestamp(seconds: 1_700_000_000, nanoseconds: 0)
+    for record in FuzzRecords(UnsafeRawBufferPointer(rebasing: input.dropFirst())) {
+        clock = Timestamp(nanoseconds: clock.nanoseconds + Int64(record.control) * 100_000_000)
+        tracker.ingest(frame: record.bytes, linkType: linkType, wireLength: record.bytes.count, timestamp: clock)
+    }
+    for policy in [Policy.intermediate, Policy.modern] {
+        let snapshot = SnapshotBuilder.build(
+            from: tracker, source: Snapshot.Source(kind: "file", name: "fuzz"), generatedAt: clock, policy: policy)
+        SnapshotCheck.verify(snapshot)
+    }
+    return 0
+}

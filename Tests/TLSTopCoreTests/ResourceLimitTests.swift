@@ -1,0 +1,110 @@
+import Testing
+
+@testable import TLSTopCore
+
+/// Every cap that traffic can push against: when it is reached, the oldest or least used state
+/// goes, the loss is counted, and memory stays bounded.
+@Suite struct ResourceLimitTests {
+    static func request(_ port: UInt16, to server: String, at time: Int64) -> [([UInt8], Int64)] {
+        let payload = Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        return [
+            (FrameBuilder.ipv4TCP(from: ("10.0.0.1", port), to: (server, 80), sequence: 1, flags: [.syn]), time),
+            (
+                FrameBuilder.ipv4TCP(
+                    from: ("10.0.0.1", port), to: (server, 80), sequence: 2, flags: [.ack, .psh, .fin],
+                    payload: payload), time + 1
+            ),
+        ]
+    }
+
+    @Test func aFullHostTableEvictsTheLeastUsedHostsAndCountsThem() throws {
+        var configuration = FlowTracker.Configuration()
+        configuration.maximumHosts = 16
+        configuration.maximumRetainedConnections = 8
+        let tracker = FlowTracker(configuration: configuration)
+        var time: Int64 = 0
+        var total = 0
+        // One busy server, and a scan of 300 one-off destinations around it.
+        for index in 0..<300 {
+            for server in ["10.0.0.9", "10.1.\(index / 250).\(index % 250 + 1)"] {
+                for (frame, at) in Self.request(UInt16(10_000 + total), to: server, at: time) {
+                    tracker.ingest(raw: frame, at: at)
+                }
+                total += 1
+                time += 10_000_000
+            }
+        }
+        let snapshot = SnapshotBuilder.build(from: tracker, source: .init(kind: "file", name: ""), generatedAt: .zero)
+        #expect(snapshot.hosts.count <= 16)
+        #expect(snapshot.statistics.evictedHosts >= 284)
+        let busy = try #require(snapshot.hosts.first { $0.addresses == ["10.0.0.9"] })
+        #expect(busy.connections == 300, "the busy server keeps every connection it had")
+        let counted = snapshot.hosts.reduce(0) { $0 + $1.connections } + snapshot.statistics.evictedHostConnections
+        #expect(counted == total, "every connection is in a row or in the evicted count")
+    }
+
+    @Test func outOfOrderDataPastTheCapIsCountedOncePerDirection() {
+        var configuration = FlowTracker.Configuration()
+        configuration.maximumReassemblyBytes = 4096
+        let tracker = FlowTracker(configuration: configuration)
+        tracker.ingest(
+            raw: FrameBuilder.ipv4TCP(from: ("10.0.0.1", 40_000), to: ("10.0.0.2", 443), sequence: 0, flags: [.syn]))
+        let chunk = [UInt8](repeating: 0x16, count: 1000)
+        // The first segment never arrives: everything after it waits, until the cap.
+        for index in 1..<40 {
+            tracker.ingest(
+                raw: FrameBuilder.ipv4TCP(
+                    from: ("10.0.0.1", 40_000), to: ("10.0.0.2", 443), sequence: UInt32(1 + index * 1000),
+                    flags: [.ack], payload: chunk))
+        }
+        #expect(tracker.currentStatistics.reassemblyOverflows == 1)
+    }
+
+    @Test func aHandshakeMessagePastTheCapStopsTheAnalysisAndIsCounted() {
+        var configuration = FlowTracker.Configuration()
+        configuration.handshakeLimits.maximumHandshakeMessage = 1024
+        let tracker = FlowTracker(configuration: configuration)
+        tracker.ingest(
+            raw: FrameBuilder.ipv4TCP(from: ("10.0.0.1", 40_000), to: ("10.0.0.2", 443), sequence: 0, flags: [.syn]))
+        // A record announcing a 64 KiB ClientHello.
+        let record: [UInt8] = [0x16, 0x03, 0x01, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 3, 3, 0, 0]
+        tracker.ingest(
+            raw: FrameBuilder.ipv4TCP(
+                from: ("10.0.0.1", 40_000), to: ("10.0.0.2", 443), sequence: 1, flags: [.ack, .psh], payload: record))
+        #expect(tracker.currentStatistics.handshakeLimitHits == 1)
+        let snapshot = SnapshotBuilder.build(from: tracker, source: .init(kind: "file", name: ""), generatedAt: .zero)
+        #expect(snapshot.statistics.handshakeLimitHits == 1)
+        #expect(snapshot.connections.first?.violation?.contains("exceeds the cap") == true)
+    }
+
+    @Test(
+        arguments: [
+            ("connections=1000", \FlowTracker.Configuration.maximumConnections, 1000),
+            ("hosts=64k", \FlowTracker.Configuration.maximumHosts, 65_536),
+            ("reassembly=1M", \FlowTracker.Configuration.maximumReassemblyBytes, 1 << 20),
+            ("handshake-message=512K", \FlowTracker.Configuration.handshakeLimits.maximumHandshakeMessage, 512 << 10),
+            ("handshake-stream=2M", \FlowTracker.Configuration.handshakeLimits.maximumStreamBytes, 2 << 20),
+            ("retained=10", \FlowTracker.Configuration.maximumRetainedConnections, 10),
+            ("certificates=1", \FlowTracker.Configuration.certificateCacheSize, 1),
+        ] as [(String, WritableKeyPath<FlowTracker.Configuration, Int> & Sendable, Int)])
+    func limitsAreSetByName(
+        _ assignment: String, _ keyPath: WritableKeyPath<FlowTracker.Configuration, Int> & Sendable, _ value: Int
+    ) throws {
+        var configuration = FlowTracker.Configuration()
+        try configuration.setLimit(assignment)
+        #expect(configuration[keyPath: keyPath] == value)
+    }
+
+    @Test(arguments: [
+        "bogus=1", "hosts", "hosts=", "hosts=0", "hosts=-5", "hosts=1T", "hosts=99999999999999", "hosts=1.5k",
+    ])
+    func badLimitsAreRefusedWithTheNames(_ assignment: String) {
+        var configuration = FlowTracker.Configuration()
+        #expect {
+            try configuration.setLimit(assignment)
+        } throws: { error in
+            let text = (error as? FlowTracker.Configuration.LimitError)?.description ?? ""
+            return text.hasPrefix("--limit '\(assignment)'") && !text.contains("\n")
+        }
+    }
+}
