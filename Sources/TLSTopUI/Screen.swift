@@ -23,7 +23,10 @@ public struct Screen: Sendable, Equatable {
     }
 
     /// Writes `text` at (x, y), clipped to `limit` columns (and the screen); returns the columns used.
-    /// The caller passes text that is already sanitized.
+    ///
+    /// Callers escape network text with `TerminalText.sanitize` so that it reads well; this is the
+    /// boundary that guarantees it: a control character or bidirectional override that got here
+    /// anyway becomes U+FFFD, so no cell can carry an escape sequence to the terminal.
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, role: StyleRole, limit: Int? = nil) -> Int {
         guard y >= 0, y < height, x < width else { return 0 }
@@ -34,7 +37,8 @@ public struct Screen: Sendable, Equatable {
             let span = DisplayWidth.of(character)
             guard span > 0 else { continue }
             if column >= 0, column + span <= width {
-                cells[y * width + column] = Cell(text: String(character), role: role)
+                let shown = TerminalText.isSafe(character) ? String(character) : "\u{FFFD}"
+                cells[y * width + column] = Cell(text: shown, role: role)
                 if span == 2 { cells[y * width + column + 1] = Cell(text: "", role: role) }
             }
             column += span

@@ -90,6 +90,14 @@ import Testing
         #expect(screen.text.contains("evil\\x1b[2J\\x07.test"))
     }
 
+    @Test func theScreenNeverHoldsAControlCharacterWhateverItIsGiven() {
+        var screen = Screen(width: 40, height: 1)
+        screen.put("a\u{1B}[2Jb\u{7}c\u{9B}d\u{202E}e\u{2028}f\r\n", x: 0, y: 0, role: .normal)
+        let scalars = screen.cells.flatMap { $0.text.unicodeScalars }
+        #expect(!scalars.contains { TerminalText.isControl($0) || TerminalText.isBidirectionalOverride($0) })
+        #expect(screen.text.hasPrefix("a\u{FFFD}[2Jb\u{FFFD}c\u{FFFD}d\u{FFFD}e\u{FFFD}f"))
+    }
+
     @Test func wideCharactersAreCutOnCellBoundaries() {
         var screen = Screen(width: 10, height: 1)
         screen.put("日本語のホスト名", x: 0, y: 0, role: .normal, limit: 6)
