@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import TLSTopCore
@@ -41,6 +42,40 @@ import Testing
         #expect(busy.connections == 300, "the busy server keeps every connection it had")
         let counted = snapshot.hosts.reduce(0) { $0 + $1.connections } + snapshot.statistics.evictedHostConnections
         #expect(counted == total, "every connection is in a row or in the evicted count")
+    }
+
+    @Test func aSYNFloodEvictsHalfOpenFlowsAndKeepsTheRealConnections() throws {
+        var configuration = FlowTracker.Configuration()
+        configuration.maximumConnections = 64
+        let tracker = FlowTracker(configuration: configuration)
+        // A real client, first in the table (so the oldest), that has sent its request.
+        for (frame, at) in Self.request(40_000, to: "10.0.0.9", at: 0).prefix(1) { tracker.ingest(raw: frame, at: at) }
+        tracker.ingest(
+            raw: FrameBuilder.ipv4TCP(
+                from: ("10.0.0.1", 40_000), to: ("10.0.0.9", 80), sequence: 2, flags: [.ack, .psh],
+                payload: Array("GET / HTTP/1.1\r\n".utf8)), at: 1)
+        var random = SplitMix64(seed: 7)
+        for index in 0..<2000 {
+            let source = "10.\(random.next() % 250).\(random.next() % 250).\(random.next() % 250 + 1)"
+            tracker.ingest(
+                raw: FrameBuilder.ipv4TCP(
+                    from: (source, UInt16(1024 + random.next() % 60_000)), to: ("10.0.0.9", 443),
+                    sequence: UInt32(truncatingIfNeeded: random.next()), flags: [.syn]),
+                at: Int64(2 + index))
+        }
+        #expect(tracker.activeConnectionCount <= 64)
+        #expect(tracker.statistics.evictedConnections >= 1900)
+        let real = try #require(tracker.connections.first { $0.client.port == 40_000 })
+        #expect(real.isActive, "the connection with data outlives the flood")
+        let snapshot = SnapshotBuilder.build(from: tracker, source: .init(kind: "file", name: ""), generatedAt: .zero)
+        #expect(snapshot.hosts.reduce(0) { $0 + $1.connections } == 2001, "evicted flows still count")
+    }
+
+    @Test(arguments: Policy.Profile.allCases)
+    func aFlowWithoutPayloadIsJudgedAsTheFullEvaluationWould(profile: Policy.Profile) {
+        let full = PostureEvaluator.evaluate(
+            HandshakeFacts(), protocol: "unknown", policy: .builtIn(profile), at: Timestamp(nanoseconds: 1))
+        #expect(full == SnapshotBuilder.unanalyzedPosture)
     }
 
     @Test func outOfOrderDataPastTheCapIsCountedOncePerDirection() {

@@ -32,8 +32,14 @@ public enum SnapshotBuilder {
         return fresh
     }
 
+    /// What a flow that never carried payload is judged to be: nothing to find. Shared, so that
+    /// the flows of a SYN flood are counted without building facts or running the policy for each.
+    static let unanalyzedFacts = HandshakeFacts()
+    static let unanalyzedPosture = ConnectionPosture(pfs: nil, pq: false, pqOffered: false, findings: [])
+
     static func buildSnapshot(of connection: Connection, policy: Policy) -> ConnectionSnapshot {
-        let facts = connection.facts
+        let analyzed = connection.analyzer != nil
+        let facts = connection.analyzer?.facts ?? unanalyzedFacts
         let hello = facts.clientHello
         let serverHello = facts.serverHello
         let isTLS = hello != nil || serverHello != nil || facts.sslv2ServerVersion != nil
@@ -79,8 +85,10 @@ public enum SnapshotBuilder {
         let alert = facts.fatalAlert ?? facts.alerts.first
         // Certificates are judged at the time of the handshake, so a capture file gives the same
         // verdict whenever it is read.
-        let posture = PostureEvaluator.evaluate(
-            facts, protocol: protocolName, policy: policy, at: connection.lastSeen)
+        let posture =
+            analyzed
+            ? PostureEvaluator.evaluate(facts, protocol: protocolName, policy: policy, at: connection.lastSeen)
+            : unanalyzedPosture
         return ConnectionSnapshot(
             id: connection.id,
             clientIP: connection.client.address.description, clientPort: Int(connection.client.port),

@@ -38,12 +38,13 @@ public final class Connection {
 
     var clientStream = TCPReassembler()
     var serverStream = TCPReassembler()
-    public let analyzer: HandshakeAnalyzer
+    /// Created by the tracker with the first payload byte: a flow that never carries data (a SYN
+    /// flood, a port scan) costs only this object and its table slot.
+    public internal(set) var analyzer: HandshakeAnalyzer?
 
     init(
         id: Int, transport: DecodedPacket.Transport, client: Endpoint, server: Endpoint, rolesKnown: Bool,
-        timestamp: Timestamp, limits: HandshakeAnalyzer.Limits, certificates: CertificateCache,
-        limitCounter: HandshakeLimitCounter? = nil
+        timestamp: Timestamp
     ) {
         self.id = id
         self.transport = transport
@@ -52,9 +53,6 @@ public final class Connection {
         self.rolesKnown = rolesKnown
         self.firstSeen = timestamp
         self.lastSeen = timestamp
-        self.analyzer = HandshakeAnalyzer(
-            limits: limits, certificates: certificates, limitCounter: limitCounter, serverPort: server.port,
-            clientPort: client.port)
     }
 
     @inline(__always)
@@ -68,9 +66,14 @@ public final class Connection {
         swap(&clientPackets, &serverPackets)
         swap(&clientBytes, &serverBytes)
         swap(&clientStream, &serverStream)
-        analyzer.serverPort = server.port
-        analyzer.clientPort = client.port
+        analyzer?.serverPort = server.port
+        analyzer?.clientPort = client.port
     }
 
-    public var facts: HandshakeFacts { analyzer.facts }
+    /// The flow table's key for this connection.
+    var key: FlowKey {
+        FlowKey(client.address, client.port, server.address, server.port, transport: transport.rawValue)
+    }
+
+    public var facts: HandshakeFacts { analyzer?.facts ?? HandshakeFacts() }
 }

@@ -10,21 +10,26 @@ public struct FlowKey: Hashable, Sendable {
     /// Builds the key and tells whether the packet's source is the `low` endpoint.
     @inlinable
     public init(_ packet: DecodedPacket) {
-        let sourceIsLow =
-            packet.source < packet.destination
-            || (packet.source == packet.destination && packet.sourcePort <= packet.destinationPort)
-        if sourceIsLow {
-            lowAddress = packet.source
-            highAddress = packet.destination
-            lowPort = packet.sourcePort
-            highPort = packet.destinationPort
+        self.init(
+            packet.source, packet.sourcePort, packet.destination, packet.destinationPort,
+            transport: packet.transport.rawValue)
+    }
+
+    /// The key of the flow between two endpoints, in either order.
+    @inlinable
+    public init(_ address: IPAddress, _ port: UInt16, _ other: IPAddress, _ otherPort: UInt16, transport: UInt8) {
+        if address < other || (address == other && port <= otherPort) {
+            lowAddress = address
+            highAddress = other
+            lowPort = port
+            highPort = otherPort
         } else {
-            lowAddress = packet.destination
-            highAddress = packet.source
-            lowPort = packet.destinationPort
-            highPort = packet.sourcePort
+            lowAddress = other
+            highAddress = address
+            lowPort = otherPort
+            highPort = port
         }
-        transport = packet.transport.rawValue
+        self.transport = transport
     }
 
     @inlinable

@@ -35,6 +35,10 @@ public final class FlowTracker {
     public var connections: ArraySlice<Connection> { retained[retainedStart...] }
     private var retained: [Connection] = []
     private var retainedStart = 0
+    /// Held connections past which `trimRetained` runs next. It moves with what a trim could not
+    /// fold (active connections stay held), so a flood of active flows costs one pass per quarter
+    /// more flows, not one pass per flow.
+    private var nextTrim: Int
     /// Aggregates of the connections no longer held in detail.
     public private(set) var hostHistory: HostTable
     private var nextSweep: Timestamp?
@@ -54,6 +58,7 @@ public final class FlowTracker {
         self.configuration = configuration
         self.certificates = CertificateCache(capacity: configuration.certificateCacheSize)
         self.hostHistory = HostTable(capacity: configuration.maximumHosts)
+        self.nextTrim = configuration.maximumRetainedConnections + max(64, configuration.maximumRetainedConnections / 4)
     }
 
     /// The counters, with those kept elsewhere (host table, handshake caps) brought in.
@@ -170,13 +175,12 @@ public final class FlowTracker {
         let connection = Connection(
             id: statistics.connections, transport: packet.transport,
             client: sourceIsClient ? source : destination, server: sourceIsClient ? destination : source,
-            rolesKnown: rolesKnown, timestamp: timestamp, limits: configuration.handshakeLimits,
-            certificates: certificates, limitCounter: handshakeLimitCounter)
+            rolesKnown: rolesKnown, timestamp: timestamp)
         table[key] = connection
         retained.append(connection)
-        if retained.count - retainedStart > configuration.maximumRetainedConnections + retentionSlack { trimRetained() }
+        if retained.count - retainedStart > nextTrim { trimRetained() }
         if !expectedConnections.isEmpty, let application = expectedConnections.removeValue(forKey: connection.server) {
-            connection.analyzer.presetApplication(application)
+            analyzer(of: connection).presetApplication(application)
         }
         return connection
     }
@@ -197,7 +201,7 @@ public final class FlowTracker {
                     direction = sender
                 }
             }
-            let analyzer = connection.analyzer
+            let analyzer = analyzer(of: connection)
             let stillWanted: Bool
             let cap = configuration.maximumReassemblyBytes
             if direction == .client {
@@ -219,17 +223,32 @@ public final class FlowTracker {
             }
             if !stillWanted { analyzer.finish(direction) }
         }
-        if packet.tcpFlags.contains(.rst) {
-            connection.analyzer.finish(.client)
-            connection.analyzer.finish(.server)
+        guard let analyzer = connection.analyzer else {
+            // No byte of payload yet: nothing to analyze, unless a reset ends the flow for good.
+            if packet.tcpFlags.contains(.rst) { connection.isClassified = true }
+            return
         }
-        if let announced = connection.analyzer.takeAnnouncedDataPort() {
+        if packet.tcpFlags.contains(.rst) {
+            analyzer.finish(.client)
+            analyzer.finish(.server)
+        }
+        if let announced = analyzer.takeAnnouncedDataPort() {
             if expectedConnections.count >= Self.maximumExpectedConnections { expectedConnections.removeAll() }
             let endpoint = Connection.Endpoint(
                 address: announced.host ?? connection.server.address, port: announced.port)
             expectedConnections[endpoint] = .ftpData
         }
-        connection.isClassified = connection.analyzer.isFinished
+        connection.isClassified = analyzer.isFinished
+    }
+
+    /// The connection's analyzer, created on first use with the tracker's caps and shared caches.
+    private func analyzer(of connection: Connection) -> HandshakeAnalyzer {
+        if let existing = connection.analyzer { return existing }
+        let created = HandshakeAnalyzer(
+            limits: configuration.handshakeLimits, certificates: certificates, limitCounter: handshakeLimitCounter,
+            serverPort: connection.server.port, clientPort: connection.client.port)
+        connection.analyzer = created
+        return created
     }
 
     /// Who sent a payload that starts with a TLS or SSLv2 hello, if it does.
@@ -250,18 +269,16 @@ public final class FlowTracker {
     }
 
     private func classifyDatagram(_ connection: Connection, _ packet: DecodedPacket, direction: Direction) {
+        let analyzer = analyzer(of: connection)
         if packet.transport == .esp {
-            connection.analyzer.markEncrypted(.esp)
+            analyzer.markEncrypted(.esp)
         } else {
-            _ = connection.analyzer.observeDatagram(packet.payload, from: direction)
+            _ = analyzer.observeDatagram(packet.payload, from: direction)
         }
-        connection.isClassified = connection.analyzer.isFinished
+        connection.isClassified = analyzer.isFinished
     }
 
     // MARK: - Expiry, eviction and retention
-
-    /// Finished connections beyond the retention cap are folded in batches of this many.
-    private var retentionSlack: Int { max(64, configuration.maximumRetainedConnections / 8) }
 
     /// Moves idle and closed connections out of the active table. Called once a second of capture
     /// time from `process`, and by a live capture when packets stop coming.
@@ -287,14 +304,29 @@ public final class FlowTracker {
         statistics.activeConnections = table.count
     }
 
-    /// The table is full: drop the idlest sixteenth at once, so a flood costs one sort per many
+    /// The table is full: drop a sixteenth of it at once, so that a flood costs one pass per many
     /// new flows instead of a scan per flow.
+    ///
+    /// Flows that never carried payload go first, oldest first: half-open connections of a SYN
+    /// flood or a scan hold no handshake, and evicting them keeps the real connections. Only when
+    /// too few of those are left do the idlest flows with data go too.
     private func evictIdlest() {
-        let victims = table.sorted { $0.value.lastSeen < $1.value.lastSeen }.prefix(max(1, table.count / 16))
-        for (key, connection) in victims {
-            table.removeValue(forKey: key)
-            connection.isActive = false
-            connection.changed = true
+        let target = max(1, table.count / 16)
+        var victims: [FlowKey] = []
+        victims.reserveCapacity(target)
+        for connection in retained[retainedStart...] where victims.count < target {
+            if connection.isActive, connection.analyzer == nil { victims.append(connection.key) }
+        }
+        if victims.count < target {
+            let idlest = table.values.filter { $0.analyzer != nil }.map { ($0.lastSeen, $0.key) }
+                .sorted { $0.0 < $1.0 }.prefix(target - victims.count)
+            victims += idlest.map(\.1)
+        }
+        for key in victims {
+            if let connection = table.removeValue(forKey: key) {
+                connection.isActive = false
+                connection.changed = true
+            }
         }
         statistics.evictedConnections += victims.count
     }
@@ -303,12 +335,10 @@ public final class FlowTracker {
     /// are judged once more and folded into `hostHistory`.
     private func trimRetained() {
         let held = retained[retainedStart...]
-        let finished = held.lazy.filter { !$0.isActive }.count
+        // The oldest finished connections go first; active ones stay whatever their age.
         var toFold = held.count - configuration.maximumRetainedConnections
-        guard toFold > 0, finished > 0 else { return }
-        toFold = min(toFold, finished)
         var kept: [Connection] = []
-        kept.reserveCapacity(held.count - toFold)
+        kept.reserveCapacity(held.count)
         for connection in held {
             if toFold > 0, !connection.isActive {
                 hostHistory.add(SnapshotBuilder.snapshot(of: connection, policy: configuration.policy))
@@ -320,6 +350,8 @@ public final class FlowTracker {
         }
         retained = kept
         retainedStart = 0
+        let floor = max(configuration.maximumRetainedConnections, kept.count)
+        nextTrim = floor + max(64, floor / 4)
     }
 
     static func nanoseconds(_ duration: Duration) -> Int64 {

@@ -1,5 +1,6 @@
 import Crypto
 import CryptoExtras
+import Foundation
 import FuzzSupport
 import TLSTopCore
 
@@ -19,11 +20,11 @@ public func fuzzQUIC(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     for record in FuzzRecords(input) {
         let direction: Direction = record.control & 1 == 0 ? .client : .server
         if record.control & 2 == 0 {
-            analyzer.observeDatagram(record.bytes, from: direction)
+            _ = analyzer.observeDatagram(record.bytes, from: direction)
         } else if let datagram = sealer.seal(
             record.bytes, from: direction, version2: record.control & 4 != 0)
         {
-            datagram.withUnsafeBytes { analyzer.observeDatagram($0, from: direction) }
+            _ = datagram.withUnsafeBytes { analyzer.observeDatagram($0, from: direction) }
         }
     }
     _ = PostureEvaluator.evaluate(analyzer.facts, protocol: "quic", policy: .intermediate, at: .zero)

@@ -21,7 +21,7 @@ public struct FuzzRecords: Sequence, IteratorProtocol {
         let control = input[offset]
         let declared = Int(input[offset + 1]) << 8 | Int(input[offset + 2])
         let start = offset + 3
-        let length = min(declared, input.count - start)
+        let length = Swift.min(declared, input.count - start)
         offset = start + length
         return Record(control: control, bytes: UnsafeRawBufferPointer(rebasing: input[start..<(start + length)]))
     }
