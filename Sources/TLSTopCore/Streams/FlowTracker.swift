@@ -39,6 +39,8 @@ public final class FlowTracker {
     /// fold (active connections stay held), so a flood of active flows costs one pass per quarter
     /// more flows, not one pass per flow.
     private var nextTrim: Int
+    /// Flows in the table that have not carried payload yet (no analyzer): eviction's first choice.
+    private var silentConnections = 0
     /// Aggregates of the connections no longer held in detail.
     public private(set) var hostHistory: HostTable
     private var nextSweep: Timestamp?
@@ -158,6 +160,7 @@ public final class FlowTracker {
         -> Connection?
     {
         if !replacing, table.count >= configuration.maximumConnections { evictIdlest() }
+        if replacing, let old = table[key] { deactivate(old) }
         let source = Connection.Endpoint(address: packet.source, port: packet.sourcePort)
         let destination = Connection.Endpoint(address: packet.destination, port: packet.destinationPort)
         let flags = packet.tcpFlags
@@ -177,6 +180,7 @@ public final class FlowTracker {
             client: sourceIsClient ? source : destination, server: sourceIsClient ? destination : source,
             rolesKnown: rolesKnown, timestamp: timestamp)
         table[key] = connection
+        silentConnections += 1
         retained.append(connection)
         if retained.count - retainedStart > nextTrim { trimRetained() }
         if !expectedConnections.isEmpty, let application = expectedConnections.removeValue(forKey: connection.server) {
@@ -248,6 +252,7 @@ public final class FlowTracker {
             limits: configuration.handshakeLimits, certificates: certificates, limitCounter: handshakeLimitCounter,
             serverPort: connection.server.port, clientPort: connection.client.port)
         connection.analyzer = created
+        if connection.isActive { silentConnections -= 1 }
         return created
     }
 
@@ -295,10 +300,7 @@ public final class FlowTracker {
             if idle > limit { expired.append(key) }
         }
         for key in expired {
-            if let connection = table.removeValue(forKey: key) {
-                connection.isActive = false
-                connection.changed = true
-            }
+            if let connection = table.removeValue(forKey: key) { deactivate(connection) }
         }
         statistics.expiredConnections += expired.count
         statistics.activeConnections = table.count
@@ -314,21 +316,39 @@ public final class FlowTracker {
         let target = max(1, table.count / 16)
         var victims: [FlowKey] = []
         victims.reserveCapacity(target)
-        for connection in retained[retainedStart...] where victims.count < target {
-            if connection.isActive, connection.analyzer == nil { victims.append(connection.key) }
-        }
-        if victims.count < target {
-            let idlest = table.values.filter { $0.analyzer != nil }.map { ($0.lastSeen, $0.key) }
-                .sorted { $0.0 < $1.0 }.prefix(target - victims.count)
-            victims += idlest.map(\.1)
-        }
-        for key in victims {
-            if let connection = table.removeValue(forKey: key) {
-                connection.isActive = false
-                connection.changed = true
+        let silent = min(target, silentConnections)
+        if silent > 0 {
+            for connection in retained[retainedStart...] where victims.count < silent {
+                if connection.isActive, connection.analyzer == nil { victims.append(connection.key) }
             }
         }
+        if victims.count < target {
+            // The idlest flows with data: a last-seen threshold from a sample of the table, then
+            // one pass, instead of sorting a million flows.
+            let step = max(1, table.count / 1024)
+            var sample: [Int64] = []
+            sample.reserveCapacity(1025)
+            for (position, connection) in table.values.enumerated() where position % step == 0 {
+                sample.append(connection.lastSeen.nanoseconds)
+            }
+            sample.sort()
+            let quantile = Double(target - victims.count) / Double(max(1, table.count))
+            let threshold = sample[min(sample.count - 1, Int(Double(sample.count) * quantile))]
+            for (key, connection) in table where victims.count < target {
+                if connection.analyzer != nil, connection.lastSeen.nanoseconds <= threshold { victims.append(key) }
+            }
+        }
+        for key in victims {
+            if let connection = table.removeValue(forKey: key) { deactivate(connection) }
+        }
         statistics.evictedConnections += victims.count
+    }
+
+    /// Takes a connection out of the active set (it stays listed until folded).
+    private func deactivate(_ connection: Connection) {
+        connection.isActive = false
+        connection.changed = true
+        if connection.analyzer == nil { silentConnections -= 1 }
     }
 
     /// Keeps every active connection and the most recent finished ones; the older finished ones

@@ -20,6 +20,6 @@ public func fuzzHandshake(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     }
     let facts = analyzer.facts
     _ = PostureEvaluator.evaluate(facts, protocol: "tls", policy: .intermediate, at: .zero)
-    _ = PostureEvaluator.evaluate(facts, protocol: "plaintext", policy: .modern, at: .zero)
+    _ = PostureEvaluator.evaluate(facts, protocol: "plaintext", policy: .builtIn(.modern), at: .zero)
     return 0
 }

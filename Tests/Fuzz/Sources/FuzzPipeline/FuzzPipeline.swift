@@ -24,7 +24,7 @@ public func fuzzPipeline(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         clock = Timestamp(nanoseconds: clock.nanoseconds + Int64(record.control) * 100_000_000)
         tracker.ingest(frame: record.bytes, linkType: linkType, wireLength: record.bytes.count, timestamp: clock)
     }
-    for policy in [Policy.intermediate, Policy.modern] {
+    for policy in [Policy.intermediate] {
         let snapshot = SnapshotBuilder.build(
             from: tracker, source: Snapshot.Source(kind: "file", name: "fuzz"), generatedAt: clock, policy: policy)
         SnapshotCheck.verify(snapshot)
