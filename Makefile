@@ -28,7 +28,7 @@ run: release
 test: setup
 	@# Fuzz smoke first (so the test runner's summary closes the output): replay every committed
 	@# crash input, then 12 s per libFuzzer target.
-	timeout --kill-after=30 1800 Tests/Fuzz/fuzz.sh 12
+	FUZZ_CONFIG=debug timeout --kill-after=30 1800 Tests/Fuzz/fuzz.sh 12
 	$(SWIFT) build --build-tests
 	@# A hung test must fail the run, not use up CI's 90 minutes: the suite takes about 5.
 	timeout --kill-after=30 1800 $(SWIFT) test --skip-build

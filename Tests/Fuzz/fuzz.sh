@@ -4,6 +4,8 @@
 #
 #   Tests/Fuzz/fuzz.sh [SECONDS [TARGET...]]
 #
+# FUZZ_CONFIG=debug builds without optimization: a third of the build time, for the short smoke
+# run of `make test`; long runs want the default, release.
 # A crash, a trap, a leak of time (an input taking over 10 s) or memory (over 2 GiB) stops the
 # run with the input saved under Tests/Fuzz/.build/artifacts/; copy it to Regressions/TARGET/.
 set -euo pipefail
@@ -15,8 +17,9 @@ if [ ${#targets[@]} -eq 0 ]; then
     targets=(FuzzPipeline FuzzHandshake FuzzQUIC FuzzCertificate FuzzConfig)
 fi
 
-swift build -c release --sanitize=fuzzer 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
-bin=$(swift build -c release --sanitize=fuzzer --show-bin-path)
+config=${FUZZ_CONFIG:-release}
+swift build -c "$config" --sanitize=fuzzer 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+bin=$(swift build -c "$config" --sanitize=fuzzer --show-bin-path)
 rm -rf .build/seeds
 python3 make-seeds.py .build/seeds
 mkdir -p .build/artifacts

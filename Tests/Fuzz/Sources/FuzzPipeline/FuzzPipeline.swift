@@ -24,10 +24,10 @@ public func fuzzPipeline(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         clock = Timestamp(nanoseconds: clock.nanoseconds + Int64(record.control) * 100_000_000)
         tracker.ingest(frame: record.bytes, linkType: linkType, wireLength: record.bytes.count, timestamp: clock)
     }
-    for policy in [Policy.intermediate] {
-        let snapshot = SnapshotBuilder.build(
-            from: tracker, source: Snapshot.Source(kind: "file", name: "fuzz"), generatedAt: clock, policy: policy)
-        SnapshotCheck.verify(snapshot)
-    }
+    let snapshot = SnapshotBuilder.build(
+        from: tracker, source: Snapshot.Source(kind: "file", name: "fuzz"), generatedAt: clock, policy: .intermediate)
+    // Writing and re-parsing both exports costs more than the pipeline itself; doing it for one
+    // input in eight (chosen by the input, so a failure reproduces) keeps the target fast.
+    if count % 8 == 0 { SnapshotCheck.verify(snapshot) }
     return 0
 }
