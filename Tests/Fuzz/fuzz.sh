@@ -18,7 +18,9 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 
 config=${FUZZ_CONFIG:-release}
-swift build -c "$config" --sanitize=fuzzer 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+swift build -c "$config" --sanitize=fuzzer >/tmp/tlstop-fuzz-build.log 2>&1 ||
+    { tail -40 /tmp/tlstop-fuzz-build.log >&2; echo "fuzz: building the targets failed" >&2; exit 1; }
+echo "fuzz: targets built ($config)"
 bin=$(swift build -c "$config" --sanitize=fuzzer --show-bin-path)
 rm -rf .build/seeds
 python3 make-seeds.py .build/seeds
