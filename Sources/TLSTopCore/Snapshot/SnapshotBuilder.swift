@@ -22,14 +22,27 @@ public enum SnapshotBuilder {
     }
 
     public static func snapshot(of connection: Connection, policy: Policy = .intermediate) -> ConnectionSnapshot {
-        if !connection.changed, let cached = connection.snapshotCache, connection.snapshotCachePolicy == policy.name {
-            return cached
+        if !connection.changed, let cached = connection.snapshotCache, cached.policy == policy.name {
+            return cached.snapshot
         }
         let fresh = buildSnapshot(of: connection, policy: policy)
-        connection.snapshotCache = fresh
-        connection.snapshotCachePolicy = policy.name
+        if let cached = connection.snapshotCache {
+            cached.snapshot = fresh
+            cached.policy = policy.name
+        } else {
+            connection.snapshotCache = Connection.CachedSnapshot(fresh, policy: policy.name)
+        }
         connection.changed = false
         return fresh
+    }
+
+    /// The snapshot of a connection about to leave memory: the cached one if still valid, else a
+    /// fresh one that is not cached (nothing will ask again).
+    static func lastSnapshot(of connection: Connection, policy: Policy) -> ConnectionSnapshot {
+        if !connection.changed, let cached = connection.snapshotCache, cached.policy == policy.name {
+            return cached.snapshot
+        }
+        return buildSnapshot(of: connection, policy: policy)
     }
 
     /// What a flow that never carried payload is judged to be: nothing to find. Shared, so that

@@ -31,8 +31,7 @@ public final class Connection {
 
     /// The last snapshot built for this connection, valid while `changed` is false: finished
     /// connections are then never judged twice, whatever the publish rate.
-    var snapshotCache: ConnectionSnapshot?
-    var snapshotCachePolicy = ""
+    var snapshotCache: CachedSnapshot?
     /// Set by every packet; cleared when a snapshot is built.
     var changed = true
 
@@ -68,6 +67,18 @@ public final class Connection {
         swap(&clientStream, &serverStream)
         analyzer?.serverPort = server.port
         analyzer?.clientPort = client.port
+    }
+
+    /// A box, so that a connection whose snapshot was never built (most flows of a flood) carries
+    /// one pointer instead of the whole snapshot inline.
+    final class CachedSnapshot {
+        var snapshot: ConnectionSnapshot
+        var policy: String
+
+        init(_ snapshot: ConnectionSnapshot, policy: String) {
+            self.snapshot = snapshot
+            self.policy = policy
+        }
     }
 
     /// The flow table's key for this connection.

@@ -60,6 +60,7 @@ public final class FlowTracker {
         self.configuration = configuration
         self.certificates = CertificateCache(capacity: configuration.certificateCacheSize)
         self.hostHistory = HostTable(capacity: configuration.maximumHosts)
+        table.reserveCapacity(min(configuration.maximumConnections, 1 << 16))
         self.nextTrim = configuration.maximumRetainedConnections + max(64, configuration.maximumRetainedConnections / 4)
     }
 
@@ -361,7 +362,7 @@ public final class FlowTracker {
         kept.reserveCapacity(held.count)
         for connection in held {
             if toFold > 0, !connection.isActive {
-                hostHistory.add(SnapshotBuilder.snapshot(of: connection, policy: configuration.policy))
+                hostHistory.add(SnapshotBuilder.lastSnapshot(of: connection, policy: configuration.policy))
                 toFold -= 1
                 statistics.foldedConnections += 1
             } else {
