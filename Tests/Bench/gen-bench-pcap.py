@@ -5,7 +5,10 @@ Every TCP connection in the given Ethernet/IPv4 fixtures is replayed many times 
 addresses and ports, and the copies are interleaved (several connections in flight at once), so the
 file looks like a busy server: real handshakes, real record sizes, many distinct flows.
 
-usage: gen-bench-pcap.py OUT.pcap MIN_PACKETS FIXTURE.pcap [FIXTURE.pcap ...]
+usage: gen-bench-pcap.py OUT.pcap MIN_PACKETS [FIXTURE.pcap ...]
+
+Without fixtures, the handshake-heavy mix the benchmarks use: TLS 1.2 and 1.3 handshakes (openssl,
+curl against nginx) and some clear-text HTTP.
 """
 import random
 import struct
@@ -83,6 +86,9 @@ def rewrite(frame, client, new_client, new_server_addr):
 
 def main():
     out, minimum, fixtures = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+    if not fixtures:
+        fixtures = [f"Tests/Fixtures/pcaps/{name}.pcap" for name in (
+            "many-conns", "tls12-ecdhe-rsa", "tls13-x25519", "curl-nginx-tls13", "http-plain")]
     rng = random.Random(20261129)
     templates = []
     for path in fixtures:
