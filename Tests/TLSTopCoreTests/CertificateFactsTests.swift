@@ -170,6 +170,8 @@ struct CertificateFactsTests {
         #expect(!facts.covers(hostName: "host65.many.tlstop.test"))  // dropped by the cap
         #expect(!facts.covers(hostName: "many.tlstop.test"))  // DNS SANs present: CN not consulted
         #expect(facts.isSelfSigned)
+        #expect(facts.truncatedFields == 3, "subject, issuer, and the SANs past the 64th")
+        #expect(try CertificateFacts(der: Self.fixture("ec-p256")).truncatedFields == 0)
     }
 
     @Test(arguments: ["ec-p256", "ed25519", "rsa2048-ca"])

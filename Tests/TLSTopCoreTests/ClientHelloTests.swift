@@ -99,6 +99,22 @@ import Testing
         #expect(hello.supportedVersions == [.tls13])
         #expect(hello.extensionTypes == [0x4A4A, 10, 43])
     }
+
+    @Test func overlongNamesAreCutAndCounted() throws {
+        var body: [UInt8] = [0x03, 0x03] + [UInt8](repeating: 0, count: 32) + [0]
+        body += [0, 2, 0x13, 0x01, 1, 0]
+        let name = [UInt8](repeating: UInt8(ascii: "a"), count: 300)
+        let entry: [UInt8] = [0, 1, 44] + name  // host_name, 300 bytes
+        let sni: [UInt8] = [0, 0, 1, 49, 1, 47] + entry
+        let protocols = (0..<20).flatMap { index -> [UInt8] in [2, UInt8(ascii: "p"), UInt8(48 + index % 10)] }
+        let alpn: [UInt8] = [0, 16, 0, UInt8(protocols.count + 2), 0, UInt8(protocols.count)] + protocols
+        let extensions = sni + alpn
+        body += [UInt8(extensions.count >> 8), UInt8(extensions.count & 0xFF)] + extensions
+        let hello = try body.parse { try ClientHello(parsing: &$0) }
+        #expect(hello.serverName?.utf8.count == ClientHello.maximumNameLength)
+        #expect(hello.alpnProtocols.count == ClientHello.maximumALPNProtocols)
+        #expect(hello.truncatedFields == 1 + 4, "the name, and the four protocols past the sixteenth")
+    }
 }
 
 @Suite struct ServerHelloTests {

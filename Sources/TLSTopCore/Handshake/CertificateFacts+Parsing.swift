@@ -51,13 +51,21 @@ extension CertificateFacts {
             return (tbs, algorithm.oid)
         }
 
+        var truncated = 0
+        func cap(_ text: String) -> String {
+            if text.unicodeScalars.count > maximumTextLength { truncated += 1 }
+            return capped(text)
+        }
         var subjectAltNames: [String] = []
         if let extensionValue = tbs.extensions.first(where: { $0.oid == .X509ExtensionID.subjectAlternativeName }) {
             for name in try SubjectAlternativeNames(extensionValue) {
-                guard subjectAltNames.count < maximumSubjectAltNames else { break }
+                guard subjectAltNames.count < maximumSubjectAltNames else {
+                    truncated += 1
+                    break
+                }
                 switch name {
                 case .dnsName(let dnsName):
-                    subjectAltNames.append(capped(dnsName))
+                    subjectAltNames.append(cap(dnsName))
                 case .ipAddress(let octets):
                     if let text = formatIPAddress(octets.bytes) { subjectAltNames.append(text) }
                 default:
@@ -67,10 +75,10 @@ extension CertificateFacts {
         }
 
         let key = describeKey(algorithm: tbs.keyAlgorithm, key: tbs.keyBits)
-        return CertificateFacts(
-            subject: capped(distinguishedNameText(tbs.subject)),
-            issuer: capped(distinguishedNameText(tbs.issuer)),
-            commonName: commonName(of: tbs.subject).map(capped),
+        var facts = CertificateFacts(
+            subject: cap(distinguishedNameText(tbs.subject)),
+            issuer: cap(distinguishedNameText(tbs.issuer)),
+            commonName: commonName(of: tbs.subject).map(cap),
             subjectAltNames: subjectAltNames,
             notBefore: tbs.notBefore,
             notAfter: tbs.notAfter,
@@ -81,6 +89,8 @@ extension CertificateFacts {
             signatureAlgorithm: signatureAlgorithmName(signatureOID),
             isSelfSigned: isSelfSigned(der: der, tbs: tbs)
         )
+        facts.truncatedFields = truncated
+        return facts
     }
 
     // MARK: Self-signed

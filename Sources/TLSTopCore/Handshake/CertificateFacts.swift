@@ -43,6 +43,9 @@ public struct CertificateFacts: Sendable, Equatable {
     /// ECDSA with SHA-2, Ed25519). Otherwise (weak RSA, MD5, PSS, DSA, Ed448, …) it falls back to
     /// subject == issuer plus, when both are present, authority key id == subject key id.
     public var isSelfSigned: Bool
+    /// Names cut at their cap: subject, issuer or a SAN over `maximumTextLength` characters, SANs
+    /// past the `maximumSubjectAltNames`th.
+    public internal(set) var truncatedFields = 0
 
     /// Inputs larger than this are refused with `.tooLarge` (real certificates are a few KiB).
     public static let maximumDERSize = 64 * 1024

@@ -14,6 +14,8 @@ public struct ClientHello: Sendable, Equatable {
     public var compressionMethods: [UInt8] = []
     public var serverName: String?
     public var alpnProtocols: [String] = []
+    /// Network strings cut at their cap: a server name over 255 bytes, ALPN names past the 16th.
+    public internal(set) var truncatedFields = 0
     public var supportedGroups: [NamedGroup] = []
     public var keyShareGroups: [NamedGroup] = []
     public var signatureAlgorithms: [SignatureScheme] = []
@@ -93,10 +95,11 @@ public struct ClientHello: Sendable, Equatable {
                 let name = try list.prefixed16()
                 if nameType == 0, serverName == nil {
                     serverName = TextLimits.string(from: name.unreadBytes, maximumLength: Self.maximumNameLength)
+                    if name.remaining > Self.maximumNameLength { truncatedFields += 1 }
                 }
             }
         case .applicationLayerProtocolNegotiation:
-            alpnProtocols = try Self.parseALPN(&body)
+            alpnProtocols = try Self.parseALPN(&body, truncated: &truncatedFields)
         case .supportedGroups:
             var list = try body.prefixed16()
             guard list.remaining % 2 == 0 else { throw .malformed("supported_groups length odd") }
@@ -147,7 +150,7 @@ public struct ClientHello: Sendable, Equatable {
     }
 
     /// ProtocolNameList (RFC 7301 §3.1), shared with the server's ALPN reply.
-    static func parseALPN(_ body: inout ByteReader) throws(ParseError) -> [String] {
+    static func parseALPN(_ body: inout ByteReader, truncated: inout Int) throws(ParseError) -> [String] {
         var list = try body.prefixed16()
         var names: [String] = []
         while !list.isAtEnd {
@@ -155,6 +158,8 @@ public struct ClientHello: Sendable, Equatable {
             guard name.remaining > 0 else { throw .malformed("empty ALPN protocol name") }
             if names.count < maximumALPNProtocols {
                 names.append(TextLimits.string(from: name.unreadBytes, maximumLength: maximumNameLength))
+            } else {
+                truncated += 1
             }
         }
         return names

@@ -361,6 +361,7 @@ public final class HandshakeAnalyzer {
             switch (direction, type) {
             case (.client, .clientHello):
                 let hello = try ClientHello(parsing: &reader, isDTLS: facts.isDTLS)
+                limitCounter?.truncatedFields += hello.truncatedFields
                 if facts.clientHello == nil || (facts.isDTLS && facts.serverHello == nil && hello.cookieLength > 0) {
                     facts.clientHello = hello
                 } else if facts.helloRetryRequest != nil, facts.retryClientHello == nil {
@@ -380,6 +381,7 @@ public final class HandshakeAnalyzer {
                 if let leaf = chain.leaf {
                     switch certificates.facts(for: leaf) {
                     case .success(let certificate):
+                        limitCounter?.truncatedFields += certificate.truncatedFields
                         facts.serverCertificate = certificate
                         facts.certificateCoversServerName = facts.clientHello?.serverName.map {
                             certificate.covers(hostName: $0)

@@ -3,6 +3,8 @@
 /// snapshot's statistics without a field in every connection.
 public final class HandshakeLimitCounter {
     public internal(set) var hits = 0
+    /// Network strings cut at their cap (server names, ALPN, certificate names).
+    public internal(set) var truncatedFields = 0
 
     public init() {}
 }

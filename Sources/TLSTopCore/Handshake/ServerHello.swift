@@ -51,7 +51,8 @@ public struct ServerHello: Sendable, Equatable {
                 // HelloRetryRequest carries only the selected group; ServerHello a KeyShareEntry.
                 keyShareGroup = NamedGroup(rawValue: try body.readUInt16())
             case .applicationLayerProtocolNegotiation:
-                alpnProtocol = try ClientHello.parseALPN(&body).first
+                var ignored = 0  // the server picks one protocol; caps concern the offer
+                alpnProtocol = try ClientHello.parseALPN(&body, truncated: &ignored).first
             case .preSharedKey:
                 selectsPreSharedKey = true
             default:

@@ -33,6 +33,7 @@ extension TrafficStatistics {
             ("evicted_connections", .int(evictedConnections)), ("folded_connections", .int(foldedConnections)),
             ("evicted_hosts", .int(evictedHosts)), ("evicted_host_connections", .int(evictedHostConnections)),
             ("reassembly_overflows", .int(reassemblyOverflows)), ("handshake_limit_hits", .int(handshakeLimitHits)),
+            ("truncated_fields", .int(truncatedFields)),
             ("kernel_received", .int(kernelReceived)), ("kernel_dropped", .int(kernelDropped)),
             ("interface_dropped", .int(interfaceDropped)),
             ("first_packet", .string(first?.rfc3339)), ("last_packet", .string(last?.rfc3339)),

@@ -69,6 +69,7 @@ public final class FlowTracker {
         var current = statistics
         current.activeConnections = table.count
         current.handshakeLimitHits = handshakeLimitCounter.hits
+        current.truncatedFields = handshakeLimitCounter.truncatedFields
         current.evictedHosts = hostHistory.evictedHosts
         current.evictedHostConnections = hostHistory.evictedHostConnections
         return current

@@ -32,6 +32,8 @@ public struct TrafficStatistics: Sendable, Equatable {
     public var reassemblyOverflows = 0
     /// Directions whose handshake analysis stopped at a cap (stream bytes or message size).
     public var handshakeLimitHits = 0
+    /// Network strings cut at their cap (server names, ALPN protocols, certificate names).
+    public var truncatedFields = 0
     /// Counters from the capture itself (live only): packets the kernel delivered, and dropped
     /// for lack of buffer or by the interface.
     public var kernelReceived: Int?
