@@ -120,9 +120,17 @@ struct TLSTopCommand: ParsableCommand {
     /// The built-in profile named, or the policy file at that path.
     func loadPolicy() -> Policy {
         if let profile = Policy.Profile(rawValue: policy) { return Policy.builtIn(profile) }
-        guard let data = FileManager.default.contents(atPath: policy) else {
+        // A regular file, read no further than the cap: `--policy /dev/zero` must not hang.
+        var isDirectory: ObjCBool = false
+        let attributes = try? FileManager.default.attributesOfItem(atPath: policy)
+        guard FileManager.default.fileExists(atPath: policy, isDirectory: &isDirectory), !isDirectory.boolValue,
+            attributes?[.type] as? FileAttributeType == .typeRegular,
+            let handle = FileHandle(forReadingAtPath: policy),
+            let data = try? handle.read(upToCount: PolicyFile.maximumSize + 1)
+        else {
             fail("cannot read policy file '\(policy)'; use modern, intermediate, old or the path of a TOML policy file")
         }
+        try? handle.close()
         do {
             return try PolicyFile.parse(String(decoding: data, as: UTF8.self))
         } catch {

@@ -152,6 +152,18 @@ import Testing
         let missing = try Self.run(["-r", capture, "--batch", "--policy", "/nonexistent.toml"])
         #expect(missing.status == 1)
         #expect(missing.error.hasPrefix("tlstop: cannot read policy file '/nonexistent.toml'"))
+        // A device or a folder is refused at once, not read forever.
+        for path in ["/dev/zero", "/tmp"] {
+            let device = try Self.run(["-r", capture, "--batch", "--policy", path])
+            #expect(device.status == 1)
+            #expect(device.error.hasPrefix("tlstop: cannot read policy file '\(path)'"), "\(device.error)")
+        }
+        let huge = Self.temporary("huge.toml")
+        try Data(repeating: UInt8(ascii: "#"), count: 300 * 1024).write(to: huge)
+        defer { try? FileManager.default.removeItem(at: huge) }
+        let big = try Self.run(["-r", capture, "--batch", "--policy", huge.path])
+        #expect(big.status == 1)
+        #expect(big.error.contains("larger than 256 KiB"), "\(big.error)")
     }
 
     @Test func anUnsupportedLinkTypeIsNamed() throws {

@@ -41,7 +41,7 @@ public enum PolicyFile {
     }
 
     /// A policy file of more than this is not a policy file.
-    static let maximumSize = 256 * 1024
+    public static let maximumSize = 256 * 1024
 
     public static func parse(_ text: String) throws(Error) -> Policy {
         guard text.utf8.count <= maximumSize else { throw Error(line: 0, message: "file larger than 256 KiB") }
