@@ -527,7 +527,7 @@ public final class HandshakeAnalyzer {
                 let frame = UnsafeRawBufferPointer(rebasing: input)
                 switch messageSize(frame, application, direction, state) {
                 case .failure(let error): return finish(&state, violation: "\(application): \(error.description)")
-                case .success(let size?) where size <= input.count:
+                case .success(let size?) where size > 0 && size <= input.count:
                     if let error = observeMessage(
                         UnsafeRawBufferPointer(rebasing: frame.prefix(size)), application, direction, &state)
                     {
@@ -553,13 +553,26 @@ public final class HandshakeAnalyzer {
                     input = input.dropFirst(1)
                 case .success(let size?):
                     guard size <= maximumMessage else { return finish(&state, violation: nil) }
-                    let take = min(size - buffered.count, input.count)
-                    buffered.append(contentsOf: input.prefix(take))
-                    input = input.dropFirst(take)
-                    if buffered.count == size {
-                        let error = buffered.withUnsafeBytes { observeMessage($0, application, direction, &state) }
+                    guard size > 0 else { return finish(&state, violation: "\(application): empty message") }
+                    if size <= buffered.count {
+                        // The other direction changed what a message is while these bytes waited (an
+                        // SSLRequest makes the next server byte a message of its own): the message is
+                        // already held. Found by FuzzHandshake: taking a negative count here trapped.
+                        let error = buffered.withUnsafeBytes {
+                            observeMessage(
+                                UnsafeRawBufferPointer(rebasing: $0.prefix(size)), application, direction, &state)
+                        }
                         if let error { return finish(&state, violation: "\(application): \(error.description)") }
-                        buffered.removeAll(keepingCapacity: true)
+                        buffered.removeFirst(size)
+                    } else {
+                        let take = min(size - buffered.count, input.count)
+                        buffered.append(contentsOf: input.prefix(take))
+                        input = input.dropFirst(take)
+                        if buffered.count == size {
+                            let error = buffered.withUnsafeBytes { observeMessage($0, application, direction, &state) }
+                            if let error { return finish(&state, violation: "\(application): \(error.description)") }
+                            buffered.removeAll(keepingCapacity: true)
+                        }
                     }
                 }
                 swap(&buffered, &state.lineBuffer)
