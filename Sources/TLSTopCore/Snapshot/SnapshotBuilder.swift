@@ -22,9 +22,7 @@ public enum SnapshotBuilder {
     }
 
     public static func snapshot(of connection: Connection, policy: Policy = .intermediate) -> ConnectionSnapshot {
-        if !connection.changed, let cached = connection.snapshotCache, cached.policy == policy.name {
-            return cached.snapshot
-        }
+        if let cached = cachedSnapshot(of: connection, policy: policy) { return cached }
         let fresh = buildSnapshot(of: connection, policy: policy)
         if let cached = connection.snapshotCache {
             cached.snapshot = fresh
@@ -39,10 +37,15 @@ public enum SnapshotBuilder {
     /// The snapshot of a connection about to leave memory: the cached one if still valid, else a
     /// fresh one that is not cached (nothing will ask again).
     static func lastSnapshot(of connection: Connection, policy: Policy) -> ConnectionSnapshot {
-        if !connection.changed, let cached = connection.snapshotCache, cached.policy == policy.name {
-            return cached.snapshot
+        cachedSnapshot(of: connection, policy: policy) ?? buildSnapshot(of: connection, policy: policy)
+    }
+
+    /// The cached snapshot, if nothing changed since it was built under this policy.
+    private static func cachedSnapshot(of connection: Connection, policy: Policy) -> ConnectionSnapshot? {
+        guard !connection.changed, let cached = connection.snapshotCache, cached.policy == policy.name else {
+            return nil
         }
-        return buildSnapshot(of: connection, policy: policy)
+        return cached.snapshot
     }
 
     /// What a flow that never carried payload is judged to be: nothing to find. Shared, so that
@@ -52,7 +55,7 @@ public enum SnapshotBuilder {
 
     static func buildSnapshot(of connection: Connection, policy: Policy) -> ConnectionSnapshot {
         let analyzed = connection.analyzer != nil
-        let facts = connection.analyzer?.facts ?? unanalyzedFacts
+        let facts = connection.facts
         let hello = facts.clientHello
         let serverHello = facts.serverHello
         let isTLS = hello != nil || serverHello != nil || facts.sslv2ServerVersion != nil

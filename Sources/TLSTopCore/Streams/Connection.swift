@@ -86,5 +86,5 @@ public final class Connection {
         FlowKey(client.address, client.port, server.address, server.port, transport: transport.rawValue)
     }
 
-    public var facts: HandshakeFacts { analyzer?.facts ?? HandshakeFacts() }
+    public var facts: HandshakeFacts { analyzer?.facts ?? SnapshotBuilder.unanalyzedFacts }
 }
