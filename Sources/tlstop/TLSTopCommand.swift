@@ -220,7 +220,8 @@ struct TLSTopCommand: ParsableCommand {
         }
         let elapsed = ContinuousClock.now - started
         let source = Snapshot.Source(kind: "file", name: readFile, linkType: reader.linkTypeName, filter: filter)
-        let snapshot = SnapshotBuilder.build(from: tracker, source: source, generatedAt: .now, policy: policy)
+        let snapshot = SnapshotBuilder.build(
+            from: tracker, source: source, generatedAt: .now, policy: policy, isFinal: true)
         finish(snapshot, elapsed: elapsed, error: readError)
     }
 
@@ -286,6 +287,10 @@ struct TLSTopCommand: ParsableCommand {
             }
         }
         if let error { fail(error.message) }
+        // Everything is written. Tearing down the tables object by object (a million flows in a
+        // large capture) would only delay the exit by seconds; the kernel frees it all at once.
+        fflush(nil)
+        Foundation.exit(0)
     }
 
     private func fail(_ message: String) -> Never {

@@ -338,6 +338,55 @@ import Testing
         #expect(tracker.connections.count == 4)
     }
 
+    @Test func aConnectionThatKeepsTalkingIsNeverExpired() {
+        let tracker = FlowTracker()
+        // Filed for expiry at 120 s, seen every 60 s: each time its second comes it is filed again.
+        for minute in 0...10 {
+            let frame = FrameBuilder.ipv4TCP(
+                from: ("10.0.0.1", 40_000), to: ("10.0.0.2", 443), sequence: 1,
+                flags: minute == 0 ? [.syn] : [.ack])
+            tracker.ingest(raw: frame, at: Int64(minute) * 60_000_000_000)
+        }
+        #expect(tracker.activeConnectionCount == 1)
+        #expect(tracker.statistics.expiredConnections == 0)
+        // Silent from 600 s on: gone once 120 s have passed, not before.
+        let (other, _) = Self.syn(40_001, at: 0)
+        tracker.ingest(raw: other, at: 719_000_000_000)
+        #expect(tracker.statistics.expiredConnections == 0)
+        let (late, _) = Self.syn(40_002, at: 0)
+        tracker.ingest(raw: late, at: 722_000_000_000)
+        #expect(tracker.statistics.expiredConnections == 1)
+        #expect(tracker.activeConnectionCount == 2)
+    }
+
+    @Test func aClosedConnectionLeavesAfterTheLingerNotTheIdleTimeout() {
+        let tracker = FlowTracker()
+        let (first, t0) = Self.syn(40_000, at: 0)
+        tracker.ingest(raw: first, at: t0)
+        let fin = FrameBuilder.ipv4TCP(
+            from: ("10.0.0.1", 40_000), to: ("10.0.0.2", 443), sequence: 1, flags: [.fin, .ack])
+        tracker.ingest(raw: fin, at: 30_000_000_000)
+        let (other, t1) = Self.syn(40_001, at: 36)
+        tracker.ingest(raw: other, at: t1)
+        #expect(tracker.statistics.expiredConnections == 1)
+        #expect(tracker.activeConnectionCount == 1)
+    }
+
+    @Test func evictedFlowsDoNotPileUpInTheExpiryWheel() {
+        var configuration = FlowTracker.Configuration()
+        configuration.maximumConnections = 64
+        let tracker = FlowTracker(configuration: configuration)
+        // 100k SYNs in 10 s: the table stays at 64 and so must what waits for expiry.
+        for index in 0..<100_000 {
+            let frame = FrameBuilder.ipv4TCP(
+                from: ("10.\(index >> 16 & 0xFF).\(index >> 8 & 0xFF).\(index & 0xFF)", 1000), to: ("10.0.0.2", 443),
+                sequence: 1, flags: [.syn])
+            tracker.ingest(raw: frame, at: Int64(index) * 100_000)
+        }
+        #expect(tracker.activeConnectionCount <= 64)
+        #expect(tracker.pendingExpiryEntries <= 2 * 64 + 4096)
+    }
+
     @Test func aFullTableEvictsTheIdlestAndCountsThem() {
         var configuration = FlowTracker.Configuration()
         configuration.maximumConnections = 32

@@ -5,15 +5,33 @@
 /// handshake, and the cache turns it into a hash of the DER. Bounded: when full, it starts over.
 public final class CertificateCache {
     public let capacity: Int
-    private var entries: [DER: Result<CertificateFacts, ParseError>] = [:]
+    private var entries: [DER: Entry] = [:]
     public private(set) var hits = 0
     public private(set) var misses = 0
+    /// Server names whose coverage one certificate remembers (a CDN leaf serves thousands).
+    static let maximumRememberedNames = 256
 
     public init(capacity: Int = 4096) {
         self.capacity = capacity
     }
 
     public func facts(for der: [UInt8]) -> Result<CertificateFacts, ParseError> {
+        entry(for: der).result
+    }
+
+    /// The certificate's facts and whether it covers `hostName`: matching a name against every
+    /// subject alternative name costs more than the lookup, and the same names come back.
+    public func facts(for der: [UInt8], hostName: String?) -> (Result<CertificateFacts, ParseError>, covers: Bool?) {
+        let entry = entry(for: der)
+        guard let hostName, case .success(let certificate) = entry.result else { return (entry.result, nil) }
+        if let known = entry.coverage[hostName] { return (entry.result, known) }
+        let covers = certificate.covers(hostName: hostName)
+        if entry.coverage.count >= Self.maximumRememberedNames { entry.coverage.removeAll(keepingCapacity: true) }
+        entry.coverage[hostName] = covers
+        return (entry.result, covers)
+    }
+
+    private func entry(for der: [UInt8]) -> Entry {
         let key = DER(bytes: der)
         if let known = entries[key] {
             hits += 1
@@ -27,8 +45,18 @@ public final class CertificateCache {
             result = .failure(error)
         }
         if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-        entries[key] = result
-        return result
+        let entry = Entry(result)
+        entries[key] = entry
+        return entry
+    }
+
+    private final class Entry {
+        let result: Result<CertificateFacts, ParseError>
+        var coverage: [String: Bool] = [:]
+
+        init(_ result: Result<CertificateFacts, ParseError>) {
+            self.result = result
+        }
     }
 }
 

@@ -379,13 +379,12 @@ public final class HandshakeAnalyzer {
                 let chain = try CertificateMessage(parsing: &reader, isTLS13: false)
                 facts.serverChainLength = chain.chainLength
                 if let leaf = chain.leaf {
-                    switch certificates.facts(for: leaf) {
+                    let (result, covers) = certificates.facts(for: leaf, hostName: facts.clientHello?.serverName)
+                    switch result {
                     case .success(let certificate):
                         limitCounter?.truncatedFields += certificate.truncatedFields
                         facts.serverCertificate = certificate
-                        facts.certificateCoversServerName = facts.clientHello?.serverName.map {
-                            certificate.covers(hostName: $0)
-                        }
+                        facts.certificateCoversServerName = covers
                     case .failure(let error): facts.serverCertificateError = error.description
                     }
                 }

@@ -5,10 +5,15 @@ public enum SnapshotBuilder {
     /// Addresses kept per host; a server behind many addresses is still one row.
     static let maximumAddressesPerHost = 16
 
+    /// - Parameter isFinal: nothing will ask again (the end of a batch run): the connections'
+    ///   snapshots are not kept for the next build, which saves a copy of each.
     public static func build(
-        from tracker: FlowTracker, source: Snapshot.Source, generatedAt: Timestamp, policy: Policy = .intermediate
+        from tracker: FlowTracker, source: Snapshot.Source, generatedAt: Timestamp, policy: Policy = .intermediate,
+        isFinal: Bool = false
     ) -> Snapshot {
-        let connections = tracker.connections.map { snapshot(of: $0, policy: policy) }
+        let connections = tracker.connections.map {
+            isFinal ? lastSnapshot(of: $0, policy: policy) : snapshot(of: $0, policy: policy)
+        }
         var hosts = tracker.hostHistory
         for connection in connections { hosts.add(connection) }
         var statistics = tracker.currentStatistics

@@ -34,6 +34,8 @@ public final class Connection {
     var snapshotCache: CachedSnapshot?
     /// Set by every packet; cleared when a snapshot is built.
     var changed = true
+    /// The second under which the expiry wheel last filed this connection.
+    var expiryDue: Int64 = 0
 
     var clientStream = TCPReassembler()
     var serverStream = TCPReassembler()

@@ -46,10 +46,15 @@ public final class FlowTracker {
     private var nextSweep: Timestamp?
     private static let sweepInterval: Int64 = 1_000_000_000
     private var table: [FlowKey: Connection] = [:]
+    /// Every active connection, by the second it may go idle (see `sweep`).
+    private var expiry: ExpiryWheel
+    private var dueScratch: [Connection] = []
     /// Connections announced by another one (FTP data channels), by the endpoint they will reach.
     private var expectedConnections: [Connection.Endpoint: ApplicationProtocol] = [:]
     static let maximumExpectedConnections = 1024
     public var activeConnectionCount: Int { table.count }
+    /// Entries waiting in the expiry wheel, live or stale (bounded by twice the table, for tests).
+    var pendingExpiryEntries: Int { expiry.count }
     public private(set) var firstTimestamp: Timestamp?
     public private(set) var lastTimestamp: Timestamp?
 
@@ -60,6 +65,8 @@ public final class FlowTracker {
         self.configuration = configuration
         self.certificates = CertificateCache(capacity: configuration.certificateCacheSize)
         self.hostHistory = HostTable(capacity: configuration.maximumHosts)
+        let longest = max(configuration.tcpIdleTimeout, configuration.udpIdleTimeout, configuration.closedLinger)
+        self.expiry = ExpiryWheel(span: Int(clamping: longest.components.seconds) + 2)
         table.reserveCapacity(min(configuration.maximumConnections, 1 << 16))
         self.nextTrim = configuration.maximumRetainedConnections + max(64, configuration.maximumRetainedConnections / 4)
     }
@@ -145,8 +152,13 @@ public final class FlowTracker {
             if !connection.isClassified { classifyDatagram(connection, packet, direction: direction) }
             return
         }
-        if packet.tcpFlags.contains(.rst) { connection.sawRST = true }
-        if packet.tcpFlags.contains(.fin) { connection.sawFIN = true }
+        if packet.tcpFlags.contains(.rst) || packet.tcpFlags.contains(.fin) {
+            let wasOpen = !(connection.sawRST || connection.sawFIN)
+            if packet.tcpFlags.contains(.rst) { connection.sawRST = true }
+            if packet.tcpFlags.contains(.fin) { connection.sawFIN = true }
+            // A closed flow leaves after the short linger, not the idle timeout it was filed for.
+            if wasOpen { file(connection) }
+        }
         guard !connection.isClassified else { return }
         feedTCP(connection, packet, direction: direction)
     }
@@ -182,6 +194,7 @@ public final class FlowTracker {
             client: sourceIsClient ? source : destination, server: sourceIsClient ? destination : source,
             rolesKnown: rolesKnown, timestamp: timestamp)
         table[key] = connection
+        file(connection)
         silentConnections += 1
         retained.append(connection)
         if retained.count - retainedStart > nextTrim { trimRetained() }
@@ -291,21 +304,49 @@ public final class FlowTracker {
     /// time from `process`, and by a live capture when packets stop coming.
     public func sweep(now: Timestamp) {
         nextSweep = Timestamp(nanoseconds: now.nanoseconds &+ Self.sweepInterval)
-        let tcpIdle = Self.nanoseconds(configuration.tcpIdleTimeout)
-        let udpIdle = Self.nanoseconds(configuration.udpIdleTimeout)
-        let linger = Self.nanoseconds(configuration.closedLinger)
-        var expired: [FlowKey] = []
-        for (key, connection) in table {
-            let idle = now.nanoseconds &- connection.lastSeen.nanoseconds
-            let closed = connection.sawRST || connection.sawFIN
-            let limit = closed ? linger : (connection.transport == .tcp ? tcpIdle : udpIdle)
-            if idle > limit { expired.append(key) }
+        var expired = 0
+        let nowSecond = Self.second(of: now.nanoseconds)
+        expiry.takeDue(through: nowSecond, into: &dueScratch)
+        for connection in dueScratch {
+            let deadline = expiryDeadline(of: connection)
+            if deadline < now.nanoseconds {
+                table.removeValue(forKey: connection.key)
+                deactivate(connection)
+                expired += 1
+            } else {
+                // Seen since it was filed: file it again for its new deadline.
+                expiry.file(connection, dueAt: Self.second(of: deadline, roundingUp: true), now: nowSecond)
+            }
         }
-        for key in expired {
-            if let connection = table.removeValue(forKey: key) { deactivate(connection) }
-        }
-        statistics.expiredConnections += expired.count
+        dueScratch.removeAll(keepingCapacity: true)
+        statistics.expiredConnections += expired
         statistics.activeConnections = table.count
+    }
+
+    /// Files a connection in the expiry wheel under the second its idle time would run out.
+    private func file(_ connection: Connection) {
+        expiry.file(
+            connection, dueAt: Self.second(of: expiryDeadline(of: connection), roundingUp: true),
+            now: Self.second(of: connection.lastSeen.nanoseconds))
+        // Entries of flows that left the table, or were filed again, wait for their second; when
+        // they outnumber the live ones (a flood evicting flows), drop them at once.
+        if expiry.count > 2 * table.count + 4096 { expiry.compact() }
+    }
+
+    /// When the connection, if it sees no further packet, has been idle too long (nanoseconds).
+    private func expiryDeadline(of connection: Connection) -> Int64 {
+        let limit: Duration =
+            connection.sawRST || connection.sawFIN
+            ? configuration.closedLinger
+            : (connection.transport == .tcp ? configuration.tcpIdleTimeout : configuration.udpIdleTimeout)
+        return connection.lastSeen.nanoseconds &+ Self.nanoseconds(limit)
+    }
+
+    static func second(of nanoseconds: Int64, roundingUp: Bool = false) -> Int64 {
+        let (quotient, remainder) = nanoseconds.quotientAndRemainder(dividingBy: 1_000_000_000)
+        if remainder > 0 && roundingUp { return quotient + 1 }
+        if remainder < 0 && !roundingUp { return quotient - 1 }
+        return quotient
     }
 
     /// The table is full: drop a sixteenth of it at once, so that a flood costs one pass per many
