@@ -18,6 +18,8 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 
 config=${FUZZ_CONFIG:-release}
+# Keep the runtime exclusivity checks that release builds of tlstop leave out (Package.swift).
+export TLSTOP_CHECKED=1
 swift build -c "$config" --sanitize=fuzzer >/tmp/tlstop-fuzz-build.log 2>&1 ||
     { tail -40 /tmp/tlstop-fuzz-build.log >&2; echo "fuzz: building the targets failed" >&2; exit 1; }
 echo "fuzz: targets built ($config)"
