@@ -4,22 +4,52 @@ import TLSTopCore
 /// does not change.
 enum HostOrdering {
     static func sorted(_ hosts: [HostSnapshot], by key: DashboardState.SortKey) -> [HostSnapshot] {
-        hosts.sorted { a, b in
-            switch key {
-            case .severity:
-                if a.severity != b.severity { return a.severity > b.severity }
-                if (a.plaintextConnections > 0) != (b.plaintextConnections > 0) { return a.plaintextConnections > 0 }
-            case .connections:
-                if a.connections != b.connections { return a.connections > b.connections }
-            case .grade:
-                if a.grade != b.grade { return (a.grade?.rawValue ?? 99) < (b.grade?.rawValue ?? 99) }
-            case .host:
-                if a.host != b.host { return a.host < b.host }
-            }
-            if a.connections != b.connections { return a.connections > b.connections }
-            if a.host != b.host { return a.host < b.host }
-            return a.port < b.port
+        // The fields the order needs, taken once per row: a comparator over the rows themselves
+        // copied two rows of dictionaries per comparison (200 ms for 100k hosts).
+        var rows: [Row] = []
+        rows.reserveCapacity(hosts.count)
+        for index in hosts.indices {
+            rows.append(
+                Row(
+                    severity: hosts[index].severity, plaintext: hosts[index].plaintextConnections > 0,
+                    connections: hosts[index].connections, grade: hosts[index].grade?.rawValue ?? 99,
+                    host: hosts[index].host, port: hosts[index].port, index: index))
         }
+        rows.sort { precedes($0, $1, by: key) }
+        return rows.map { hosts[$0.index] }
+    }
+
+    private struct Row {
+        var severity: Severity
+        var plaintext: Bool
+        var connections: Int
+        var grade: Int
+        var host: String
+        var port: Int
+        var index: Int
+    }
+
+    private static func precedes(_ a: Row, _ b: Row, by key: DashboardState.SortKey) -> Bool {
+        switch key {
+        case .severity:
+            if a.severity != b.severity { return a.severity > b.severity }
+            if a.plaintext != b.plaintext { return a.plaintext }
+        case .connections:
+            if a.connections != b.connections { return a.connections > b.connections }
+        case .grade:
+            if a.grade != b.grade { return a.grade < b.grade }
+        case .host:
+            if a.host != b.host { return byteOrder(a.host, b.host) }
+        }
+        if a.connections != b.connections { return a.connections > b.connections }
+        if a.host != b.host { return byteOrder(a.host, b.host) }
+        return a.port < b.port
+    }
+
+    /// Host names compared by their UTF-8 bytes: the same order as `<` for the ASCII names hosts
+    /// have, without Unicode-aware comparison (most of the time of sorting 100k rows).
+    private static func byteOrder(_ a: String, _ b: String) -> Bool {
+        a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 }
 
