@@ -1,31 +1,35 @@
 #!/usr/bin/env bash
-# Times `tlstop -r FILE --batch` against libpcap's empty pcap_loop on the same 200k+ packet capture.
-# Usage: Tests/Bench/bench.sh [RUNS]   (run from anywhere; builds what it needs)
+# The whole-program benchmark: `tlstop -r FILE --batch` against the floor (libpcap's pcap_loop with
+# an empty callback, a tiny C program built here), ndpiReader and tshark, on the three generated
+# workloads; then start-up time, the many-flows memory per connection, and the component
+# benchmarks (Tests/Benchmarks, package-benchmark), among them one dashboard redraw over 100k hosts.
+#
+#   Tests/Bench/bench.sh [RUNS]          RUNS interleaved runs per tool and capture (default 5)
+#
+# BENCH_TSHARK_RUNS (default 1: tshark takes minutes per capture; 0 leaves it out), BENCH_SKIP_COMPONENTS=1
+# to leave out the package-benchmark suite. Data goes to bench-data/ (ignored by git).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-runs=${1:-7}
+runs=${1:-5}
 data=bench-data
 mkdir -p "$data"
-capture=$data/handshakes-250k.pcap
-[ -s "$capture" ] || python3 Tests/Bench/gen-bench-pcap.py "$capture" 250000
+[ -s "$data/mixed.pcap" ] || python3 Tests/Bench/gen-bench-pcap.py mixed "$data/mixed.pcap" 2000000
+[ -s "$data/handshakes.pcap" ] || python3 Tests/Bench/gen-bench-pcap.py handshakes "$data/handshakes.pcap" 2000000
+[ -s "$data/many-flows.pcap" ] || python3 Tests/Bench/gen-bench-pcap.py many-flows "$data/many-flows.pcap" 4000000
 cc -O2 -o "$data/pcap_floor" Tests/Bench/pcap_floor.c -lpcap
 swift build -c release >/dev/null
-packets=$("$data/pcap_floor" "$capture" | awk '{print $1}')
+if ! command -v ndpiReader >/dev/null || ! command -v tshark >/dev/null; then
+    echo "bench: installing ndpiReader and tshark (libndpi-bin, tshark)" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libndpi-bin tshark >/dev/null
+fi
 
-python3 - "$runs" "$packets" "$capture" "$data/pcap_floor" .build/release/tlstop <<'PY'
-import statistics, subprocess, sys, time
-runs, packets, capture, floor_bin, tlstop = int(sys.argv[1]), int(sys.argv[2]), *sys.argv[3:]
-def timed(cmd):
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
-floor, ours = [], []
-for _ in range(runs):  # interleaved, so both see the same machine state
-    floor.append(timed([floor_bin, capture]))
-    ours.append(timed([tlstop, "-r", capture, "--batch"]))
-f, t = statistics.median(floor), statistics.median(ours)
-print(f"{'reader (' + str(packets) + ' packets)':<30} {'median s':>10} {'packets/s':>14}")
-print(f"{'pcap_loop, empty callback':<30} {f:>10.4f} {packets / f:>14,.0f}")
-print(f"{'tlstop -r FILE --batch':<30} {t:>10.4f} {packets / t:>14,.0f}")
-print(f"tlstop / floor time: {t / f:.2f}x ({runs} interleaved runs, wall time including process start)")
-PY
+python3 Tests/Bench/compare.py --runs "$runs" --tshark-runs "${BENCH_TSHARK_RUNS:-1}" \
+    --floor "$data/pcap_floor" --tlstop .build/release/tlstop \
+    "$data/mixed.pcap" "$data/handshakes.pcap" "$data/many-flows.pcap"
+
+if [ "${BENCH_SKIP_COMPONENTS:-0}" != 1 ]; then
+    echo
+    echo "component benchmarks (Tests/Benchmarks, package-benchmark; p50 of each)"
+    (cd Tests/Benchmarks && swift package --disable-sandbox benchmark --no-progress --format markdown \
+        --time-units microseconds 2>/dev/null | grep -E '^\||^#|^$' || true)
+fi

@@ -14,7 +14,7 @@ data=bench-data
 mkdir -p "$data"
 python3 Tests/Bench/gen-flood-pcaps.py "$data/floods"
 normal=$data/handshakes-250k.pcap
-[ -s "$normal" ] || python3 Tests/Bench/gen-bench-pcap.py "$normal" 250000
+[ -s "$normal" ] || python3 Tests/Bench/gen-bench-pcap.py handshakes "$normal" 250000
 swift build -c release >/dev/null
 
 python3 - "$runs" "$limit" .build/release/tlstop "$normal" "$data"/floods/*.pcap <<'PY'
