@@ -18,9 +18,10 @@ mkdir -p "$data"
 [ -s "$data/many-flows.pcap" ] || python3 Tests/Bench/gen-bench-pcap.py many-flows "$data/many-flows.pcap" 4000000
 cc -O2 -o "$data/pcap_floor" Tests/Bench/pcap_floor.c -lpcap
 swift build -c release >/dev/null
-if ! command -v ndpiReader >/dev/null || ! command -v tshark >/dev/null; then
-    echo "bench: installing ndpiReader and tshark (libndpi-bin, tshark)" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libndpi-bin tshark >/dev/null
+if ! command -v ndpiReader >/dev/null || ! command -v tshark >/dev/null || [ ! -x /usr/bin/time ]; then
+    echo "bench: installing ndpiReader, tshark and GNU time (libndpi-bin, tshark, time)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends libndpi-bin tshark time >/dev/null
 fi
 
 python3 Tests/Bench/compare.py --runs "$runs" --tshark-runs "${BENCH_TSHARK_RUNS:-1}" \

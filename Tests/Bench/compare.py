@@ -15,19 +15,24 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 
 def timed(command):
-    """(wall seconds, CPU seconds, peak RSS KiB, stdout) of one run."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    output = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    if status != 0:
-        raise SystemExit(f"bench: {' '.join(command)} failed with status {status}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, output.decode(errors="replace")
+    """(wall seconds, CPU seconds, peak RSS KiB, stdout) of one run. The peak RSS comes from GNU
+    time: the child's own ru_maxrss counts the Python parent's pages it shared before exec."""
+    with tempfile.NamedTemporaryFile(mode="r") as rss:
+        start = time.perf_counter()
+        process = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", rss.name] + command,
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        output = process.stdout.read()
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        if status != 0:
+            raise SystemExit(f"bench: {' '.join(command)} failed with status {status}")
+        peak = int(rss.read().split()[-1])
+    return wall, usage.ru_utime + usage.ru_stime, peak, output.decode(errors="replace")
 
 
 def commands(tool, capture, args):
