@@ -185,7 +185,8 @@ final class Replay {
 
     func ingest(_ frame: UnsafeRawBufferPointer) {
         nanoseconds += 1000
-        tracker.ingest(frame: frame, linkType: .ethernet, wireLength: frame.count, timestamp: .init(nanoseconds: nanoseconds))
+        tracker.ingest(
+            frame: frame, linkType: .ethernet, wireLength: frame.count, timestamp: .init(nanoseconds: nanoseconds))
     }
 
     /// The same connection again from the next client port: a new flow.
