@@ -24,36 +24,25 @@ SERVER = bytes([192, 0, 2, 1])
 SYN, ACK, PSH, RST = 0x02, 0x10, 0x08, 0x04
 
 
-class Writer:
-    """Classic little-endian pcap of Ethernet frames with a clock that advances per packet."""
+def load_generator():
+    spec = importlib.util.spec_from_file_location("gen", os.path.join(HERE, "gen-bench-pcap.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
-    def __init__(self, path, packets_per_second):
-        self.file = open(path, "wb")
-        self.file.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        self.step = 1_000_000 // packets_per_second or 1
-        self.micros = 1_700_000_000 * 1_000_000
-        self.count = 0
+
+gen = load_generator()
+
+
+class Writer(gen.PcapWriter):
+    """The benchmark captures' writer, with TCP segments built from their fields."""
 
     def tcp(self, source, sport, destination, dport, seq, flags, payload=b""):
-        total = 40 + len(payload)
-        ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, total, 0, 0x4000, 64, 6, 0, source, destination)
-        tcp = struct.pack(">HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, 0, 0x50, flags, 65535, 0, 0)
-        frame = b"\x00\x00\x00\x00\x00\x02\x00\x00\x00\x00\x00\x01\x08\x00" + ip + tcp + payload
-        self.micros += self.step
-        self.file.write(struct.pack("<IIII", self.micros // 1_000_000, self.micros % 1_000_000, len(frame), len(frame)))
-        self.file.write(frame)
-        self.count += 1
-
-    def close(self):
-        self.file.close()
-        return self.count
+        self.write(gen.segment(source, sport, destination, dport, seq & 0xFFFFFFFF, 0, flags, payload))
 
 
 def client_hello():
     """The first ClientHello record of the TLS 1.3 loopback fixture."""
-    spec = importlib.util.spec_from_file_location("gen", os.path.join(HERE, "gen-bench-pcap.py"))
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
     for frame in gen.read_pcap(os.path.join(ROOT, "Tests/Fixtures/pcaps/tls13-x25519.pcap")):
         parsed = gen.ipv4_tcp(frame)
         if not parsed:
