@@ -22,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        // The Prometheus text exposition format, and a small HTTP server (no SwiftNIO) to serve it.
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swhitty/FlyingFox.git", from: "0.27.1"),
     ],
     targets: [
         // System-library shims: static inline wrappers for what Swift cannot import (macros, globals).
@@ -44,20 +47,31 @@ let package = Package(
         .target(name: "TLSTopUI", dependencies: ["TLSTopCore"]),
         // ncurses adapter: draws a TLSTopUI screen on the terminal and reads keys.
         .target(name: "TLSTopTerminal", dependencies: ["CNcurses", "TLSTopUI"]),
+        // Feeds for other systems: the NDJSON event stream (file or stdout, reopened on SIGHUP) and
+        // the Prometheus /metrics endpoint.
+        .target(
+            name: "TLSTopExport",
+            dependencies: [
+                "TLSTopCore",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+            ]
+        ),
         // libpcap adapter: reads files and interfaces, hands raw frames to the core.
         .target(name: "TLSTopCapture", dependencies: ["CPcap", "TLSTopCore"]),
         .executableTarget(
             name: "tlstop",
             dependencies: [
-                "TLSTopCore", "TLSTopCapture", "TLSTopUI", "TLSTopTerminal",
+                "TLSTopCore", "TLSTopCapture", "TLSTopUI", "TLSTopTerminal", "TLSTopExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Helpers shared by the test targets (a seeded random generator).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Helpers shared by the test targets: a seeded random generator, the fixtures and a pcap reader.
+        .target(name: "TestSupport", dependencies: ["TLSTopCore"], path: "Tests/TestSupport"),
         .testTarget(name: "TLSTopCoreTests", dependencies: ["TLSTopCore", "TestSupport"]),
         .testTarget(name: "TLSTopCaptureTests", dependencies: ["TLSTopCapture", "TLSTopCore", "TestSupport"]),
         .testTarget(name: "TLSTopUITests", dependencies: ["TLSTopUI", "TLSTopCore"]),
+        .testTarget(name: "TLSTopExportTests", dependencies: ["TLSTopExport", "TLSTopCore", "TestSupport"]),
         // Runs the built `tlstop` binary; depending on the target makes `swift build --build-tests` build it.
         .testTarget(name: "tlstopTests", dependencies: ["tlstop"]),
     ],

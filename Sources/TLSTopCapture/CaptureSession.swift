@@ -80,6 +80,8 @@ public final class CaptureSession: @unchecked Sendable {
         } catch {
             outcomeError = error
         }
+        // The run is over: connections cut mid-handshake still reach the event stream and metrics.
+        tracker.reportUnreported()
         publish()
         done.signal()
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TLSTopCapture
 import TLSTopCore
+import TLSTopExport
 import TLSTopUI
 
 @main
@@ -19,6 +20,7 @@ struct TLSTopCommand: ParsableCommand {
             Examples:
               tlstop -r capture.pcap --batch --export snapshot.json
               tlstop -r capture.pcapng -f 'tcp port 443' --batch --export snapshot.csv
+              tlstop -i eth0 --batch --log /var/log/tlstop/events.ndjson --metrics 127.0.0.1:9810
             """,
         version: version)
 
@@ -74,6 +76,21 @@ struct TLSTopCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "Write one JSON line (ECS field names) per classified connection and per finding to this file ('-': stdout); reopened on SIGHUP.",
+            valueName: "path"))
+    var log: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Serve Prometheus metrics at http://HOST:PORT/metrics (a bare PORT listens on 127.0.0.1).",
+            valueName: "host:port"))
+    var metrics: String?
+
+    @Option(help: ArgumentHelp("Hosts given their own metrics series (the busiest ones).", valueName: "n"))
+    var metricsTopHosts = 20
+
+    @Option(
+        help: ArgumentHelp(
             "Judge connections by this policy: modern, intermediate or old (Mozilla Server Side TLS), or a policy file (TOML).",
             valueName: "profile|file"))
     var policy = "intermediate"
@@ -106,6 +123,15 @@ struct TLSTopCommand: ParsableCommand {
             throw ValidationError("-r and -i exclude each other: read a file or capture live")
         }
         if let duration, duration <= 0 { throw ValidationError("--duration must be positive") }
+        if let metrics, ListenEndpoint(parsing: metrics) == nil {
+            throw ValidationError(
+                "--metrics '\(metrics)': expected HOST:PORT, [IPv6]:PORT or PORT, with an IP address and a port 1-65535"
+            )
+        }
+        guard (0...1000).contains(metricsTopHosts) else { throw ValidationError("--metrics-top-hosts must be 0…1000") }
+        if log == "-", !batch {
+            throw ValidationError("--log - writes to stdout, where the dashboard draws: give a file, or use --batch")
+        }
         guard (1...4096).contains(bufferMiB) else { throw ValidationError("-B must be 1…4096 MiB") }
     }
 
@@ -142,10 +168,32 @@ struct TLSTopCommand: ParsableCommand {
         let policy = loadPolicy()
         if !batch {
             runDashboard(policy: policy)
-        } else if let readFile, !realtime {
+        } else if let readFile, !realtime, metrics == nil {
+            // Scrapes need published snapshots: with --metrics the file goes through a session.
             readWholeFile(readFile, policy: policy)
         } else {
             runSession(policy: policy)
+        }
+    }
+
+    /// The event log and metrics recorder asked for; a log that cannot be opened ends the run here.
+    private func openFeeds(policy: Policy) -> Feeds {
+        do {
+            // A file can be read slower while the log catches up; a live capture cannot wait.
+            return try Feeds(
+                logPath: log, logWhenFull: readFile != nil ? .wait : .drop,
+                metrics: metrics.flatMap(ListenEndpoint.init(parsing:)), topHosts: metricsTopHosts, policy: policy)
+        } catch {
+            fail(error.description)
+        }
+    }
+
+    /// Binds the metrics listener (before dropping root, so any port works).
+    private func startMetrics(_ feeds: Feeds, session: CaptureSession) {
+        do {
+            try feeds.startMetrics(on: metrics.flatMap(ListenEndpoint.init(parsing:))) { session.snapshot }
+        } catch {
+            fail(error.description)
         }
     }
 
@@ -171,15 +219,18 @@ struct TLSTopCommand: ParsableCommand {
         }
         let themes = loadThemes()
         let source = openSource()
+        let feeds = openFeeds(policy: policy)
+        let tracker = FlowTracker(configuration: trackerConfiguration(policy: policy))
+        feeds.attach(to: tracker)
+        let session = CaptureSession(source: source, tracker: tracker, policy: policy)
+        startMetrics(feeds, session: session)
         dropPrivilegesIfAsked()
-        let configuration = trackerConfiguration(policy: policy)
-        let session = CaptureSession(
-            source: source, tracker: FlowTracker(configuration: configuration), policy: policy)
         StopSignal.install()
         session.start()
         _ = DashboardApp(session: session, themes: themes, exportPath: export, policyName: policy.name).run()
         session.stop()
         let outcome = session.waitUntilFinished()
+        _ = feeds.finish()
         if let error = outcome.error { fail(error.message) }
     }
 
@@ -211,6 +262,8 @@ struct TLSTopCommand: ParsableCommand {
         } catch {
             fail(error.message)
         }
+        let feeds = openFeeds(policy: policy)
+        feeds.attach(to: tracker)
         dropPrivilegesIfAsked()
         var readError: CaptureError?
         do {
@@ -218,11 +271,13 @@ struct TLSTopCommand: ParsableCommand {
         } catch {
             readError = error
         }
+        tracker.reportUnreported()
+        let feedSummary = feeds.finish()
         let elapsed = ContinuousClock.now - started
         let source = Snapshot.Source(kind: "file", name: readFile, linkType: reader.linkTypeName, filter: filter)
         let snapshot = SnapshotBuilder.build(
             from: tracker, source: source, generatedAt: .now, policy: policy, isFinal: true)
-        finish(snapshot, elapsed: elapsed, error: readError)
+        finish(snapshot, elapsed: elapsed, error: readError, feedSummary: feedSummary)
     }
 
     /// A live interface (or a file replayed with --realtime) on the capture thread, until the
@@ -230,10 +285,12 @@ struct TLSTopCommand: ParsableCommand {
     private func runSession(policy: Policy) {
         let started = ContinuousClock.now
         let source = openSource()
+        let feeds = openFeeds(policy: policy)
+        let tracker = FlowTracker(configuration: trackerConfiguration(policy: policy))
+        feeds.attach(to: tracker)
+        let session = CaptureSession(source: source, tracker: tracker, policy: policy)
+        startMetrics(feeds, session: session)
         dropPrivilegesIfAsked()
-        let configuration = trackerConfiguration(policy: policy)
-        let session = CaptureSession(
-            source: source, tracker: FlowTracker(configuration: configuration), policy: policy)
         StopSignal.install()
         session.start()
         let deadline = duration.map { started.advanced(by: .milliseconds(Int64($0 * 1000))) }
@@ -245,7 +302,8 @@ struct TLSTopCommand: ParsableCommand {
             Thread.sleep(forTimeInterval: 0.05)
         }
         let outcome = session.waitUntilFinished()
-        finish(outcome.snapshot, elapsed: ContinuousClock.now - started, error: outcome.error)
+        let feedSummary = feeds.finish()
+        finish(outcome.snapshot, elapsed: ContinuousClock.now - started, error: outcome.error, feedSummary: feedSummary)
     }
 
     /// Drops root once the capture is open (tcpdump's -Z), then checks that the export can still be
@@ -259,6 +317,15 @@ struct TLSTopCommand: ParsableCommand {
             try PrivilegeDrop.drop(to: user)
         } catch {
             fail(error.message)
+        }
+        if let log, log != "-" {
+            let folder = URL(fileURLWithPath: log).deletingLastPathComponent().path
+            if access(folder, W_OK) != 0 {
+                FileHandle.standardError.write(
+                    Data(
+                        ("tlstop: warning: --log folder '\(folder)' is not writable by '\(user)': after log rotation "
+                            + "SIGHUP cannot start a new file (events keep going to the old one)\n").utf8))
+            }
         }
         if let export {
             let folder = URL(fileURLWithPath: export).deletingLastPathComponent().path
@@ -274,14 +341,22 @@ struct TLSTopCommand: ParsableCommand {
     }
 
     /// Prints the summary, writes the export, and exits non-zero if the capture ended on an error.
-    private func finish(_ snapshot: Snapshot, elapsed: Duration, error: CaptureError?) {
-        print(BatchSummary(snapshot: snapshot, elapsed: elapsed).text, terminator: "")
+    private func finish(_ snapshot: Snapshot, elapsed: Duration, error: CaptureError?, feedSummary: String?) {
+        // With `--log -` the events own stdout: the summary goes to stderr.
+        var summary = BatchSummary(snapshot: snapshot, elapsed: elapsed).text
+        if let feedSummary { summary += feedSummary + "\n" }
+        if log == "-" {
+            FileHandle.standardError.write(Data(summary.utf8))
+        } else {
+            print(summary, terminator: "")
+        }
         if let export {
             let body = export.lowercased().hasSuffix(".csv") ? snapshot.csv() : snapshot.json()
             do {
                 try AtomicFile.write(body, to: export)
-                print(
-                    "exported \(snapshot.connections.count) connections and \(snapshot.hosts.count) hosts to \(export)")
+                let line =
+                    "exported \(snapshot.connections.count) connections and \(snapshot.hosts.count) hosts to \(export)\n"
+                if log == "-" { FileHandle.standardError.write(Data(line.utf8)) } else { print(line, terminator: "") }
             } catch {
                 fail("cannot write --export '\(export)': \(error.localizedDescription)")
             }

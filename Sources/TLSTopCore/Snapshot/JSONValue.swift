@@ -37,6 +37,37 @@ public indirect enum JSONValue: Sendable, Equatable {
         return out
     }
 
+    /// On one line, without spaces or a trailing newline: one NDJSON record. Every control
+    /// character in a string is escaped, so the result never contains a line break.
+    public func compactJSON() -> String {
+        var out = ""
+        writeCompact(to: &out)
+        return out
+    }
+
+    private func writeCompact(to out: inout String) {
+        switch self {
+        case .array(let values):
+            out += "["
+            for (index, value) in values.enumerated() {
+                if index > 0 { out += "," }
+                value.writeCompact(to: &out)
+            }
+            out += "]"
+        case .object(let members):
+            out += "{"
+            for (index, (key, value)) in members.enumerated() {
+                if index > 0 { out += "," }
+                Self.writeString(key, to: &out)
+                out += ":"
+                value.writeCompact(to: &out)
+            }
+            out += "}"
+        default:
+            write(to: &out, indent: 0)
+        }
+    }
+
     private func write(to out: inout String, indent: Int) {
         switch self {
         case .null: out += "null"

@@ -26,6 +26,8 @@ public final class Connection {
     public internal(set) var isClassified = false
     /// In the flow table (false once expired or evicted; finished connections stay reportable).
     public internal(set) var isActive = true
+    /// Handed to the tracker's `onReport` (the event stream and metrics see each connection once).
+    var reported = false
     /// True when a direction lost bytes the analysis needed.
     public internal(set) var hadGap = false
 

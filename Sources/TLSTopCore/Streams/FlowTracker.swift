@@ -19,6 +19,8 @@ public final class FlowTracker {
         public var udpIdleTimeout = Duration.seconds(30)
         /// A closed (FIN/RST) connection stays active this long to absorb its last packets.
         public var closedLinger = Duration.seconds(5)
+        /// How long a clear-text session runs before it is reported (`onReport`) if it has not ended.
+        public var plaintextReportDelay = Duration.seconds(10)
         /// How connections are judged when they are folded into the host aggregates.
         public var policy = Policy.intermediate
         public var handshakeLimits = HandshakeAnalyzer.Limits()
@@ -57,6 +59,13 @@ public final class FlowTracker {
     var pendingExpiryEntries: Int { expiry.count }
     public private(set) var firstTimestamp: Timestamp?
     public private(set) var lastTimestamp: Timestamp?
+
+    /// Called once per connection, on the thread that feeds packets, with its judged snapshot:
+    /// when its analysis is classified (a handshake finished, a protocol recognized), or, for a
+    /// connection that carried payload without getting that far, when it leaves the table or the
+    /// run ends (`reportUnreported`). Connections of an unknown protocol are not reported. Unset,
+    /// it costs one nil check per classification. The event stream and the metrics count these.
+    public var onReport: ((ConnectionSnapshot) -> Void)?
 
     public let certificates: CertificateCache
     private let handshakeLimitCounter = HandshakeLimitCounter()
@@ -258,6 +267,35 @@ public final class FlowTracker {
             expectedConnections[endpoint] = .ftpData
         }
         connection.isClassified = analyzer.isFinished
+        if onReport != nil, connection.isClassified || isSettledPlaintext(connection, analyzer) { report(connection) }
+    }
+
+    /// A clear-text session is analyzed until it ends (a password may come late), which for a
+    /// long-lived one may be hours: it is reported once its protocol has been known for a while,
+    /// unless an upgrade to TLS is under way.
+    private func isSettledPlaintext(_ connection: Connection, _ analyzer: HandshakeAnalyzer) -> Bool {
+        guard !connection.reported else { return false }
+        let facts = analyzer.facts
+        guard facts.application.protocolName != nil, facts.clientHello == nil, facts.serverHello == nil,
+            !facts.application.upgradePending
+        else { return false }
+        let age = connection.lastSeen.nanoseconds &- connection.firstSeen.nanoseconds
+        return age >= Self.nanoseconds(configuration.plaintextReportDelay)
+    }
+
+    /// Hands a connection to `onReport`, once.
+    private func report(_ connection: Connection) {
+        guard let onReport, !connection.reported, connection.analyzer != nil else { return }
+        connection.reported = true
+        let snapshot = SnapshotBuilder.lastSnapshot(of: connection, policy: configuration.policy)
+        if snapshot.protocol != "unknown" { onReport(snapshot) }
+    }
+
+    /// Reports the connections still held that carried payload and were not reported yet: at the
+    /// end of a run, so that a capture cut mid-handshake still says what it saw.
+    public func reportUnreported() {
+        guard onReport != nil else { return }
+        for connection in retained[retainedStart...] { report(connection) }
     }
 
     /// The connection's analyzer, created on first use with the tracker's caps and shared caches.
@@ -296,6 +334,7 @@ public final class FlowTracker {
             _ = analyzer.observeDatagram(packet.payload, from: direction)
         }
         connection.isClassified = analyzer.isFinished
+        if connection.isClassified, onReport != nil { report(connection) }
     }
 
     // MARK: - Expiry, eviction and retention
@@ -392,6 +431,7 @@ public final class FlowTracker {
         connection.isActive = false
         connection.changed = true
         if connection.analyzer == nil { silentConnections -= 1 }
+        if onReport != nil { report(connection) }
     }
 
     /// Keeps every active connection and the most recent finished ones; the older finished ones

@@ -1,3 +1,5 @@
+import TestSupport
+
 @testable import TLSTopCore
 
 /// Rebuilds the two byte streams of a fixture's first TCP connection (loopback captures are lossless

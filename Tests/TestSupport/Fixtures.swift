@@ -3,44 +3,44 @@ import Foundation
 @testable import TLSTopCore
 
 /// Locates committed fixtures relative to this source file, so tests run from any directory.
-enum Fixtures {
-    static let testsDirectory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let directory = testsDirectory.appendingPathComponent("Fixtures")
-    static let pcaps = directory.appendingPathComponent("pcaps")
-    static let golden = directory.appendingPathComponent("golden")
+public enum Fixtures {
+    public static let testsDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+    public static let directory = testsDirectory.appendingPathComponent("Fixtures")
+    public static let pcaps = directory.appendingPathComponent("pcaps")
+    public static let golden = directory.appendingPathComponent("golden")
 
-    static func pcap(_ name: String) -> URL { pcaps.appendingPathComponent(name) }
+    public static func pcap(_ name: String) -> URL { pcaps.appendingPathComponent(name) }
 
     /// Every classic-pcap fixture (the derived link-type variants included).
-    static var allPcapNames: [String] {
+    public static var allPcapNames: [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: pcaps.path)) ?? []
         return names.filter { $0.hasSuffix(".pcap") }.sorted()
     }
 }
 
 /// A minimal reader for classic pcap files, so core tests need no libpcap.
-struct PcapFixture {
-    struct Frame {
-        var timestamp: Timestamp
-        var bytes: [UInt8]
-        var wireLength: Int
+public struct PcapFixture {
+    public struct Frame {
+        public var timestamp: Timestamp
+        public var bytes: [UInt8]
+        public var wireLength: Int
     }
 
-    var linkType: LinkType
-    var frames: [Frame]
+    public var linkType: LinkType
+    public var frames: [Frame]
 
-    enum Failure: Error {
+    public enum Failure: Error {
         case notPcap
         case unsupportedLinkType(UInt32)
         case truncated
     }
 
-    init(contentsOf url: URL) throws {
+    public init(contentsOf url: URL) throws {
         try self.init(bytes: Array(try Data(contentsOf: url)))
     }
 
-    init(bytes data: [UInt8]) throws {
+    public init(bytes data: [UInt8]) throws {
         guard data.count >= 24 else { throw Failure.notPcap }
         func u32(_ at: Int, _ swapped: Bool) -> UInt32 {
             let value =
@@ -82,7 +82,7 @@ struct PcapFixture {
     }
 
     /// Runs every frame through a fresh tracker.
-    func track(configuration: FlowTracker.Configuration = .init()) -> FlowTracker {
+    public func track(configuration: FlowTracker.Configuration = .init()) -> FlowTracker {
         let tracker = FlowTracker(configuration: configuration)
         for frame in frames {
             frame.bytes.withUnsafeBytes {
@@ -93,7 +93,7 @@ struct PcapFixture {
     }
 
     /// The TCP payloads in capture order, with their direction relative to the first SYN's sender.
-    func tcpPayloads() throws -> [(fromClient: Bool, packet: DecodedPacket, bytes: [UInt8])] {
+    public func tcpPayloads() throws -> [(fromClient: Bool, packet: DecodedPacket, bytes: [UInt8])] {
         var result: [(Bool, DecodedPacket, [UInt8])] = []
         var client: (IPAddress, UInt16)?
         for frame in frames {

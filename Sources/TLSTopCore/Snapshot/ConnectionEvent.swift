@@ -1,0 +1,248 @@
+/// The event stream's lines (`--log`): one document when a connection is classified and one per
+/// finding on it, in Elastic Common Schema names where ECS has them (so Filebeat, Vector,
+/// Logstash and Elasticsearch take them as they are) and under `tlstop.*` for the rest.
+///
+/// Absent facts are left out rather than written as null, as ECS documents do. The field list is
+/// the contract in docs/event-schema.json.
+public enum ConnectionEvent {
+    /// The ECS release whose field names and types the documents follow.
+    public static let ecsVersion = "8.11.0"
+
+    /// Who wrote the event: the same for every line of one run.
+    public struct Context: Sendable {
+        public var policy: String
+        public var observerHostName: String?
+        public var version: String
+
+        public init(policy: String, observerHostName: String?, version: String) {
+            self.policy = policy
+            self.observerHostName = observerHostName
+            self.version = version
+        }
+    }
+
+    /// The connection's line, then one line per finding (worst first), each a complete document.
+    public static func lines(for connection: ConnectionSnapshot, context: Context) -> [String] {
+        var lines = [document(for: connection, finding: nil, context: context).compactJSON()]
+        for finding in connection.findings {
+            lines.append(document(for: connection, finding: finding, context: context).compactJSON())
+        }
+        return lines
+    }
+
+    /// What `event.action` says happened to the connection.
+    public static func action(of connection: ConnectionSnapshot) -> String {
+        switch connection.protocol {
+        case "tls", "dtls", "quic", "sslv2": "tls-handshake"
+        case "plaintext": "plaintext-connection"
+        case "unknown": "connection"
+        default: "encrypted-connection"
+        }
+    }
+
+    public static func document(for connection: ConnectionSnapshot, finding: Finding?, context: Context) -> JSONValue {
+        let c = connection
+        var event = ObjectBuilder()
+        event["kind"] = .string(finding == nil ? "event" : "alert")
+        event["category"] = .array([.string("network")])
+        event["type"] = .array(finding == nil ? [.string("connection"), .string("protocol")] : [.string("info")])
+        event["action"] = .string(finding == nil ? action(of: c) : "finding")
+        event["dataset"] = .string(finding == nil ? "tlstop.connection" : "tlstop.finding")
+        event["module"] = .string("tlstop")
+        event["start"] = .string(c.firstSeen.rfc3339)
+        if let established = c.established {
+            event["outcome"] = .string(established ? "success" : (c.alert != nil ? "failure" : "unknown"))
+        }
+        if let finding { event["severity"] = .int(finding.severity.rawValue) }
+
+        var document = ObjectBuilder()
+        document["@timestamp"] = .string(c.lastSeen.rfc3339)
+        document["message"] = .string(finding.map { message(for: $0, on: c) } ?? message(for: c))
+        document["ecs"] = .object([("version", .string(ecsVersion))])
+        document["event"] = event.value
+        document["source"] = endpoint(ip: c.clientIP, port: c.clientPort, domain: nil)
+        document["destination"] = endpoint(ip: c.serverIP, port: c.serverPort, domain: c.sni)
+        document["related"] = .object([
+            ("ip", .array(Array(Set([c.clientIP, c.serverIP])).sorted().map { .string($0) }))
+        ])
+        document["network"] = network(of: c)
+        document["tls"] = tls(of: c)
+        if let finding {
+            document["rule"] = .object([
+                ("id", .string(finding.id.rawValue)), ("name", .string(finding.id.rawValue)),
+                ("description", .string(finding.id.explanation)),
+                ("ruleset", .string(context.policy)),
+            ])
+        }
+        var observer = ObjectBuilder()
+        observer["hostname"] = context.observerHostName.map { .string($0) }
+        observer["product"] = .string("tlstop")
+        observer["type"] = .string("sensor")
+        observer["version"] = .string(context.version)
+        document["observer"] = observer.value
+        document["tlstop"] = tlstop(of: c, finding: finding, context: context)
+        return document.value
+    }
+
+    // MARK: - Parts
+
+    private static func endpoint(ip: String, port: Int, domain: String?) -> JSONValue {
+        var value = ObjectBuilder()
+        value["ip"] = .string(ip)
+        value["port"] = .int(port)
+        value["domain"] = domain.map { .string($0) }
+        return value.value
+    }
+
+    private static func network(of c: ConnectionSnapshot) -> JSONValue {
+        var value = ObjectBuilder()
+        value["transport"] = .string(c.transport)
+        value["type"] = .string(c.clientIP.contains(":") ? "ipv6" : "ipv4")
+        // ECS: the application-layer protocol, lowercase. A STARTTLS session is its application.
+        value["protocol"] = .string(c.application ?? (c.protocol == "unknown" ? nil : c.protocol) ?? "unknown")
+        return value.value
+    }
+
+    /// "TLSv1.2" → ("tls", "1.2"); "SSLv3" → ("ssl", "3.0"); "DTLSv1.3" → ("dtls", "1.3").
+    public static func versionParts(_ name: String) -> (protocol: String, version: String)? {
+        for prefix in ["DTLSv", "TLSv", "SSLv"] where name.hasPrefix(prefix) {
+            var number = String(name.dropFirst(prefix.count))
+            if !number.contains(".") && !number.contains("-") { number += ".0" }
+            return (String(prefix.dropLast()).lowercased(), number)
+        }
+        return nil
+    }
+
+    private static func tls(of c: ConnectionSnapshot) -> JSONValue? {
+        let isTLS = ["tls", "dtls", "quic", "sslv2"].contains(c.protocol)
+        guard isTLS else { return nil }
+        var value = ObjectBuilder()
+        if let version = c.version, let parts = versionParts(version) {
+            value["version"] = .string(parts.version)
+            value["version_protocol"] = .string(parts.protocol)
+        }
+        value["cipher"] = c.cipher.map { .string($0) }
+        value["curve"] = c.group.map { .string($0) }
+        value["next_protocol"] = c.alpn.map { .string($0) }
+        value["established"] = c.established.map { .bool($0) }
+        value["resumed"] = c.resumed.map { .bool($0) }
+        var client = ObjectBuilder()
+        client["server_name"] = c.sni.map { .string($0) }
+        if let offer = c.clientOffer {
+            client["supported_ciphers"] = .array(offer.cipherSuites.map { .string($0) })
+        }
+        value["client"] = client.value
+        if let certificate = c.certificate {
+            var x509 = ObjectBuilder()
+            x509["subject"] = distinguishedName(certificate.subject, commonName: certificate.commonName)
+            x509["issuer"] = distinguishedName(certificate.issuer, commonName: nil)
+            x509["alternative_names"] =
+                certificate.subjectAltNames.isEmpty ? nil : .array(certificate.subjectAltNames.map { .string($0) })
+            x509["not_before"] = .string(certificate.notBefore.rfc3339)
+            x509["not_after"] = .string(certificate.notAfter.rfc3339)
+            x509["serial_number"] = .string(certificate.serialNumber)
+            x509["public_key_algorithm"] = .string(certificate.keyType)
+            x509["public_key_size"] = certificate.keyBits.map { .int($0) }
+            x509["public_key_curve"] = certificate.curve.map { .string($0) }
+            x509["signature_algorithm"] = .string(certificate.signatureAlgorithm)
+            value["server"] = .object([
+                ("not_before", .string(certificate.notBefore.rfc3339)),
+                ("not_after", .string(certificate.notAfter.rfc3339)), ("x509", x509.value),
+            ])
+        }
+        return value.value
+    }
+
+    private static func distinguishedName(_ name: String, commonName: String?) -> JSONValue {
+        var value = ObjectBuilder()
+        value["distinguished_name"] = .string(name)
+        value["common_name"] = commonName.map { .array([.string($0)]) }
+        return value.value
+    }
+
+    private static func tlstop(of c: ConnectionSnapshot, finding: Finding?, context: Context) -> JSONValue {
+        var value = ObjectBuilder()
+        value["connection_id"] = .int(c.id)
+        value["protocol"] = .string(c.protocol)
+        value["application"] = c.application.map { .string($0) }
+        value["encrypted"] = c.isEncrypted.map { .bool($0) }
+        value["version"] = c.version.map { .string($0) }
+        value["severity"] = .string(c.severity.name)
+        value["findings"] = .array(c.findings.map { .string($0.id.rawValue) })
+        value["policy"] = .string(context.policy)
+        value["pfs"] = c.pfs.map { .bool($0) }
+        value["pq"] = .bool(c.pq)
+        value["pq_offered"] = .bool(c.pqOffered)
+        value["dh_bits"] = c.dhBits.map { .int($0) }
+        value["hello_retry_request"] = .bool(c.helloRetryRequest)
+        value["quic_version"] = c.quicVersion.map { .string($0) }
+        if c.startTLS != nil || c.startTLSOffered {
+            var startTLS = ObjectBuilder()
+            startTLS["protocol"] = c.startTLS.map { .string($0) }
+            startTLS["offered"] = .bool(c.startTLSOffered)
+            startTLS["requested"] = .bool(c.startTLSRequested)
+            startTLS["refused"] = .bool(c.startTLSRefused)
+            startTLS["used"] = .bool(c.startTLSUsed)
+            value["starttls"] = startTLS.value
+        }
+        value["cleartext_credentials"] = .bool(c.cleartextCredentials)
+        value["credential_mechanism"] = c.credentialMechanism.map { .string($0) }
+        value["plaintext_on_tls_port"] = .bool(c.plaintextOnTLSPort)
+        value["tls_on_plaintext_port"] = .bool(c.tlsOnPlaintextPort)
+        value["client_certificate"] = .bool(c.clientCertificate)
+        value["alert"] = c.alert.map { .string($0) }
+        value["violation"] = c.violation.map { .string($0) }
+        if c.certificate != nil || c.certificateError != nil {
+            var certificate = ObjectBuilder()
+            certificate["self_signed"] = c.certificate.map { .bool($0.isSelfSigned) }
+            certificate["chain_length"] = c.certificate.map { .int($0.chainLength) }
+            certificate["covers_sni"] = c.certificate?.coversServerName.map { .bool($0) }
+            certificate["error"] = c.certificateError.map { .string($0) }
+            value["certificate"] = certificate.value
+        }
+        value["gap"] = .bool(c.gap)
+        if let finding {
+            value["finding"] = .object([
+                ("id", .string(finding.id.rawValue)), ("severity", .string(finding.severity.name)),
+                ("detail", .string(finding.detail)), ("reference", .string(finding.id.reference)),
+            ])
+        }
+        return value.value
+    }
+
+    private static func message(for c: ConnectionSnapshot) -> String {
+        let peer = "\(c.clientIP):\(c.clientPort) → \(c.sni ?? c.serverIP):\(c.serverPort)"
+        switch action(of: c) {
+        case "tls-handshake":
+            let what = [c.version, c.cipher, c.group].compactMap { $0 }.joined(separator: " ")
+            return "\(c.protocol) \(what.isEmpty ? "handshake" : what) \(peer)"
+        case "plaintext-connection":
+            return "plaintext \(c.application ?? "traffic") \(peer)"
+        default:
+            return "\(c.protocol) \(peer)"
+        }
+    }
+
+    private static func message(for finding: Finding, on c: ConnectionSnapshot) -> String {
+        let detail = finding.detail.isEmpty ? "" : " (\(finding.detail))"
+        return
+            "\(finding.severity.name) \(finding.id.rawValue): \(finding.id.explanation)\(detail) "
+            + "\(c.clientIP):\(c.clientPort) → \(c.sni ?? c.serverIP):\(c.serverPort)"
+    }
+}
+
+/// Object members in insertion order; a member set to nil is left out.
+private struct ObjectBuilder {
+    private var members: [(String, JSONValue)] = []
+
+    subscript(key: String) -> JSONValue? {
+        get { members.first { $0.0 == key }?.1 }
+        set {
+            guard let newValue else { return }
+            if case .object(let inner) = newValue, inner.isEmpty { return }
+            members.append((key, newValue))
+        }
+    }
+
+    var value: JSONValue { .object(members) }
+}

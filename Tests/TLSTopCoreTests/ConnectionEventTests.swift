@@ -1,0 +1,101 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import TLSTopCore
+
+/// The tracker's reports (what the event stream and metrics count) and the event documents.
+@Suite struct ConnectionEventTests {
+    static func reports(
+        _ name: String, configuration: FlowTracker.Configuration = .init(), atEnd: Bool = true
+    ) throws -> (reports: [ConnectionSnapshot], tracker: FlowTracker) {
+        let fixture = try PcapFixture(contentsOf: Fixtures.pcap(name))
+        let tracker = FlowTracker(configuration: configuration)
+        var reports: [ConnectionSnapshot] = []
+        tracker.onReport = { reports.append($0) }
+        for frame in fixture.frames {
+            frame.bytes.withUnsafeBytes {
+                tracker.ingest(
+                    frame: $0, linkType: fixture.linkType, wireLength: frame.wireLength, timestamp: frame.timestamp)
+            }
+        }
+        if atEnd { tracker.reportUnreported() }
+        return (reports, tracker)
+    }
+
+    @Test(arguments: Fixtures.allPcapNames)
+    func everyClassifiedConnectionIsReportedOnceWithTheSnapshotsFacts(name: String) throws {
+        let (reports, tracker) = try Self.reports(name)
+        let final = SnapshotBuilder.build(from: tracker, source: .init(kind: "file", name: name), generatedAt: .zero)
+        let classified = final.connections.filter { $0.protocol != "unknown" }
+        #expect(Set(reports.map(\.id)) == Set(classified.map(\.id)), "\(name): every classified connection, no other")
+        #expect(Set(reports.map(\.id)).count == reports.count, "no connection twice")
+        for report in reports {
+            let later = try #require(final.connections.first { $0.id == report.id })
+            // What the handshake said does not change after classification; counters do.
+            #expect(report.protocol == later.protocol && report.version == later.version)
+            #expect(report.cipher == later.cipher && report.group == later.group && report.sni == later.sni)
+            #expect(report.findings.map(\.id) == later.findings.map(\.id), "\(name) #\(report.id)")
+            #expect(report.certificate == later.certificate)
+        }
+    }
+
+    @Test func aTLSConnectionIsReportedWhenItsHandshakeEndsNotWhenTheCaptureEnds() throws {
+        let (reports, tracker) = try Self.reports("tls13-x25519.pcap", atEnd: false)
+        let report = try #require(reports.first)
+        let final = SnapshotBuilder.snapshot(of: try #require(tracker.connections.first))
+        #expect(report.established == true)
+        #expect(report.packets < final.packets, "reported before its last packets")
+    }
+
+    @Test func aLongClearTextSessionIsReportedBeforeItEnds() throws {
+        var configuration = FlowTracker.Configuration()
+        configuration.plaintextReportDelay = .zero
+        let (reports, tracker) = try Self.reports("plain-telnet-login.pcap", configuration: configuration, atEnd: false)
+        let report = try #require(reports.first)
+        #expect(report.protocol == "plaintext")
+        let final = SnapshotBuilder.snapshot(of: try #require(tracker.connections.first))
+        #expect(report.packets < final.packets)
+        // With the default delay (10 s of session) it comes later, or at the end of the run.
+        let later = try Self.reports("plain-telnet-login.pcap").reports
+        #expect(later.count == 1 && later[0].packets > report.packets)
+    }
+
+    @Test func flowsWithoutPayloadAreNeverReported() throws {
+        let tracker = FlowTracker()
+        var reports: [ConnectionSnapshot] = []
+        tracker.onReport = { reports.append($0) }
+        for port in UInt16(40000)..<40100 {
+            tracker.ingest(
+                raw: FrameBuilder.ipv4TCP(from: ("10.0.0.1", port), to: ("10.0.0.2", 443), sequence: 1, flags: .syn),
+                at: Int64(port) * 1_000_000)
+        }
+        tracker.sweep(now: Timestamp(nanoseconds: 1_000_000_000_000))  // all expire
+        tracker.reportUnreported()
+        #expect(tracker.statistics.expiredConnections == 100)
+        #expect(reports.isEmpty)
+    }
+
+    @Test func eventLinesAreSingleLinesWhateverTheNamesHold() throws {
+        let (reports, _) = try Self.reports("tls13-x25519.pcap")
+        var connection = try #require(reports.first)
+        connection.sni = "evil\n{\"injected\":true}\u{2028}\u{1B}[31m"
+        let context = ConnectionEvent.Context(policy: "intermediate", observerHostName: "sensor\r\n", version: "t")
+        let lines = ConnectionEvent.lines(for: connection, context: context)
+        #expect(lines.count == 1 + connection.findings.count)
+        for line in lines {
+            #expect(!line.contains("\n") && !line.contains("\r") && !line.contains("\u{1B}"))
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect((object["destination"] as? [String: Any])?["domain"] as? String == connection.sni)
+        }
+    }
+
+    @Test(arguments: [
+        ("TLSv1.2", "tls", "1.2"), ("TLSv1.3", "tls", "1.3"), ("SSLv3", "ssl", "3.0"), ("SSLv2", "ssl", "2.0"),
+        ("DTLSv1.2", "dtls", "1.2"), ("TLSv1.3-draft-23", "tls", "1.3-draft-23"),
+    ])
+    func versionsSplitAsECSWantsThem(name: String, protocolName: String, number: String) {
+        let parts = ConnectionEvent.versionParts(name)
+        #expect(parts?.protocol == protocolName && parts?.version == number)
+    }
+}
