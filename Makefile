@@ -1,19 +1,33 @@
 # tlstop: `make run` sets up and analyzes a capture; `make test` sets up and runs the tests.
 SHELL := /bin/bash
 APT_PACKAGES := libpcap-dev libncurses-dev openssl curl iproute2 tmux
+# Only for `make test`: a real Prometheus and promtool, tcpreplay, and the JSON Schema validator.
+TEST_PACKAGES := prometheus tcpreplay python3-jsonschema
 SWIFT ?= swift
 CAPTURE ?= Tests/Fixtures/pcaps/many-conns.pcap
 EXPORT ?= /tmp/tlstop-snapshot.json
 
-.PHONY: setup build release run test fuzz bench flood-bench format clean
+.PHONY: setup test-setup install-packages build release run test fuzz bench flood-bench format clean
 
-# Installs the Debian packages the build and the tests need (only the missing ones).
+# Installs the Debian packages the build needs (only the missing ones).
 setup:
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@$(MAKE) --no-print-directory install-packages PACKAGES="$(APT_PACKAGES)"
+
+test-setup: setup
+	@$(MAKE) --no-print-directory install-packages PACKAGES="$(TEST_PACKAGES)"
+
+# Services in the packages (prometheus) are not started: policy-rc.d says no while installing,
+# unless the machine already has a policy of its own.
+install-packages:
+	@missing=$$(for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing: $$missing"; \
 		export DEBIAN_FRONTEND=noninteractive; \
-		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+		policy=; if [ ! -e /usr/sbin/policy-rc.d ]; then \
+			printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && policy=1; fi; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; status=$$?; \
+		if [ -n "$$policy" ]; then rm -f /usr/sbin/policy-rc.d; fi; \
+		exit $$status; \
 	fi
 
 build: setup
@@ -25,7 +39,7 @@ release: setup
 run: release
 	.build/release/tlstop -r $(CAPTURE) --batch --export $(EXPORT)
 
-test: setup
+test: test-setup
 	@# Fuzz smoke first (so the test runner's summary closes the output): replay every committed
 	@# crash input, then 12 s per libFuzzer target.
 	FUZZ_CONFIG=debug timeout --kill-after=30 1800 Tests/Fuzz/fuzz.sh 12

@@ -48,11 +48,20 @@ public final class MetricsRecorder: Sendable {
             labels: ["finding", "severity"], limit: self.maximumLabelValues)
         traffic = TrafficCounters(registry: registry)
         hostGauges = Mutex(HostGauges())
+        // Every protocol and severity starts at zero, so the first plaintext connection is an
+        // increase Prometheus can see (a series born at 1 has no increase) and alerts fire on it.
+        for protocolName in Self.protocols {
+            for severity in Severity.allCases { connections.create([protocolName, severity.name]) }
+        }
         registry.makeGauge(
             name: "tlstop_build_info", labels: [("version", version), ("policy", policy)],
             help: "Always 1: the tlstop version and the policy connections are judged by."
         ).set(to: 1.0)
     }
+
+    /// The `protocol` label values of `tlstop_connections_total`.
+    public static let protocols =
+        ["tls", "dtls", "quic", "sslv2", "plaintext"] + EncryptedProtocol.allCases.map(\.rawValue)
 
     /// Counts one classified connection (the tracker's `onReport`, on the capture thread).
     public func record(_ connection: ConnectionSnapshot) {
@@ -98,7 +107,12 @@ final class LabeledCounters: Sendable {
         self.seenValues = Mutex(Array(repeating: [], count: labels.count))
     }
 
-    func increment(_ values: [String]) {
+    func increment(_ values: [String]) { counter(for: values).increment() }
+
+    /// Registers the series at zero.
+    func create(_ values: [String]) { _ = counter(for: values) }
+
+    private func counter(for values: [String]) -> Counter {
         // Each label keeps its first `limit` distinct values; later ones are folded into "other".
         let bounded = seenValues.withLock { seen in
             values.enumerated().map { index, value in
@@ -108,13 +122,12 @@ final class LabeledCounters: Sendable {
                 return value
             }
         }
-        let counter = counters.withLock { counters in
+        return counters.withLock { counters in
             if let existing = counters[bounded] { return existing }
             let created = registry.makeCounter(name: name, labels: Array(zip(labels, bounded)), help: help)
             counters[bounded] = created
             return created
         }
-        counter.increment()
     }
 }
 

@@ -19,15 +19,28 @@ public func fuzzPipeline(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     configuration.maximumRetainedConnections = 4
     configuration.certificateCacheSize = 2
     let tracker = FlowTracker(configuration: configuration)
+    // The event stream's path too: reports at classification, eviction, expiry and the end.
+    let checkEvents = count % 8 == 0
+    var reported = 0
+    tracker.onReport = { connection in
+        reported += 1
+        if checkEvents {
+            SnapshotCheck.verify(eventLines: ConnectionEvent.lines(for: connection, context: eventContext))
+        }
+    }
     var clock = Timestamp(seconds: 1_700_000_000, nanoseconds: 0)
     for record in FuzzRecords(UnsafeRawBufferPointer(rebasing: input.dropFirst())) {
         clock = Timestamp(nanoseconds: clock.nanoseconds + Int64(record.control) * 100_000_000)
         tracker.ingest(frame: record.bytes, linkType: linkType, wireLength: record.bytes.count, timestamp: clock)
     }
+    tracker.reportUnreported()
+    if reported > tracker.statistics.connections { fatalError("a connection was reported twice") }
     let snapshot = SnapshotBuilder.build(
         from: tracker, source: Snapshot.Source(kind: "file", name: "fuzz"), generatedAt: clock, policy: .intermediate)
     // Writing and re-parsing both exports costs more than the pipeline itself; doing it for one
     // input in eight (chosen by the input, so a failure reproduces) keeps the target fast.
-    if count % 8 == 0 { SnapshotCheck.verify(snapshot) }
+    if checkEvents { SnapshotCheck.verify(snapshot) }
     return 0
 }
+
+private let eventContext = ConnectionEvent.Context(policy: "intermediate", observerHostName: "fuzz", version: "fuzz")

@@ -15,4 +15,16 @@ public enum SnapshotCheck {
             fatalError("the CSV export carries control character \(scalar.value)")
         }
     }
+
+    /// Event-stream lines: each one line (no raw line break) and a JSON object.
+    public static func verify(eventLines: [String]) {
+        for line in eventLines {
+            if line.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) {
+                fatalError("an event line holds a line break")
+            }
+            guard (try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any] else {
+                fatalError("an event line is not a JSON object")
+            }
+        }
+    }
 }
