@@ -14,6 +14,9 @@ public struct ClientHello: Sendable, Equatable {
     public var compressionMethods: [UInt8] = []
     public var serverName: String?
     public var alpnProtocols: [String] = []
+    /// The first and last byte of the first ALPN value as sent (JA4 reads them before any repair
+    /// of invalid UTF-8); empty without ALPN.
+    public var firstALPNEdges: [UInt8] = []
     /// Network strings cut at their cap: a server name over 255 bytes, ALPN names past the 16th.
     public internal(set) var truncatedFields = 0
     public var supportedGroups: [NamedGroup] = []
@@ -99,6 +102,12 @@ public struct ClientHello: Sendable, Equatable {
                 }
             }
         case .applicationLayerProtocolNegotiation:
+            var peek = body
+            if var list = try? peek.prefixed16(), let first = try? list.prefixed8(), let head = first.unreadBytes.first,
+                let tail = first.unreadBytes.last
+            {
+                firstALPNEdges = [head, tail]
+            }
             alpnProtocols = try Self.parseALPN(&body, truncated: &truncatedFields)
         case .supportedGroups:
             var list = try body.prefixed16()

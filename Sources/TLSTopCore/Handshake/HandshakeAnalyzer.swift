@@ -32,6 +32,8 @@ public final class HandshakeAnalyzer {
     /// DTLS handshake messages awaiting their remaining fragments (at most 32).
     var dtlsMessages: [DTLSMessageKey: DTLSRecords.PartialMessage] = [:]
 
+    /// See `fingerprints()`.
+    var fingerprintMemo: FingerprintMemo?
     let certificates: CertificateCache
     let limitCounter: HandshakeLimitCounter?
     /// Port hints for telling protocols apart; content decides, ports only break ties.

@@ -131,7 +131,10 @@ public enum ConnectionEvent {
         if let offer = c.clientOffer {
             client["supported_ciphers"] = .array(offer.cipherSuites.map { .string($0) })
         }
+        client["ja3"] = c.ja3.map { .string($0) }
         value["client"] = client.value
+        var server = ObjectBuilder()
+        server["ja3s"] = c.ja3s.map { .string($0) }
         if let certificate = c.certificate {
             var x509 = ObjectBuilder()
             x509["subject"] = distinguishedName(certificate.subject, commonName: certificate.commonName)
@@ -145,11 +148,11 @@ public enum ConnectionEvent {
             x509["public_key_size"] = certificate.keyBits.map { .int($0) }
             x509["public_key_curve"] = certificate.curve.map { .string($0) }
             x509["signature_algorithm"] = .string(certificate.signatureAlgorithm)
-            value["server"] = .object([
-                ("not_before", .string(certificate.notBefore.rfc3339)),
-                ("not_after", .string(certificate.notAfter.rfc3339)), ("x509", x509.value),
-            ])
+            server["not_before"] = .string(certificate.notBefore.rfc3339)
+            server["not_after"] = .string(certificate.notAfter.rfc3339)
+            server["x509"] = x509.value
         }
+        value["server"] = server.value
         return value.value
     }
 
@@ -176,6 +179,7 @@ public enum ConnectionEvent {
         value["dh_bits"] = c.dhBits.map { .int($0) }
         value["hello_retry_request"] = .bool(c.helloRetryRequest)
         value["quic_version"] = c.quicVersion.map { .string($0) }
+        value["ja4"] = c.ja4.map { .string($0) }
         if c.startTLS != nil || c.startTLSOffered {
             var startTLS = ObjectBuilder()
             startTLS["protocol"] = c.startTLS.map { .string($0) }

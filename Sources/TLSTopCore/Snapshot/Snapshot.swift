@@ -118,6 +118,10 @@ public struct ConnectionSnapshot: Sendable, Equatable {
     public var findings: [Finding] = []
     /// QUICv1, QUICv2, draft-29, gQUIC-Q050… for QUIC flows.
     public var quicVersion: String? = nil
+    /// Client fingerprints of the ClientHello (JA4 `t…`/`q…`/`d…`, JA3) and the server's (JA3S).
+    public var ja4: String? = nil
+    public var ja3: String? = nil
+    public var ja3s: String? = nil
     /// QUIC Initial packets that failed authentication and were ignored (nil when not QUIC).
     public var quicAuthenticationFailures: Int? = nil
 

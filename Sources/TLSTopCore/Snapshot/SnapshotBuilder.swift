@@ -104,6 +104,7 @@ public enum SnapshotBuilder {
                 sslv2Format: hello.isSSLv2Format)
         }
         let alert = facts.fatalAlert ?? facts.alerts.first
+        let fingerprints = connection.analyzer?.fingerprints()
         // Certificates are judged at the time of the handshake, so a capture file gives the same
         // verdict whenever it is read.
         let posture =
@@ -150,6 +151,7 @@ public enum SnapshotBuilder {
             closed: connection.sawFIN || connection.sawRST, gap: connection.hadGap,
             pfs: posture.pfs, pq: posture.pq, pqOffered: posture.pqOffered, findings: posture.findings,
             quicVersion: facts.quicVersion?.name,
+            ja4: fingerprints?.ja4, ja3: fingerprints?.ja3, ja3s: fingerprints?.ja3s,
             quicAuthenticationFailures: facts.quicVersion == nil ? nil : facts.quicAuthenticationFailures)
     }
 

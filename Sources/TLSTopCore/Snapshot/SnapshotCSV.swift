@@ -7,7 +7,7 @@ extension Snapshot {
         "group", "dh_bits", "sni", "alpn", "established", "resumed", "starttls", "starttls_offered",
         "cleartext_credentials", "pfs", "pq", "severity", "findings", "alert", "cert_subject",
         "cert_key_type", "cert_key_bits", "cert_signature_algorithm", "cert_not_after", "packets", "bytes",
-        "first_seen", "last_seen",
+        "first_seen", "last_seen", "ja4", "ja3", "ja3s",
     ]
 
     public func csv() -> String {
@@ -22,7 +22,7 @@ extension Snapshot {
                 c.findings.map(\.id.rawValue).joined(separator: " "),
                 c.alert, c.certificate?.subject, c.certificate?.keyType, c.certificate?.keyBits.map(String.init),
                 c.certificate?.signatureAlgorithm, c.certificate?.notAfter.rfc3339, String(c.packets),
-                String(c.bytes), c.firstSeen.rfc3339, c.lastSeen.rfc3339,
+                String(c.bytes), c.firstSeen.rfc3339, c.lastSeen.rfc3339, c.ja4, c.ja3, c.ja3s,
             ]
             out += fields.map { CSVCell.escape($0 ?? "") }.joined(separator: ",") + "\r\n"
         }

@@ -60,6 +60,7 @@ extension ConnectionSnapshot {
             ("plaintext_on_tls_port", .bool(plaintextOnTLSPort)), ("tls_on_plaintext_port", .bool(tlsOnPlaintextPort)),
             ("encrypted", .bool(isEncrypted)), ("quic_version", .string(quicVersion)),
             ("quic_auth_failures", .int(quicAuthenticationFailures)),
+            ("ja4", .string(ja4)), ("ja3", .string(ja3)), ("ja3s", .string(ja3s)),
             ("pfs", .bool(pfs)), ("pq", .bool(pq)), ("pq_offered", .bool(pqOffered)),
             ("severity", .string(severity.name)),
             ("findings", .array(findings.map { $0.jsonValue() })),
