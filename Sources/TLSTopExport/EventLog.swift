@@ -1,10 +1,11 @@
 import Foundation
 import Synchronization
+import TLSTopCore
 
 /// The NDJSON event stream (`--log PATH`, or `-` for stdout), written by its own thread.
 ///
-/// The capture thread only appends finished lines to a bounded queue; the writer thread takes
-/// them in batches and writes each batch with whole lines only, so a reader tailing the file never
+/// The capture thread only appends connection snapshots (or finished lines) to a bounded queue;
+/// the writer thread formats them and writes each batch with whole lines only, so a reader tailing the file never
 /// sees half a record (O_APPEND keeps concurrent appenders from interleaving inside one write).
 /// A file is reopened on SIGHUP for log rotation. When the queue is full a live capture drops
 /// lines and counts them rather than stall; a file read waits instead, since nothing is lost by
@@ -21,15 +22,27 @@ public final class EventLog: @unchecked Sendable {
         public let description: String
     }
 
+    /// Queued bytes at which the writer is woken even if it is not due.
+    static let batchBytes = 256 << 10
     /// Queued bytes past which `append` waits or drops.
     public static let defaultCapacity = 16 << 20
+
+    /// What waits in the queue: lines, or a connection the writer thread formats with `format`.
+    private enum Entry {
+        case lines([String])
+        case connection(ConnectionSnapshot)
+    }
+
+    /// What a queued connection is counted as against the capacity (its lines are a few KiB).
+    static let connectionCost = 4096
 
     public let path: String
     private let whenFull: FullQueue
     private let capacity: Int
+    private let format: @Sendable (ConnectionSnapshot) -> [String]
     private let condition = NSCondition()
     // Guarded by `condition`.
-    private var pending: [String] = []
+    private var pending: [Entry] = []
     private var pendingBytes = 0
     private var closing = false
     private var writerDone = false
@@ -51,8 +64,13 @@ public final class EventLog: @unchecked Sendable {
     }
 
     /// Opens (creates, appends to) the file now, so that a wrong path fails before the capture starts.
-    public init(path: String, whenFull: FullQueue, capacity: Int = EventLog.defaultCapacity) throws(OpenError) {
+    /// - Parameter format: turns a connection into its lines, on the writer thread.
+    public init(
+        path: String, whenFull: FullQueue, capacity: Int = EventLog.defaultCapacity,
+        format: @escaping @Sendable (ConnectionSnapshot) -> [String] = { _ in [] }
+    ) throws(OpenError) {
         self.path = path
+        self.format = format
         self.whenFull = whenFull
         self.capacity = max(1, capacity)
         if path == "-" {
@@ -78,20 +96,32 @@ public final class EventLog: @unchecked Sendable {
 
     /// Queues whole lines (without their newline). Called from the capture thread.
     public func append(_ lines: [String]) {
-        let bytes = lines.reduce(0) { $0 + $1.utf8.count + 1 }
+        enqueue(.lines(lines), bytes: lines.reduce(0) { $0 + $1.utf8.count + 1 }, lineCount: lines.count)
+    }
+
+    /// Queues a connection; its lines are formatted on the writer thread, so the capture thread
+    /// pays for a queue slot, not for JSON.
+    public func append(_ connection: ConnectionSnapshot) {
+        enqueue(.connection(connection), bytes: Self.connectionCost, lineCount: 1 + connection.findings.count)
+    }
+
+    private func enqueue(_ entry: Entry, bytes: Int, lineCount: Int) {
         condition.lock()
         defer { condition.unlock() }
         while pendingBytes > 0 && pendingBytes + bytes > capacity && !writerDone {
             if whenFull == .drop {
-                stats.droppedLines += lines.count
+                stats.droppedLines += lineCount
                 return
             }
             condition.wait()
         }
         guard !closing else { return }
-        pending.append(contentsOf: lines)
+        let wasEmpty = pending.isEmpty
+        pending.append(entry)
         pendingBytes += bytes
-        condition.broadcast()
+        // Wake the writer when work appears or a batch is worth writing, not for every line:
+        // a futex wake per connection cost more than formatting it.
+        if wasEmpty || pendingBytes >= Self.batchBytes { condition.broadcast() }
     }
 
     /// Writes what is queued and stops the writer; the file stays as written.
@@ -120,7 +150,15 @@ public final class EventLog: @unchecked Sendable {
             condition.unlock()
 
             if HangupSignal.take() { reopen() }
-            if !batch.isEmpty { write(batch, using: &buffer) }
+            if !batch.isEmpty {
+                let lines = batch.flatMap { entry -> [String] in
+                    switch entry {
+                    case .lines(let lines): lines
+                    case .connection(let connection): format(connection)
+                    }
+                }
+                write(lines, using: &buffer)
+            }
             if finished { break }
         }
         condition.lock()

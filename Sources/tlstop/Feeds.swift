@@ -20,8 +20,9 @@ final class Feeds {
         let hostName = gethostname(&name, name.count - 1) == 0 ? String(cString: name) : nil
         context = ConnectionEvent.Context(
             policy: policy.name, observerHostName: hostName, version: TLSTopCommand.version)
+        let context = self.context
         log = try logPath.map { path throws(EventLog.OpenError) in
-            try EventLog(path: path, whenFull: logWhenFull)
+            try EventLog(path: path, whenFull: logWhenFull) { ConnectionEvent.lines(for: $0, context: context) }
         }
         if let path = logPath {
             if path == "-" {
@@ -51,9 +52,8 @@ final class Feeds {
         guard !isEmpty else { return }
         let log = self.log
         let recorder = self.recorder
-        let context = self.context
         tracker.onReport = { connection in
-            log?.append(ConnectionEvent.lines(for: connection, context: context))
+            log?.append(connection)
             recorder?.record(connection)
         }
     }

@@ -1,6 +1,5 @@
 import Foundation
-
-@testable import TLSTopCore
+public import TLSTopCore
 
 /// Locates committed fixtures relative to this source file, so tests run from any directory.
 public enum Fixtures {

@@ -46,8 +46,8 @@ public enum TLSFingerprint {
         a += twoDigits(hello.cipherSuites.count) + twoDigits(extensions.count)
         a += alpnCode(hello.firstALPNEdges)
 
-        let ciphers = hello.cipherSuites.map(\.rawValue).sorted().map(hex4).joined(separator: ",")
-        let b = ciphers.isEmpty ? empty : sha256Prefix(ciphers)
+        let ciphers = hello.cipherSuites.map(\.rawValue).sorted()
+        let b = ciphers.isEmpty ? empty : sha256Prefix(hexList(ciphers))
 
         // SNI and ALPN are already in part a: leaving them out keeps part c the same whatever
         // the destination and the protocol asked for.
@@ -58,9 +58,10 @@ public enum TLSFingerprint {
         if hashed.isEmpty {
             c = empty
         } else {
-            var text = hashed.sorted().map(hex4).joined(separator: ",")
+            var text = hexList(hashed.sorted())
             if !hello.signatureAlgorithms.isEmpty {
-                text += "_" + hello.signatureAlgorithms.map { hex4($0.rawValue) }.joined(separator: ",")
+                text.append(UInt8(ascii: "_"))
+                text += hexList(hello.signatureAlgorithms.map(\.rawValue))
             }
             c = sha256Prefix(text)
         }
@@ -108,11 +109,20 @@ public enum TLSFingerprint {
         values.map { String($0) }.joined(separator: "-")
     }
 
-    private static func hex4(_ value: UInt16) -> String {
-        String([
-            hexDigits[Int(value >> 12)], hexDigits[Int(value >> 8 & 0xF)], hexDigits[Int(value >> 4 & 0xF)],
-            hexDigits[Int(value & 0xF)],
-        ])
+    private static let hexBytes = Array("0123456789abcdef".utf8)
+
+    /// `0a0a,1301,…`: four lowercase hex digits per value, comma-separated, as bytes to hash.
+    static func hexList(_ values: [UInt16]) -> [UInt8] {
+        var text: [UInt8] = []
+        text.reserveCapacity(values.count * 5)
+        for (index, value) in values.enumerated() {
+            if index > 0 { text.append(UInt8(ascii: ",")) }
+            text.append(hexBytes[Int(value >> 12)])
+            text.append(hexBytes[Int(value >> 8 & 0xF)])
+            text.append(hexBytes[Int(value >> 4 & 0xF)])
+            text.append(hexBytes[Int(value & 0xF)])
+        }
+        return text
     }
 
     private static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
@@ -126,7 +136,9 @@ public enum TLSFingerprint {
 
     private static func md5(_ text: String) -> String { hex(Insecure.MD5.hash(data: Array(text.utf8))) }
 
-    static func sha256Prefix(_ text: String) -> String {
-        String(hex(SHA256.hash(data: Array(text.utf8))).prefix(12))
+    static func sha256Prefix(_ text: [UInt8]) -> String {
+        String(hex(SHA256.hash(data: text).prefix(6)))
     }
+
+    static func sha256Prefix(_ text: String) -> String { sha256Prefix(Array(text.utf8)) }
 }

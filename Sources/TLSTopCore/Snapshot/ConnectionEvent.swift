@@ -66,7 +66,7 @@ public enum ConnectionEvent {
             ("ip", .array(Array(Set([c.clientIP, c.serverIP])).sorted().map { .string($0) }))
         ])
         document["network"] = network(of: c)
-        document["tls"] = tls(of: c)
+        document["tls"] = tls(of: c, isAlert: finding != nil)
         if let finding {
             document["rule"] = .object([
                 ("id", .string(finding.id.rawValue)), ("name", .string(finding.id.rawValue)),
@@ -113,7 +113,9 @@ public enum ConnectionEvent {
         return nil
     }
 
-    private static func tls(of c: ConnectionSnapshot) -> JSONValue? {
+    /// An alert line carries what was negotiated, not the whole offer: the connection's own line
+    /// has the client's cipher list, which would otherwise be repeated on every finding.
+    private static func tls(of c: ConnectionSnapshot, isAlert: Bool) -> JSONValue? {
         let isTLS = ["tls", "dtls", "quic", "sslv2"].contains(c.protocol)
         guard isTLS else { return nil }
         var value = ObjectBuilder()
@@ -128,7 +130,7 @@ public enum ConnectionEvent {
         value["resumed"] = c.resumed.map { .bool($0) }
         var client = ObjectBuilder()
         client["server_name"] = c.sni.map { .string($0) }
-        if let offer = c.clientOffer {
+        if let offer = c.clientOffer, !isAlert {
             client["supported_ciphers"] = .array(offer.cipherSuites.map { .string($0) })
         }
         client["ja3"] = c.ja3.map { .string($0) }

@@ -40,31 +40,49 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// On one line, without spaces or a trailing newline: one NDJSON record. Every control
     /// character in a string is escaped, so the result never contains a line break.
     public func compactJSON() -> String {
-        var out = ""
+        // Built as bytes: appending small pieces to a String cost most of the event stream's time.
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
         writeCompact(to: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private func writeCompact(to out: inout String) {
+    private func writeCompact(to out: inout [UInt8]) {
         switch self {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
+        case .int(let value): out.append(contentsOf: String(value).utf8)
+        case .double(let value): out.append(contentsOf: (value.isFinite ? String(value) : "null").utf8)
+        case .string(let value): Self.writeString(value, to: &out)
         case .array(let values):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (index, value) in values.enumerated() {
-                if index > 0 { out += "," }
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 value.writeCompact(to: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (index, (key, value)) in members.enumerated() {
-                if index > 0 { out += "," }
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 Self.writeString(key, to: &out)
-                out += ":"
+                out.append(UInt8(ascii: ":"))
                 value.writeCompact(to: &out)
             }
-            out += "}"
-        default:
-            write(to: &out, indent: 0)
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// `writeString` into bytes; strings that need escapes take the scalar-by-scalar path.
+    static func writeString(_ value: String, to out: inout [UInt8]) {
+        if needsEscaping(value) {
+            var escaped = ""
+            writeString(value, to: &escaped)
+            out.append(contentsOf: escaped.utf8)
+        } else {
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: value.utf8)
+            out.append(UInt8(ascii: "\""))
         }
     }
 
@@ -108,6 +126,14 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// RFC 8259 string escaping. Swift strings are valid Unicode, so the output is valid UTF-8;
     /// every control character, and DEL, is escaped so no raw terminal control byte survives.
     static func writeString(_ value: String, to out: inout String) {
+        // Most strings (names, hex, dates) need no escape: copy them whole. Scalar by scalar
+        // appending was most of the cost of the event stream.
+        if !needsEscaping(value) {
+            out += "\""
+            out += value
+            out += "\""
+            return
+        }
         out += "\""
         for scalar in value.unicodeScalars {
             switch scalar {
@@ -124,5 +150,27 @@ public indirect enum JSONValue: Sendable, Equatable {
             }
         }
         out += "\""
+    }
+
+    /// Whether any scalar is one `writeString` escapes: `"`, `\\`, C0 controls, DEL, C1 controls
+    /// (U+0080…U+009F, UTF-8 C2 80…C2 9F).
+    private static func needsEscaping(_ value: String) -> Bool {
+        if let answer = value.utf8.withContiguousStorageIfAvailable({ needsEscaping($0) }) { return answer }
+        return needsEscaping(Array(value.utf8))
+    }
+
+    private static func needsEscaping<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
+        var previous: UInt8 = 0
+        for byte in bytes {
+            // One comparison for the common case: printable ASCII other than `"` and `\`.
+            if byte >= 0x20 && byte < 0x7F && byte != 0x22 && byte != 0x5C {
+                previous = byte
+                continue
+            }
+            if byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F { return true }
+            if previous == 0xC2 && (0x80...0x9F).contains(byte) { return true }
+            previous = byte
+        }
+        return false
     }
 }
