@@ -30,6 +30,7 @@ let package = Package(
         // System-library shims: static inline wrappers for what Swift cannot import (macros, globals).
         .systemLibrary(name: "CPcap", path: "Sources/CPcap"),
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
 
         // Pure Swift: decode → streams → handshake → snapshot. No C dependency.
         .target(
@@ -57,8 +58,9 @@ let package = Package(
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ]
         ),
-        // libpcap adapter: reads files and interfaces, hands raw frames to the core.
-        .target(name: "TLSTopCapture", dependencies: ["CPcap", "TLSTopCore"]),
+        // libpcap adapter: reads files and interfaces, hands raw frames to the core; Linux privileges
+        // and /proc: which local process owns a connection.
+        .target(name: "TLSTopCapture", dependencies: ["CPcap", "CLinux", "TLSTopCore"]),
         .executableTarget(
             name: "tlstop",
             dependencies: [

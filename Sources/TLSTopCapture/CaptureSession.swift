@@ -31,6 +31,9 @@ public final class CaptureSession: @unchecked Sendable {
         self.publishInterval = .milliseconds(Int64(1000 / max(0.1, publishesPerSecond)))
     }
 
+    /// What the snapshots say about process attribution (`on`, `off: why`); nil for files.
+    public var processAttribution: String?
+
     /// The most recent snapshot (nil until the first publish).
     public var snapshot: Snapshot? { latest.withLock { $0 } }
 
@@ -94,8 +97,10 @@ public final class CaptureSession: @unchecked Sendable {
     private func publishNow() -> Snapshot {
         let now = Timestamp(nanoseconds: Int64(Date().timeIntervalSince1970 * 1_000_000_000))
         if source.snapshotSource.kind == "interface" { tracker.sweep(now: now) }
+        tracker.applyProcessAnswers()
         var snapshot = SnapshotBuilder.build(
             from: tracker, source: source.snapshotSource, generatedAt: now, policy: policy)
+        snapshot.processAttribution = processAttribution
         if let kernel = source.kernelStatistics() {
             snapshot.statistics.kernelReceived = kernel.received
             snapshot.statistics.kernelDropped = kernel.dropped

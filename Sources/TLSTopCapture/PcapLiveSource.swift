@@ -190,4 +190,34 @@ public enum Interfaces {
         }
         return "any"
     }
+
+    /// Every address of this host's interfaces (getifaddrs): a connection whose end has one of
+    /// them is local. Read once at start; an address added later is not seen.
+    public static func localAddresses() -> Set<IPAddress> {
+        var list: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&list) == 0, let first = list else { return [] }
+        defer { freeifaddrs(first) }
+        var addresses: Set<IPAddress> = []
+        var current: UnsafeMutablePointer<ifaddrs>? = first
+        while let entry = current {
+            current = entry.pointee.ifa_next
+            guard let address = entry.pointee.ifa_addr else { continue }
+            switch Int32(address.pointee.sa_family) {
+            case AF_INET:
+                address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                    addresses.insert(IPAddress(ipv4: UInt32(bigEndian: $0.pointee.sin_addr.s_addr)))
+                }
+            case AF_INET6:
+                address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                    let bytes = withUnsafeBytes(of: $0.pointee.sin6_addr) { Array($0) }
+                    let high = bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                    let low = bytes[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                    addresses.insert(IPAddress(high: high, low: low))
+                }
+            default:
+                break
+            }
+        }
+        return addresses
+    }
 }

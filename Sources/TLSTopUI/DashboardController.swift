@@ -61,6 +61,10 @@ public struct DashboardController {
         case .character("s"):
             let keys = DashboardState.SortKey.allCases
             state.sort = keys[((keys.firstIndex(of: state.sort) ?? 0) + 1) % keys.count]
+        case .character("g"):
+            state.groupByService.toggle()
+            resetCursors()
+            state.status = state.groupByService ? "hosts grouped by local service" : "hosts not grouped"
         case .character("p"): state.paused.toggle()
         case .character("?"): state.showHelp.toggle()
         case .character("e"): return .export

@@ -83,13 +83,14 @@ public struct DashboardRenderer {
             var weakOnly: Bool
             var filter: String
             var sort: DashboardState.SortKey
+            var groupByService: Bool
         }
 
         func view(of snapshot: Snapshot, state: DashboardState) -> View {
             let key = Key(
                 generatedAt: snapshot.generatedAt, packets: snapshot.statistics.packets, hosts: snapshot.hosts.count,
                 connections: snapshot.connections.count, focusedHost: state.focusedHost, weakOnly: state.weakOnly,
-                filter: state.filter.text, sort: state.sort)
+                filter: state.filter.text, sort: state.sort, groupByService: state.groupByService)
             lock.lock()
             defer { lock.unlock() }
             if let view, self.key == key { return view }
@@ -110,7 +111,9 @@ public struct DashboardRenderer {
             let visible = Set(connections.map(\.hostKey))
             hosts = hosts.filter { visible.contains($0.key) }
         }
-        return View(hosts: HostOrdering.sorted(hosts, by: state.sort), connections: Array(connections))
+        var ordered = HostOrdering.sorted(hosts, by: state.sort)
+        if state.groupByService { ordered = HostOrdering.groupedByService(ordered) }
+        return View(hosts: ordered, connections: Array(connections))
     }
 
     public func render(
@@ -131,7 +134,9 @@ public struct DashboardRenderer {
         let bottomHeight = height - 1 - bottomTop
         drawHosts(&screen, view.hosts, state, top: 2, height: hostsHeight)
         let leftWidth = width * 11 / 20
-        drawConnections(&screen, view.connections, state, top: bottomTop, height: bottomHeight, width: leftWidth)
+        drawConnections(
+            &screen, view.connections, state, top: bottomTop, height: bottomHeight, width: leftWidth,
+            showsProcesses: snapshot.processAttribution != nil)
         drawDetail(&screen, view, state, top: bottomTop, height: bottomHeight, x: leftWidth, width: width - leftWidth)
         drawFooter(&screen, state, prompt: context.prompt, y: height - 1)
         if state.showHelp { drawHelp(&screen) }
@@ -151,6 +156,10 @@ public struct DashboardRenderer {
         if let rate = context.packetsPerSecond { parts.append("\(Format.compact(rate)) pkt/s") }
         if let dropped = stats.kernelDropped { parts.append("drops \(dropped)") }
         parts.append("policy: \(snapshot.policy)")
+        // Never silently show no process: say why there is none.
+        if let attribution = snapshot.processAttribution, attribution != "on" {
+            parts.append("processes \(attribution)")
+        }
         parts.append("filter: \(state.filter.isEmpty ? "none" : TerminalText.sanitize(state.filter.text))")
         if let focus = state.focusedHost { parts.append("focus: \(TerminalText.sanitize(focus))") }
         if state.weakOnly { parts.append("weak only") }
@@ -184,7 +193,9 @@ public struct DashboardRenderer {
         _ screen: inout Screen, _ hosts: [HostSnapshot], _ state: DashboardState, top: Int, height: Int
     ) {
         Box.draw(
-            &screen, title: "Hosts · sorted by \(state.sort.rawValue)", x: 0, y: top, width: screen.width,
+            &screen,
+            title: "Hosts · \(state.groupByService ? "by local service, then " : "")sorted by \(state.sort.rawValue)",
+            x: 0, y: top, width: screen.width,
             height: height,
             active: state.pane == .hosts)
         let inner = screen.width - 2
@@ -207,8 +218,11 @@ public struct DashboardRenderer {
                 tlsCount == 0
                 ? "–" : host.pqConnections == tlsCount ? "✓" : host.pqConnections == 0 ? "–" : "\(host.pqConnections)"
             let worst = host.worstFinding ?? ""
+            let name =
+                state.groupByService
+                ? "\(HostOrdering.mainService(of: host) ?? "–") ▸ \(host.host)" : host.host
             let cells = [
-                (host.grade?.name ?? "–") + " " + host.marker, TerminalText.sanitize(host.host), "\(host.port)",
+                (host.grade?.name ?? "–") + " " + host.marker, TerminalText.sanitize(name), "\(host.port)",
                 Format.grouped(host.connections), Self.versions(host), keyExchange, pfs, pq, worst,
             ]
             let role: StyleRole = state.pane == .hosts && index == state.hostCursor ? .selected : host.role
@@ -239,9 +253,11 @@ public struct DashboardRenderer {
 
     // MARK: - Connections
 
+    /// - Parameter showsProcesses: a live capture: each row names the local program and the
+    ///   direction. Files have no processes, and no such column.
     private func drawConnections(
         _ screen: inout Screen, _ connections: [ConnectionSnapshot], _ state: DashboardState, top: Int, height: Int,
-        width: Int
+        width: Int, showsProcesses: Bool
     ) {
         Box.draw(
             &screen, title: "Recent connections", x: 0, y: top, width: width, height: height,
@@ -259,8 +275,14 @@ public struct DashboardRenderer {
             let time = String(connection.lastSeen.rfc3339.dropFirst(11).prefix(8))
             var what = connection.version ?? connection.protocol
             if connection.protocol == "plaintext" { what = "\(connection.application ?? "plaintext") plaintext" }
-            var text =
-                "\(time) \(connection.marker) \(connection.clientIP):\(connection.clientPort) → "
+            var text = "\(time) \(connection.marker) "
+            if showsProcesses {
+                let direction =
+                    connection.direction == "inbound" ? "in " : connection.direction == "outbound" ? "out" : "   "
+                text += DetailLines.processLabel(connection).padded(to: 12) + " " + direction + " "
+            }
+            text +=
+                "\(connection.clientIP):\(connection.clientPort) → "
                 + "\(TerminalText.sanitize(connection.hostName)):\(connection.serverPort)  \(what)"
             if let cipher = connection.cipher { text += "  \(cipher)" }
             if let group = connection.group { text += "  \(group)" }
@@ -311,7 +333,7 @@ public struct DashboardRenderer {
 
     static let footerKeys = [
         ("↑↓", "move"), ("Tab", "pane"), ("Enter", "focus"), ("/", "filter"), ("w", "weak only"), ("s", "sort"),
-        ("p", "pause"), ("e", "export"), ("t", "theme"), ("?", "help"), ("q", "quit"),
+        ("g", "group"), ("p", "pause"), ("e", "export"), ("t", "theme"), ("?", "help"), ("q", "quit"),
     ]
 
     private func drawFooter(_ screen: inout Screen, _ state: DashboardState, prompt: String?, y: Int) {
@@ -337,7 +359,8 @@ public struct DashboardRenderer {
         "↑ ↓ j k        move the selection        PgUp PgDn  page",
         "Home End       first / last row          Tab        switch pane",
         "Enter f        focus on the host         Esc        clear filter and focus",
-        "/              filter: text, CIDR, port:443, sev:warn, proto:plaintext",
+        "/              filter: text, CIDR, port:443, sev:warn, proto:plaintext, proc:nginx, ja4:t13d, dir:in",
+        "g              group hosts by the local service behind them (live capture)",
         "w              only weak and plaintext   s          cycle the sort key",
         "p              pause the display (capture continues)",
         "e              export what is shown      t          next theme",

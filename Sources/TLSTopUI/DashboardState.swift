@@ -18,6 +18,8 @@ public struct DashboardState: Sendable, Equatable {
     public var focusedHost: String?
     public var filter = ConnectionFilter()
     public var weakOnly = false
+    /// Hosts grouped by the local service behind their connections (live capture).
+    public var groupByService = false
     public var sort = SortKey.severity
     public var paused = false
     public var showHelp = false
@@ -29,13 +31,17 @@ public struct DashboardState: Sendable, Equatable {
 }
 
 /// `/` filter terms, all of which must match: a substring of host, SNI or address; a CIDR;
-/// `port:443`; `sev:warn` (that severity or worse); `proto:plaintext`.
+/// `port:443`; `sev:warn` (that severity or worse); `proto:plaintext`; `proc:nginx` (the local
+/// program or its unit); `ja4:t13d` (a JA4 prefix); `dir:inbound` or `dir:outbound`.
 public struct ConnectionFilter: Sendable, Equatable {
     public private(set) var text = ""
     private var substrings: [String] = []
     private var ports: [Int] = []
     private var minimumSeverity: Severity?
     private var protocols: [String] = []
+    private var processes: [String] = []
+    private var ja4Prefixes: [String] = []
+    private var directions: [String] = []
     private var networks: [(base: IPAddress, prefix: Int)] = []
 
     public init(_ text: String = "") {
@@ -47,6 +53,12 @@ public struct ConnectionFilter: Sendable, Equatable {
                 minimumSeverity = severity
             } else if term.hasPrefix("proto:") {
                 protocols.append(String(term.dropFirst(6)))
+            } else if term.hasPrefix("proc:") {
+                processes.append(String(term.dropFirst(5)))
+            } else if term.hasPrefix("ja4:") {
+                ja4Prefixes.append(String(term.dropFirst(4)))
+            } else if term.hasPrefix("dir:") {
+                directions.append(String(term.dropFirst(4)))
             } else if let network = Self.cidr(term) {
                 networks.append(network)
             } else {
@@ -68,6 +80,18 @@ public struct ConnectionFilter: Sendable, Equatable {
             !protocols.contains(connection.application ?? "")
         {
             return false
+        }
+        if !processes.isEmpty {
+            let names = [connection.localProcess?.name, connection.localProcess?.unit].compactMap { $0?.lowercased() }
+            if !processes.contains(where: { wanted in names.contains { $0.contains(wanted) } }) { return false }
+        }
+        if !ja4Prefixes.isEmpty {
+            guard let ja4 = connection.ja4, ja4Prefixes.contains(where: { ja4.hasPrefix($0) }) else { return false }
+        }
+        if !directions.isEmpty {
+            guard let direction = connection.direction, directions.contains(where: { direction.hasPrefix($0) }) else {
+                return false
+            }
         }
         for network in networks {
             let inside = [connection.serverIP, connection.clientIP].contains { text in

@@ -28,7 +28,7 @@ enum DetailLines {
             for finding in connection.findings where seen.insert(finding.id).inserted {
                 lines.append(
                     (
-                        "\(marker(finding.severity)) \(finding.id.rawValue.padding(12)) \(finding.id.explanation)",
+                        "\(marker(finding.severity)) \(finding.id.rawValue.padded(to: 12)) \(finding.id.explanation)",
                         role(finding.severity)
                     ))
             }
@@ -44,6 +44,9 @@ enum DetailLines {
         if !host.versions.isEmpty { lines.append(("Versions " + breakdown(host.versions), .normal)) }
         if !host.ciphers.isEmpty { lines.append(("Ciphers " + breakdown(host.ciphers), .normal)) }
         if !host.groups.isEmpty { lines.append(("Groups " + breakdown(host.groups), .normal)) }
+        if !host.services.isEmpty {
+            lines.append(("Services " + TerminalText.sanitize(breakdown(host.services)), .normal))
+        }
         if let offer = connections.first(where: { $0.clientOffer != nil }) { lines += self.offer(offer) }
         return lines
     }
@@ -59,13 +62,48 @@ enum DetailLines {
         for finding in connection.findings {
             lines.append(
                 (
-                    "\(marker(finding.severity)) \(finding.id.rawValue.padding(12)) \(TerminalText.sanitize(finding.detail))",
+                    "\(marker(finding.severity)) \(finding.id.rawValue.padded(to: 12)) \(TerminalText.sanitize(finding.detail))",
                     role(finding.severity)
                 ))
         }
+        if let process = processLine(connection) { lines.append((process, .normal)) }
         if let certificate = connection.certificate { lines += self.certificate(certificate) }
         lines += offer(connection)
+        if let ja4 = connection.ja4 { lines.append(("JA4 \(ja4)", .normal)) }
+        if connection.ja3 != nil || connection.ja3s != nil {
+            lines.append(("JA3 \(connection.ja3 ?? "–")  JA3S \(connection.ja3s ?? "–")", .normal))
+        }
         return lines
+    }
+
+    /// "Process nginx (pid 812, user www-data, nginx.service), inbound".
+    static func processLine(_ connection: ConnectionSnapshot) -> String? {
+        guard connection.direction != nil || connection.localProcess != nil else { return nil }
+        var text = "Process "
+        if let process = connection.localProcess {
+            switch process.state {
+            case .found:
+                let details = [process.pid.map { "pid \($0)" }, process.user.map { "user \($0)" }, process.unit]
+                    .compactMap { $0 }.joined(separator: ", ")
+                text += "\(process.name ?? "?") (\(details))"
+            case .exited: text += "exited before it could be looked up"
+            case .unknown: text += "not found (another namespace or container?)"
+            }
+        } else {
+            text += "looking up…"
+        }
+        if let direction = connection.direction { text += ", \(direction)" }
+        return TerminalText.sanitize(text)
+    }
+
+    /// The connections pane's short form: the program, or why there is none.
+    static func processLabel(_ connection: ConnectionSnapshot) -> String {
+        guard let process = connection.localProcess else { return connection.direction == nil ? "–" : "…" }
+        switch process.state {
+        case .found: return TerminalText.sanitize(process.name ?? "?")
+        case .exited: return "exited"
+        case .unknown: return "?"
+        }
     }
 
     static func certificate(_ certificate: CertificateSnapshot) -> [(String, StyleRole)] {
@@ -96,7 +134,8 @@ enum DetailLines {
 }
 
 extension String {
-    fileprivate func padding(_ width: Int) -> String {
+    /// Padded with spaces to `width` characters (never cut).
+    func padded(to width: Int) -> String {
         count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }

@@ -62,6 +62,9 @@ struct TLSTopCommand: ParsableCommand {
     @Flag(help: "Keep running as root after the capture is open.")
     var noDropPrivileges = false
 
+    @Flag(help: "Do not look up the local process behind each connection (live capture).")
+    var noProcesses = false
+
     @Option(
         help: ArgumentHelp(
             "Dashboard theme: dark, light, high-contrast, colorblind, monochrome, or a .theme file.",
@@ -225,6 +228,7 @@ struct TLSTopCommand: ParsableCommand {
         let session = CaptureSession(source: source, tracker: tracker, policy: policy)
         startMetrics(feeds, session: session)
         dropPrivilegesIfAsked()
+        session.processAttribution = attachProcessLookup(to: tracker)
         StopSignal.install()
         session.start()
         _ = DashboardApp(session: session, themes: themes, exportPath: export, policyName: policy.name).run()
@@ -291,6 +295,7 @@ struct TLSTopCommand: ParsableCommand {
         let session = CaptureSession(source: source, tracker: tracker, policy: policy)
         startMetrics(feeds, session: session)
         dropPrivilegesIfAsked()
+        session.processAttribution = attachProcessLookup(to: tracker)
         StopSignal.install()
         session.start()
         let deadline = duration.map { started.advanced(by: .milliseconds(Int64($0 * 1000))) }
@@ -306,6 +311,22 @@ struct TLSTopCommand: ParsableCommand {
         finish(outcome.snapshot, elapsed: ContinuousClock.now - started, error: outcome.error, feedSummary: feedSummary)
     }
 
+    /// A live capture learns the host's addresses (for each connection's direction) and, when it
+    /// may read other users' /proc/PID/fd, looks up the process behind each connection. Says
+    /// which, for the header and the snapshot; nil for files, which have no processes.
+    private func attachProcessLookup(to tracker: FlowTracker) -> String? {
+        guard readFile == nil else { return nil }
+        tracker.localAddresses = Interfaces.localAddresses()
+        if noProcesses { return "off: --no-processes" }
+        guard ProcessAttributor.canAttribute else {
+            let who = getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? String(geteuid())
+            return
+                "off: '\(who)' cannot read other users' /proc/PID/fd (needs root, or CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH)"
+        }
+        tracker.processLookup = ProcessAttributor()
+        return "on"
+    }
+
     /// Drops root once the capture is open (tcpdump's -Z), then checks that the export can still be
     /// written, so a long capture never ends unable to save.
     private func dropPrivilegesIfAsked() {
@@ -314,7 +335,8 @@ struct TLSTopCommand: ParsableCommand {
         guard !noDropPrivileges, geteuid() == 0, readFile == nil || self.user != nil else { return }
         let user = self.user ?? "nobody"
         do {
-            try PrivilegeDrop.drop(to: user)
+            // Process attribution reads other users' /proc/PID/fd: keep only what that needs.
+            try PrivilegeDrop.drop(to: user, keepingProcessAccess: readFile == nil && !noProcesses)
         } catch {
             fail(error.message)
         }

@@ -67,6 +67,14 @@ public enum ConnectionEvent {
         ])
         document["network"] = network(of: c)
         document["tls"] = tls(of: c, isAlert: finding != nil)
+        // Known when the lookup finished before the handshake did (a live capture; often not yet).
+        if let process = c.localProcess, process.state == .found {
+            var fields = ObjectBuilder()
+            fields["pid"] = process.pid.map { .int($0) }
+            fields["name"] = process.name.map { .string($0) }
+            fields["user"] = process.user.map { .object([("name", .string($0))]) }
+            document["process"] = fields.value
+        }
         if let finding {
             document["rule"] = .object([
                 ("id", .string(finding.id.rawValue)), ("name", .string(finding.id.rawValue)),
@@ -100,6 +108,7 @@ public enum ConnectionEvent {
         value["type"] = .string(c.clientIP.contains(":") ? "ipv6" : "ipv4")
         // ECS: the application-layer protocol, lowercase. A STARTTLS session is its application.
         value["protocol"] = .string(c.application ?? (c.protocol == "unknown" ? nil : c.protocol) ?? "unknown")
+        value["direction"] = c.direction.map { .string($0) }
         return value.value
     }
 
@@ -182,6 +191,12 @@ public enum ConnectionEvent {
         value["hello_retry_request"] = .bool(c.helloRetryRequest)
         value["quic_version"] = c.quicVersion.map { .string($0) }
         value["ja4"] = c.ja4.map { .string($0) }
+        if let process = c.localProcess {
+            var fields = ObjectBuilder()
+            fields["state"] = .string(process.state.rawValue)
+            fields["unit"] = process.unit.map { .string($0) }
+            value["local_process"] = fields.value
+        }
         if c.startTLS != nil || c.startTLSOffered {
             var startTLS = ObjectBuilder()
             startTLS["protocol"] = c.startTLS.map { .string($0) }

@@ -36,6 +36,7 @@ public struct HostTable: Sendable {
 
     /// Distinct client addresses remembered per host; past it the count stops growing.
     static let maximumClientsPerHost = 4096
+    static let maximumServicesPerHost = 32
     static let maximumAddressesPerHost = 16
 
     private var index: [Key: Int] = [:]
@@ -156,6 +157,11 @@ extension HostTable.Entry {
         }
         if connection.pfs == true { snapshot.pfsConnections += 1 }
         if connection.pq { snapshot.pqConnections += 1 }
+        if let service = connection.service,
+            snapshot.services[service] != nil || snapshot.services.count < HostTable.maximumServicesPerHost
+        {
+            snapshot.services[service, default: 0] += 1
+        }
         grading.add(connection)
     }
 }

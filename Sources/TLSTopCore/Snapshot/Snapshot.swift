@@ -22,6 +22,9 @@ public struct Snapshot: Sendable {
     public var source: Source
     /// The policy the findings and grades were judged by.
     public var policy: String = Policy.intermediate.name
+    /// Whether connections are attributed to local processes: `on`, or `off: why` (nil for files,
+    /// which have no processes).
+    public var processAttribution: String? = nil
     public var statistics: TrafficStatistics
     public var firstPacket: Timestamp?
     public var lastPacket: Timestamp?
@@ -122,11 +125,23 @@ public struct ConnectionSnapshot: Sendable, Equatable {
     public var ja4: String? = nil
     public var ja3: String? = nil
     public var ja3s: String? = nil
+    /// `inbound` to a local listener or `outbound` from this host (live capture; nil for files).
+    public var direction: String? = nil
+    /// The program behind this host's end (live capture with attribution; nil otherwise).
+    public var localProcess: LocalProcess? = nil
     /// QUIC Initial packets that failed authentication and were ignored (nil when not QUIC).
     public var quicAuthenticationFailures: Int? = nil
 
     /// The worst finding's severity, `ok` without findings.
     public var severity: Severity { findings.first?.severity ?? .ok }
+
+    /// The local service behind the connection: its systemd service or container, else the
+    /// program's name (a command run from a login session). Nil until a process is found.
+    public var service: String? {
+        guard let process = localProcess, process.state == .found else { return nil }
+        if let unit = process.unit, unit.hasSuffix(".service") || unit.contains(":") { return unit }
+        return process.name ?? process.unit
+    }
 
     /// The name a host is known by: the SNI, else the server's address.
     public var hostName: String { sni ?? serverIP }
@@ -173,6 +188,8 @@ public struct HostSnapshot: Sendable, Equatable {
     public var severity: Severity = .ok
     /// Connections carrying each finding.
     public var findingCounts: [String: Int] = [:]
+    /// Connections by the local program behind them (its unit, else its name), live capture only.
+    public var services: [String: Int] = [:]
     /// TLS connections with forward secrecy, and with a post-quantum key exchange.
     public var pfsConnections = 0
     public var pqConnections = 0

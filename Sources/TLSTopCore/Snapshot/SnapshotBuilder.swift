@@ -152,6 +152,7 @@ public enum SnapshotBuilder {
             pfs: posture.pfs, pq: posture.pq, pqOffered: posture.pqOffered, findings: posture.findings,
             quicVersion: facts.quicVersion?.name,
             ja4: fingerprints?.ja4, ja3: fingerprints?.ja3, ja3s: fingerprints?.ja3s,
+            direction: connection.direction?.rawValue, localProcess: connection.localProcess,
             quicAuthenticationFailures: facts.quicVersion == nil ? nil : facts.quicAuthenticationFailures)
     }
 

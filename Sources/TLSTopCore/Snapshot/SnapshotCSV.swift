@@ -7,7 +7,8 @@ extension Snapshot {
         "group", "dh_bits", "sni", "alpn", "established", "resumed", "starttls", "starttls_offered",
         "cleartext_credentials", "pfs", "pq", "severity", "findings", "alert", "cert_subject",
         "cert_key_type", "cert_key_bits", "cert_signature_algorithm", "cert_not_after", "packets", "bytes",
-        "first_seen", "last_seen", "ja4", "ja3", "ja3s",
+        "first_seen", "last_seen", "ja4", "ja3", "ja3s", "direction", "process", "pid",
+        "user", "unit",
     ]
 
     public func csv() -> String {
@@ -23,6 +24,8 @@ extension Snapshot {
                 c.alert, c.certificate?.subject, c.certificate?.keyType, c.certificate?.keyBits.map(String.init),
                 c.certificate?.signatureAlgorithm, c.certificate?.notAfter.rfc3339, String(c.packets),
                 String(c.bytes), c.firstSeen.rfc3339, c.lastSeen.rfc3339, c.ja4, c.ja3, c.ja3s,
+                c.direction, c.localProcess.map { $0.name ?? $0.state.rawValue }, c.localProcess?.pid.map(String.init),
+                c.localProcess?.user, c.localProcess?.unit,
             ]
             out += fields.map { CSVCell.escape($0 ?? "") }.joined(separator: ",") + "\r\n"
         }

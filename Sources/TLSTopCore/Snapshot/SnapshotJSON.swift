@@ -5,6 +5,7 @@ extension Snapshot {
             ("schema", .string(Snapshot.schema)),
             ("generated_at", .string(generatedAt.rfc3339)),
             ("policy", .string(policy)),
+            ("process_attribution", .string(processAttribution)),
             (
                 "source",
                 .object([
@@ -61,6 +62,7 @@ extension ConnectionSnapshot {
             ("encrypted", .bool(isEncrypted)), ("quic_version", .string(quicVersion)),
             ("quic_auth_failures", .int(quicAuthenticationFailures)),
             ("ja4", .string(ja4)), ("ja3", .string(ja3)), ("ja3s", .string(ja3s)),
+            ("direction", .string(direction)), ("local_process", localProcess?.jsonValue() ?? .null),
             ("pfs", .bool(pfs)), ("pq", .bool(pq)), ("pq_offered", .bool(pqOffered)),
             ("severity", .string(severity.name)),
             ("findings", .array(findings.map { $0.jsonValue() })),
@@ -113,7 +115,8 @@ extension HostSnapshot {
             ("host", .string(host)), ("port", .int(port)), ("addresses", .array(addresses.map { .string($0) })),
             ("grade", .string(grade?.name)), ("grade_reason", .string(gradeReason)),
             ("severity", .string(severity.name)), ("finding_counts", counts(findingCounts)),
-            ("worst_finding", .string(worstFinding)), ("pfs_connections", .int(pfsConnections)),
+            ("worst_finding", .string(worstFinding)), ("services", counts(services)),
+            ("pfs_connections", .int(pfsConnections)),
             ("pq_connections", .int(pqConnections)),
             ("connections", .int(connections)), ("clients", .int(clients)),
             ("protocols", counts(protocols)), ("versions", counts(versions)), ("ciphers", counts(ciphers)),
@@ -125,6 +128,15 @@ extension HostSnapshot {
             ("cleartext_credential_connections", .int(cleartextCredentialConnections)),
             ("packets", .int(packets)), ("bytes", .int(bytes)),
             ("first_seen", .string(firstSeen.rfc3339)), ("last_seen", .string(lastSeen.rfc3339)),
+        ])
+    }
+}
+
+extension LocalProcess {
+    func jsonValue() -> JSONValue {
+        .object([
+            ("pid", .int(pid)), ("name", .string(name)), ("user", .string(user)), ("unit", .string(unit)),
+            ("state", .string(state.rawValue)),
         ])
     }
 }

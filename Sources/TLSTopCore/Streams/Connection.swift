@@ -6,6 +6,11 @@ public final class Connection {
     public struct Endpoint: Hashable, Sendable {
         public var address: IPAddress
         public var port: UInt16
+
+        public init(address: IPAddress, port: UInt16) {
+            self.address = address
+            self.port = port
+        }
     }
 
     public let id: Int
@@ -26,6 +31,18 @@ public final class Connection {
     public internal(set) var isClassified = false
     /// In the flow table (false once expired or evicted; finished connections stay reportable).
     public internal(set) var isActive = true
+    /// Which ends are this host's (live capture only; see `FlowTracker.localAddresses`).
+    public internal(set) var isClientLocal = false
+    public internal(set) var isServerLocal = false
+    /// The program behind this host's end, once `FlowTracker.processLookup` answered.
+    public internal(set) var localProcess: LocalProcess?
+
+    /// Inbound to a local listener, outbound from this host, nil when neither end is local or the
+    /// capture is a file.
+    public var direction: ConnectionDirection? {
+        isServerLocal ? .inbound : isClientLocal ? .outbound : nil
+    }
+
     /// Handed to the tracker's `onReport` (the event stream and metrics see each connection once).
     var reported = false
     /// True when a direction lost bytes the analysis needed.
@@ -69,6 +86,7 @@ public final class Connection {
         swap(&clientPackets, &serverPackets)
         swap(&clientBytes, &serverBytes)
         swap(&clientStream, &serverStream)
+        swap(&isClientLocal, &isServerLocal)
         analyzer?.serverPort = server.port
         analyzer?.clientPort = client.port
     }

@@ -67,6 +67,17 @@ public final class FlowTracker {
     /// it costs one nil check per classification. The event stream and the metrics count these.
     public var onReport: ((ConnectionSnapshot) -> Void)?
 
+    /// This host's addresses (a live capture; nil for files): they give each connection its
+    /// direction. Loopback counts as local.
+    public var localAddresses: Set<IPAddress>?
+    /// Finds the process behind each new connection with a local end (nil: no attribution).
+    public var processLookup: (any ProcessLookup)?
+    /// Connections whose lookup is under way, by id (bounded: a flood of new connections must
+    /// not pin them all in memory while the lookups catch up).
+    private var awaitingProcess: [Int: Connection] = [:]
+    static let maximumAwaitingProcess = 1 << 16
+    private var processAnswers: [ProcessLookupAnswer] = []
+
     public let certificates: CertificateCache
     private let handshakeLimitCounter = HandshakeLimitCounter()
 
@@ -203,6 +214,7 @@ public final class FlowTracker {
             client: sourceIsClient ? source : destination, server: sourceIsClient ? destination : source,
             rolesKnown: rolesKnown, timestamp: timestamp)
         table[key] = connection
+        if let localAddresses { attribute(connection, localAddresses: localAddresses) }
         file(connection)
         silentConnections += 1
         retained.append(connection)
@@ -211,6 +223,39 @@ public final class FlowTracker {
             analyzer(of: connection).presetApplication(application)
         }
         return connection
+    }
+
+    /// Marks the local ends and asks for the process behind them.
+    private func attribute(_ connection: Connection, localAddresses: Set<IPAddress>) {
+        let client = connection.client.address
+        let server = connection.server.address
+        connection.isClientLocal = localAddresses.contains(client) || client.isLoopback
+        connection.isServerLocal = localAddresses.contains(server) || server.isLoopback
+        guard let processLookup, connection.direction != nil,
+            awaitingProcess.count < Self.maximumAwaitingProcess
+        else { return }
+        let inbound = connection.direction == .inbound
+        processLookup.lookUp(
+            ProcessLookupRequest(
+                id: connection.id, isTCP: connection.transport == .tcp,
+                local: inbound ? connection.server : connection.client,
+                remote: inbound ? connection.client : connection.server))
+        awaitingProcess[connection.id] = connection
+    }
+
+    /// Brings in the process lookups answered since the last call (a live capture calls it
+    /// before each snapshot). A socket not found means the connection was gone (`exited`) if it
+    /// had ended by then, else it lives where the lookup cannot see (`unknown`).
+    public func applyProcessAnswers() {
+        guard let processLookup else { return }
+        processLookup.takeAnswers(into: &processAnswers)
+        for answer in processAnswers {
+            guard let connection = awaitingProcess.removeValue(forKey: answer.id) else { continue }
+            let ended = connection.sawFIN || connection.sawRST || !connection.isActive
+            connection.localProcess = answer.process ?? LocalProcess(state: ended ? .exited : .unknown)
+            connection.changed = true
+        }
+        processAnswers.removeAll(keepingCapacity: true)
     }
 
     private func feedTCP(_ connection: Connection, _ packet: DecodedPacket, direction: Direction) {

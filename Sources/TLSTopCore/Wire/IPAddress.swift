@@ -23,6 +23,12 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public var ipv4Value: UInt32? { isIPv4 ? UInt32(truncatingIfNeeded: low) : nil }
 
+    /// 127.0.0.0/8 or ::1.
+    public var isLoopback: Bool {
+        if let v4 = ipv4Value { return v4 >> 24 == 127 }
+        return high == 0 && low == 1
+    }
+
     public static func < (lhs: IPAddress, rhs: IPAddress) -> Bool {
         (lhs.high, lhs.low) < (rhs.high, rhs.low)
     }
