@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "TLSTopExport",
             dependencies: [
-                "TLSTopCore",
+                "TLSTopCore", "CLinux",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ]

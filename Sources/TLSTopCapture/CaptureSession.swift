@@ -1,3 +1,4 @@
+import CLinux
 import Dispatch
 import Foundation
 import Synchronization
@@ -63,6 +64,8 @@ public final class CaptureSession: @unchecked Sendable {
     }
 
     private func run() {
+        // Named for top -H and /proc/PID/task/*/comm (Foundation's Thread.name is not, on Linux).
+        tlstop_name_thread("tlstop-capture")
         let clock = ContinuousClock()
         var nextPublish = clock.now
         do throws(CaptureError) {

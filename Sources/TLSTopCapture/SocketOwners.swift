@@ -1,9 +1,10 @@
+import CLinux
 import Foundation
 import TLSTopCore
 
-/// Which process holds which socket, read from `/proc`: the socket tables give a connection's
-/// inode, `/proc/PID/fd` links (`socket:[INODE]`) give the process, `/proc/PID/comm` and
-/// `/proc/PID/cgroup` its name and unit. Only the attribution thread uses it.
+/// Which process holds which socket: netlink `sock_diag` (or, without it, the `/proc/net` socket
+/// tables) gives a connection's inode, `/proc/PID/fd` links (`socket:[INODE]`) give the process,
+/// `/proc/PID/comm` and `/proc/PID/cgroup` its name and unit. Only the attribution thread uses it.
 final class SocketOwners {
     struct Owner {
         var pid: Int
@@ -22,8 +23,75 @@ final class SocketOwners {
     static let maximumInodes = 1 << 18
     static let maximumOwners = 4096
 
+    /// The processes that owned sockets lately, newest last: a new connection of a busy server or
+    /// client is most likely theirs, so their descriptors are read before all others'.
+    private var recentPids: [Int] = []
+    static let maximumRecentPids = 32
+    private let diagnostics: Int32
+
+    struct Socket {
+        var uid: UInt32
+        var inode: UInt64
+        /// TCP state as the kernel numbers it (1 established, 6 TIME_WAIT, 7 closed, …).
+        var state: UInt8
+    }
+
     init(procRoot: String) {
         self.procRoot = procRoot
+        diagnostics = procRoot == "/proc" ? tlstop_sock_diag_open() : -1
+    }
+
+    deinit {
+        if diagnostics >= 0 { close(diagnostics) }
+    }
+
+    /// Whether exact lookups through netlink are available (otherwise the tables are read whole).
+    var hasSocketDiagnostics: Bool { diagnostics >= 0 }
+
+    /// The socket with exactly these ends, asked of the kernel: one netlink round trip, whatever
+    /// the number of sockets on the machine. `nil` when there is none (or netlink failed).
+    func socket(isTCP: Bool, local: Connection.Endpoint, remote: Connection.Endpoint) -> Socket? {
+        guard diagnostics >= 0 else { return nil }
+        let proto = Int32(isTCP ? IPPROTO_TCP : IPPROTO_UDP)
+        // An IPv4 connection may sit on an IPv6 socket (a dual-stack listener's accepted socket).
+        var attempts: [(Int32, [UInt8], [UInt8])] = []
+        if let localV4 = local.address.ipv4Value, let remoteV4 = remote.address.ipv4Value {
+            attempts.append((AF_INET, Self.bytes(localV4), Self.bytes(remoteV4)))
+        }
+        attempts.append((AF_INET6, Self.bytes(local.address), Self.bytes(remote.address)))
+        for (family, localBytes, remoteBytes) in attempts {
+            var uid: UInt32 = 0
+            var inode: UInt64 = 0
+            var state: UInt8 = 0
+            let found = tlstop_sock_diag_lookup(
+                diagnostics, family, proto, localBytes, local.port, remoteBytes, remote.port, &uid, &inode, &state)
+            if found == 1 { return Socket(uid: uid, inode: inode, state: state) }
+        }
+        return nil
+    }
+
+    private static func bytes(_ value: UInt32) -> [UInt8] {
+        [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+    }
+
+    private static func bytes(_ address: IPAddress) -> [UInt8] {
+        (0..<8).map { UInt8(truncatingIfNeeded: address.high >> UInt64(56 - 8 * $0)) }
+            + (0..<8).map { UInt8(truncatingIfNeeded: address.low >> UInt64(56 - 8 * $0)) }
+    }
+
+    /// Reads the descriptors of the recent owners only; returns whether every wanted inode is known.
+    func scanRecent(wanted: Set<UInt64>) -> Bool {
+        var missing = wanted
+        for pid in recentPids.reversed() where !missing.isEmpty {
+            scanDescriptors(of: pid, missing: &missing)
+        }
+        return missing.isEmpty
+    }
+
+    private func noteRecent(_ pid: Int) {
+        if let index = recentPids.firstIndex(of: pid) { recentPids.remove(at: index) }
+        recentPids.append(pid)
+        if recentPids.count > Self.maximumRecentPids { recentPids.removeFirst() }
     }
 
     /// Whether other users' descriptors can be read (root, or CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH).
@@ -52,27 +120,31 @@ final class SocketOwners {
         var missing = wanted
         guard let proc = opendir(procRoot) else { return }
         defer { closedir(proc) }
-        var link = [CChar](repeating: 0, count: 64)
         while let entry = readdir(proc) {
-            let name = Self.name(of: entry)
-            guard let pid = Int(name), pid > 0 else { continue }
-            let folder = "\(procRoot)/\(name)/fd"
-            guard let fds = opendir(folder) else { continue }  // gone, or not ours to read
-            while let fd = readdir(fds) {
-                let fdName = Self.name(of: fd)
-                guard fdName.first?.isNumber == true else { continue }
-                let length = readlink("\(folder)/\(fdName)", &link, link.count - 1)
-                guard length > 9 else { continue }
-                link[length] = 0
-                let target = String(cString: link)
-                guard target.hasPrefix("socket:["), target.hasSuffix("]"),
-                    let inode = UInt64(target.dropFirst(8).dropLast())
-                else { continue }
-                pidOfInode[inode] = pid
-                missing.remove(inode)
-            }
-            closedir(fds)
+            guard let pid = Int(Self.name(of: entry)), pid > 0 else { continue }
+            scanDescriptors(of: pid, missing: &missing)
             if !wanted.isEmpty && missing.isEmpty { return }
+        }
+    }
+
+    /// Notes the sockets among one process's descriptors.
+    private func scanDescriptors(of pid: Int, missing: inout Set<UInt64>) {
+        let folder = "\(procRoot)/\(pid)/fd"
+        guard let fds = opendir(folder) else { return }  // gone, or not ours to read
+        defer { closedir(fds) }
+        var link = [CChar](repeating: 0, count: 64)
+        while let fd = readdir(fds) {
+            let fdName = Self.name(of: fd)
+            guard fdName.first?.isNumber == true else { continue }
+            let length = readlink("\(folder)/\(fdName)", &link, link.count - 1)
+            guard length > 9 else { continue }
+            link[length] = 0
+            let target = String(cString: link)
+            guard target.hasPrefix("socket:["), target.hasSuffix("]"),
+                let inode = UInt64(target.dropFirst(8).dropLast())
+            else { continue }
+            pidOfInode[inode] = pid
+            if missing.remove(inode) != nil { noteRecent(pid) }
         }
     }
 

@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 import Synchronization
 import TLSTopCore
@@ -135,6 +136,8 @@ public final class EventLog: @unchecked Sendable {
     }
 
     private func runWriter() {
+        // Named for top -H and /proc/PID/task/*/comm (Foundation's Thread.name is not, on Linux).
+        tlstop_name_thread("tlstop-log")
         var buffer: [UInt8] = []
         while true {
             condition.lock()

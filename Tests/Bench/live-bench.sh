@@ -39,8 +39,15 @@ phase() { # phase NAME EXTRA_ARGS...
     local ticks=0
     for ((t = 0; t <= seconds; t += 5)); do
         rss=$(awk '/VmRSS/ {printf "%.1f", $2 / 1024}' /proc/$capture/status 2>/dev/null || echo "-")
-        # utime + stime, in clock ticks, of the whole process (capture and attribution threads).
+        # utime + stime, in clock ticks, of the whole process and of the attribution thread alone.
         ticks=$(awk '{print $14 + $15}' /proc/$capture/stat 2>/dev/null || echo "$ticks")
+        attribution=0
+        for task in /proc/$capture/task/*; do
+            if [ "$(cat "$task/comm" 2>/dev/null)" = "tlstop-attrib" ]; then
+                attribution=$(awk '{print $14 + $15}' "$task/stat" 2>/dev/null || echo 0)
+            fi
+        done
+        [ "$attribution" = 0 ] || echo "$attribution" >"$out/$name.attribution"
         printf '%8d %12s\n' "$t" "$rss"
         sleep 5
     done
@@ -61,16 +68,25 @@ for name in ("off", "on"):
     d = json.load(open(f"{out}/{name}.json"))
     s = d["stats"]
     cpu = int(open(f"{out}/{name}.ticks").read()) / hz
+    try:
+        attribution = int(open(f"{out}/{name}.attribution").read()) / hz
+    except OSError:
+        attribution = 0.0
     states = {}
     for c in d["connections"]:
         state = (c.get("local_process") or {}).get("state", "none")
         states[state] = states.get(state, 0) + 1
-    rows[name] = (s["packets"], s["kernel_dropped"], s["connections"], cpu, states, d.get("process_attribution"))
+    rows[name] = (s["packets"], s["kernel_dropped"], s["connections"], cpu, states, attribution)
     print(f"{name:>3}: attribution {d.get('process_attribution')}; {s['packets']} packets, {s['connections']} "
           f"connections, kernel dropped {s['kernel_dropped']}, CPU {cpu:.2f} s "
-          f"({1000 * cpu / max(1, s['packets']) * 1000:.1f} ms per 1k packets); held connections by process state {states}")
+          f"({1000 * cpu / max(1, s['packets']) * 1000:.1f} ms per 1k packets, attribution thread {attribution:.2f} s); "
+          f"held connections by process state {states}")
 off, on = rows["off"], rows["on"]
 per_off = off[3] / max(1, off[0])
 per_on = on[3] / max(1, on[0])
-print(f"attribution cost: {100 * (per_on - per_off) / per_off:+.1f}% CPU per packet")
+capture_on = (on[3] - on[5]) / max(1, on[0])
+rate_off, rate_on = off[0] / max(1, off[2]), on[0] / max(1, on[2])
+print(f"attribution cost: {100 * (capture_on - per_off) / per_off:+.1f}% CPU per packet on the capture side, "
+      f"{100 * (per_on - per_off) / per_off:+.1f}% with the attribution thread; "
+      f"packets captured {on[0]} vs {off[0]} ({100 * (on[0] - off[0]) / max(1, off[0]):+.1f}%), drops {on[1]} vs {off[1]}")
 PY

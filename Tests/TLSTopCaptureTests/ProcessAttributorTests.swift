@@ -87,4 +87,54 @@ import Testing
         let answer = try #require(Self.answers(attributor, ids: [7])[7])
         #expect(answer.process == nil)
     }
+
+    /// Without netlink (another /proc tree here), the socket tables are read whole: a fake tree with
+    /// one nginx worker in a systemd unit and one curl in a login session.
+    @Test func theTablesAndDescriptorsOfAProcTreeGiveProgramUserAndUnit() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tlstop-fakeproc-\(getpid())")
+        try? FileManager.default.removeItem(at: root)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let files = FileManager.default
+        try files.createDirectory(at: root.appendingPathComponent("net"), withIntermediateDirectories: true)
+        let header =
+            "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+        try Data(
+            (header
+                + "   0: 0A00000A:01BB 0700000A:C350 01 00000000:00000000 00:00000000 00000000    33        0 5001 1\n"
+                + "   1: 0A00000A:D431 0800000A:01BB 01 00000000:00000000 00:00000000 00000000  1000        0 5002 1\n")
+                .utf8
+        ).write(to: root.appendingPathComponent("net/tcp"))
+        try Data(header.utf8).write(to: root.appendingPathComponent("net/tcp6"))
+        for (pid, comm, cgroup, inode) in [
+            (812, "nginx", "0::/system.slice/nginx.service\n", 5001),
+            (4242, "curl", "0::/user.slice/user-1000.slice/session-3.scope\n", 5002),
+        ] {
+            let folder = root.appendingPathComponent("\(pid)")
+            try files.createDirectory(at: folder.appendingPathComponent("fd"), withIntermediateDirectories: true)
+            try Data("\(comm)\n".utf8).write(to: folder.appendingPathComponent("comm"))
+            try Data(cgroup.utf8).write(to: folder.appendingPathComponent("cgroup"))
+            try files.createSymbolicLink(
+                atPath: folder.appendingPathComponent("fd/3").path, withDestinationPath: "socket:[\(inode)]")
+            try files.createSymbolicLink(
+                atPath: folder.appendingPathComponent("fd/0").path, withDestinationPath: "/dev/null")
+        }
+        let attributor = ProcessAttributor(procRoot: root.path)
+        defer { attributor.stop() }
+        func endpoint(_ text: String, _ port: UInt16) -> Connection.Endpoint {
+            Connection.Endpoint(address: IPAddress(text) ?? IPAddress(ipv4: 0), port: port)
+        }
+        attributor.lookUp(
+            ProcessLookupRequest(
+                id: 1, isTCP: true, local: endpoint("10.0.0.10", 443), remote: endpoint("10.0.0.7", 50000)))
+        attributor.lookUp(
+            ProcessLookupRequest(
+                id: 2, isTCP: true, local: endpoint("10.0.0.10", 54321), remote: endpoint("10.0.0.8", 443)))
+        let answers = Self.answers(attributor, ids: [1, 2])
+        #expect(
+            answers[1]?.process
+                == LocalProcess(pid: 812, name: "nginx", user: "www-data", unit: "nginx.service", state: .found)
+                || answers[1]?.process?.user == "33", "uid 33 is www-data on Debian")
+        #expect(answers[1]?.process?.unit == "nginx.service" && answers[1]?.process?.pid == 812)
+        #expect(answers[2]?.process?.name == "curl" && answers[2]?.process?.unit == "session-3.scope")
+    }
 }

@@ -252,8 +252,14 @@ public final class FlowTracker {
         for answer in processAnswers {
             guard let connection = awaitingProcess.removeValue(forKey: answer.id) else { continue }
             let ended = connection.sawFIN || connection.sawRST || !connection.isActive
-            connection.localProcess = answer.process ?? LocalProcess(state: ended ? .exited : .unknown)
-            connection.changed = true
+            let process = answer.process ?? LocalProcess(state: ended ? .exited : .unknown)
+            connection.localProcess = process
+            // Patch the cached snapshot rather than judge the whole connection again for one field.
+            if !connection.changed, let cached = connection.snapshotCache {
+                cached.snapshot.localProcess = process
+            } else {
+                connection.changed = true
+            }
         }
         processAnswers.removeAll(keepingCapacity: true)
     }
