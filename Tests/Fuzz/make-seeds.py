@@ -8,7 +8,7 @@ Each target gets a folder of seeds in its own input format (see the target's sou
   FuzzHandshake    u16 server port, then [direction][u16 length][TCP payload] in stream order
   FuzzQUIC         [direction][u16 length][UDP payload] raw, plus constructed CRYPTO-frame Initials
   FuzzCertificate  DER certificates
-  FuzzConfig       0 + theme file, 1 + policy file
+  FuzzConfig       0 + theme file, 1 + policy file, 2 + /proc/net/tcp-style table, 3 + /proc/PID/cgroup
 """
 import base64
 import glob
@@ -189,6 +189,15 @@ def main():
     with open(os.path.join(ROOT, "docs/policy.md"), "rb") as handle:
         for index, block in enumerate(re.findall(rb"```toml\n(.*?)```", handle.read(), re.S)):
             write(os.path.join(out, "FuzzConfig"), f"policy-{index}", b"\x01" + block)
+    # Process attribution's inputs, in the kernel's format (Linux 6.x, x86-64).
+    table = (b"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+             b"   0: 0100007F:AFC2 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1137000 1\n"
+             b"   1: 0000000000000000FFFF00000100007F:AFC4 0000000000000000FFFF00000100007F:D384 01 "
+             b"00000000:00000000 00:00000000 00000000    33        0 1137560 1\n")
+    write(os.path.join(out, "FuzzConfig"), "proc-net-tcp", b"\x02" + table)
+    write(os.path.join(out, "FuzzConfig"), "cgroup-v2", b"\x03" + b"0::/system.slice/nginx.service\n")
+    write(os.path.join(out, "FuzzConfig"), "cgroup-v1", b"\x03" + b"12:pids:/\n1:name=systemd:/system.slice/docker-"
+          + b"ab" * 32 + b".scope\n")
 
 
 if __name__ == "__main__":
