@@ -24,6 +24,10 @@ struct DashboardApp {
         var rate: (packets: Int, at: ContinuousClock.Instant, perSecond: Double?) = (0, started, nil)
         var dirty = true
         while !StopSignal.requested {
+            // The terminal hung up (ssh dropped, tmux killed). SIGHUP would have ended us, but with
+            // --log SIGHUP means "reopen the log": notice it here, or curses spins on a dead tty.
+            var attributes = termios()
+            if tcgetattr(STDIN_FILENO, &attributes) != 0 { return nil }
             if !controller.state.paused, let latest = session.snapshot, latest.generatedAt != shown?.generatedAt {
                 shown = latest
                 let now = ContinuousClock.now

@@ -130,4 +130,33 @@ struct DashboardEndToEndTests {
         let connections = try #require(json["connections"] as? [[String: Any]])
         #expect(!connections.isEmpty && connections.allSatisfy { $0["server_port"] as? Int == port })
     }
+
+    /// With `--log FILE`, SIGHUP reopens the log instead of ending tlstop; when the terminal itself
+    /// goes away (tmux killed, ssh dropped) the dashboard must still end, with the log written.
+    @Test func theDashboardEndsWhenItsTerminalGoesAwayEvenWithALog() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tlstop-hup-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let log = folder.appendingPathComponent("events.ndjson").path
+        let pidFile = folder.appendingPathComponent("pid").path
+        let session = "tlstop-hup-\(getpid())"
+        let fixture = CommandLineTests.fixtures.appendingPathComponent("many-conns.pcap").path
+        let script =
+            "echo $$ > \(pidFile); exec \(CommandLineTests.binary.path) -r \(fixture) --no-drop-privileges --log \(log)"
+        try Self.startSession([
+            "new-session", "-d", "-s", session, "-x", "120", "-y", "40", "env", "TERM=xterm-256color", "sh", "-c",
+            script,
+        ])
+        _ = try Self.waitFor(session, "tlstop.test")
+        Thread.sleep(forTimeInterval: 0.5)
+        let pid = try #require(
+            Int32(
+                (try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
+        _ = try Self.tmux(["kill-session", "-t", session])
+        let deadline = Date().addingTimeInterval(10)
+        while kill(pid, 0) == 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        #expect(kill(pid, 0) != 0, "tlstop still runs after its terminal went away")
+        let lines = (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n") ?? []
+        #expect(lines.count >= 20, "the events were written before it ended")
+    }
 }
