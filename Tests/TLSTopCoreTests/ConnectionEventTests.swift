@@ -99,3 +99,57 @@ import Testing
         #expect(parts?.protocol == protocolName && parts?.version == number)
     }
 }
+
+/// A process lookup that answers only when told to.
+final class ScriptedLookup: ProcessLookup, @unchecked Sendable {
+    var requests: [ProcessLookupRequest] = []
+    var ready: [ProcessLookupAnswer] = []
+    func lookUp(_ request: ProcessLookupRequest) { requests.append(request) }
+    func takeAnswers(into answers: inout [ProcessLookupAnswer]) {
+        answers += ready
+        ready = []
+    }
+}
+
+@Suite struct HeldReportTests {
+    static func track(_ lookup: ScriptedLookup) throws -> (FlowTracker, () -> [ConnectionSnapshot]) {
+        let fixture = try PcapFixture(contentsOf: Fixtures.pcap("tls13-x25519.pcap"))
+        let tracker = FlowTracker()
+        tracker.localAddresses = []  // loopback: the server end is local, an inbound connection
+        tracker.processLookup = lookup
+        let box = Box()
+        tracker.onReport = { box.reports.append($0) }
+        for frame in fixture.frames {
+            frame.bytes.withUnsafeBytes {
+                tracker.ingest(
+                    frame: $0, linkType: fixture.linkType, wireLength: frame.wireLength, timestamp: frame.timestamp)
+            }
+        }
+        return (tracker, { box.reports })
+    }
+
+    final class Box { var reports: [ConnectionSnapshot] = [] }
+
+    @Test func aClassifiedConnectionWaitsForItsProcessSoTheEventNamesIt() throws {
+        let lookup = ScriptedLookup()
+        let (tracker, reports) = try Self.track(lookup)
+        let request = try #require(lookup.requests.first)
+        #expect(request.isTCP && request.local.address.isLoopback)
+        #expect(reports().isEmpty, "held while the lookup runs")
+        let nginx = LocalProcess(pid: 812, name: "nginx", user: "www-data", unit: "nginx.service", state: .found)
+        lookup.ready = [ProcessLookupAnswer(id: request.id, process: nginx)]
+        tracker.applyProcessAnswers()
+        #expect(reports().count == 1)
+        #expect(reports().first?.localProcess == nginx && reports().first?.direction == "inbound")
+        tracker.reportUnreported()
+        #expect(reports().count == 1, "once")
+    }
+
+    @Test func aLookupThatNeverAnswersDoesNotLoseTheReport() throws {
+        let lookup = ScriptedLookup()
+        let (tracker, reports) = try Self.track(lookup)
+        #expect(reports().isEmpty)
+        tracker.reportUnreported()
+        #expect(reports().count == 1 && reports().first?.localProcess == nil)
+    }
+}

@@ -84,7 +84,8 @@ ip netns exec "$peer" nginx -e "$out/nginx-peer/error.log" -p "$out/nginx-peer" 
 pids+=($!)
 
 # The capture, then the clients once everything listens.
-ip netns exec "$host" "$tlstop" -i h0 --batch --duration 60 --export "$out/export/snapshot.json" >"$out/tlstop.log" 2>&1 &
+ip netns exec "$host" "$tlstop" -i h0 --batch --duration 60 --export "$out/export/snapshot.json" \
+    --log "$out/export/events.ndjson" >"$out/tlstop.log" 2>&1 &
 capture=$!
 for _ in $(seq 50); do
     if in_host ss -ltn | grep -q 10.77.0.1:8443 && in_peer ss -ltn | grep -q 10.77.0.2:4435; then break; fi

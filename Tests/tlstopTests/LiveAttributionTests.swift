@@ -39,6 +39,20 @@ struct LiveAttributionTests {
             #expect((process["pid"] as? Int ?? 0) > 1, "port \(port)")
             #expect((connection["ja4"] as? String)?.hasPrefix("t1") == true, "port \(port): a JA4 for every hello")
         }
+
+        // The event stream waits for each lookup: every connection's event names its program.
+        let events = try String(contentsOf: folder.appendingPathComponent("export/events.ndjson"), encoding: .utf8)
+            .split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }.filter { ($0["event"] as? [String: Any])?["kind"] as? String == "event" }
+        #expect(events.count == expected.count)
+        for event in events {
+            let port = (event["destination"] as? [String: Any])?["port"] as? Int ?? 0
+            let network = event["network"] as? [String: Any]
+            #expect(network?["direction"] as? String == expected[port]?.0, "event for port \(port)")
+            #expect(
+                (event["process"] as? [String: Any])?["name"] as? String == expected[port]?.1, "event for port \(port)")
+        }
     }
 
     @Test func filesHaveNoProcessesAndSayNothingAboutThem() throws {

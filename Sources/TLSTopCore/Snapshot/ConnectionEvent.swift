@@ -67,7 +67,7 @@ public enum ConnectionEvent {
         ])
         document["network"] = network(of: c)
         document["tls"] = tls(of: c, isAlert: finding != nil)
-        // Known when the lookup finished before the handshake did (a live capture; often not yet).
+        // A live capture: the tracker holds the report until the process lookup has answered.
         if let process = c.localProcess, process.state == .found {
             var fields = ObjectBuilder()
             fields["pid"] = process.pid.map { .int($0) }

@@ -45,6 +45,8 @@ public final class Connection {
 
     /// Handed to the tracker's `onReport` (the event stream and metrics see each connection once).
     var reported = false
+    /// Classified, but its report waits for the process lookup (see `FlowTracker.report`).
+    var reportHeld = false
     /// True when a direction lost bytes the analysis needed.
     public internal(set) var hadGap = false
 

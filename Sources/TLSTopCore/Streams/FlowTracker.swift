@@ -260,6 +260,7 @@ public final class FlowTracker {
             } else {
                 connection.changed = true
             }
+            if connection.reportHeld { report(connection) }
         }
         processAnswers.removeAll(keepingCapacity: true)
     }
@@ -335,9 +336,17 @@ public final class FlowTracker {
     }
 
     /// Hands a connection to `onReport`, once.
-    private func report(_ connection: Connection) {
+    /// - Parameter waitingForProcess: hold the report while the connection's process lookup is
+    ///   under way (it answers within milliseconds, seconds at most), so that the event names the
+    ///   program. A connection leaving the table is reported at once.
+    private func report(_ connection: Connection, waitingForProcess: Bool = true) {
         guard let onReport, !connection.reported, connection.analyzer != nil else { return }
+        if waitingForProcess, awaitingProcess[connection.id] != nil {
+            connection.reportHeld = true
+            return
+        }
         connection.reported = true
+        connection.reportHeld = false
         let snapshot = SnapshotBuilder.lastSnapshot(of: connection, policy: configuration.policy)
         if snapshot.protocol != "unknown" { onReport(snapshot) }
     }
@@ -346,7 +355,7 @@ public final class FlowTracker {
     /// end of a run, so that a capture cut mid-handshake still says what it saw.
     public func reportUnreported() {
         guard onReport != nil else { return }
-        for connection in retained[retainedStart...] { report(connection) }
+        for connection in retained[retainedStart...] { report(connection, waitingForProcess: false) }
     }
 
     /// The connection's analyzer, created on first use with the tracker's caps and shared caches.
@@ -482,7 +491,7 @@ public final class FlowTracker {
         connection.isActive = false
         connection.changed = true
         if connection.analyzer == nil { silentConnections -= 1 }
-        if onReport != nil { report(connection) }
+        if onReport != nil { report(connection, waitingForProcess: false) }
     }
 
     /// Keeps every active connection and the most recent finished ones; the older finished ones
