@@ -16,7 +16,9 @@ import Testing
     /// Reads `bytes` as a capture file and checks the snapshot; returns whether the read ended in an
     /// error (a damaged file) rather than at a clean end of file.
     static func readAndSnapshot(_ bytes: Data, name: String) throws -> Bool {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tlstop-damaged-\(getpid()).pcap")
+        // One file per call: the parameterized cases run in parallel and must not read each other's.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tlstop-damaged-\(UUID().uuidString).pcap")
         try bytes.write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let tracker = FlowTracker()

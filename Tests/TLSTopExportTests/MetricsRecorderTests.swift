@@ -139,7 +139,8 @@ import Testing
         try #require(
             FileManager.default.isExecutableFile(atPath: promtool),
             "promtool missing: apt-get install prometheus (make test does)", sourceLocation: sourceLocation)
-        let input = FileManager.default.temporaryDirectory.appendingPathComponent("tlstop-metrics-\(getpid()).txt")
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tlstop-metrics-\(UUID().uuidString).txt")
         defer { try? FileManager.default.removeItem(at: input) }
         try Data(recorder.exposition()).write(to: input)
         let process = Process()
