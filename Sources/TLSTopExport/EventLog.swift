@@ -31,7 +31,7 @@ public final class EventLog: @unchecked Sendable {
     /// What waits in the queue: lines, or a connection the writer thread formats with `format`.
     private enum Entry {
         case lines([String])
-        case connection(ConnectionSnapshot)
+        case connection(ConnectionRecord)
     }
 
     /// What a queued connection is counted as against the capacity (its lines are a few KiB).
@@ -40,7 +40,7 @@ public final class EventLog: @unchecked Sendable {
     public let path: String
     private let whenFull: FullQueue
     private let capacity: Int
-    private let format: @Sendable (ConnectionSnapshot) -> [String]
+    private let format: @Sendable (ConnectionRecord) -> [String]
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var pending: [Entry] = []
@@ -68,7 +68,7 @@ public final class EventLog: @unchecked Sendable {
     /// - Parameter format: turns a connection into its lines, on the writer thread.
     public init(
         path: String, whenFull: FullQueue, capacity: Int = EventLog.defaultCapacity,
-        format: @escaping @Sendable (ConnectionSnapshot) -> [String] = { _ in [] }
+        format: @escaping @Sendable (ConnectionRecord) -> [String] = { _ in [] }
     ) throws(OpenError) {
         self.path = path
         self.format = format
@@ -102,7 +102,7 @@ public final class EventLog: @unchecked Sendable {
 
     /// Queues a connection; its lines are formatted on the writer thread, so the capture thread
     /// pays for a queue slot, not for JSON.
-    public func append(_ connection: ConnectionSnapshot) {
+    public func append(_ connection: ConnectionRecord) {
         enqueue(.connection(connection), bytes: Self.connectionCost, lineCount: 1 + connection.findings.count)
     }
 

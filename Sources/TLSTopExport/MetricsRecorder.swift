@@ -60,18 +60,17 @@ public final class MetricsRecorder: Sendable {
     }
 
     /// The `protocol` label values of `tlstop_connections_total`.
-    public static let protocols =
-        ["tls", "dtls", "quic", "sslv2", "plaintext"] + EncryptedProtocol.allCases.map(\.rawValue)
+    public static let protocols = ConnectionProtocol.allCases.filter { $0 != .unknown }.map(\.name)
 
     /// Counts one classified connection (the tracker's `onReport`, on the capture thread).
-    public func record(_ connection: ConnectionSnapshot) {
+    public func record(_ connection: ConnectionRecord) {
         let severity = connection.severity.name
-        connections.increment([connection.protocol, severity])
-        if ["tls", "dtls", "quic", "sslv2"].contains(connection.protocol) {
+        connections.increment([connection.protocol.name, severity])
+        if connection.protocol.isTLSFamily {
             let pfs = connection.pfs.map { $0 ? "true" : "false" } ?? "unknown"
-            tlsConnections.increment([connection.version ?? "unknown", pfs, connection.pq ? "true" : "false"])
-            if let cipher = connection.cipher { ciphers.increment([cipher]) }
-            if let group = connection.group { groups.increment([group]) }
+            tlsConnections.increment([connection.version?.name ?? "unknown", pfs, connection.pq ? "true" : "false"])
+            if let cipher = connection.cipher { ciphers.increment([cipher.name]) }
+            if let group = connection.group { groups.increment([group.name]) }
         }
         for finding in connection.findings {
             findings.increment([finding.id.rawValue, finding.severity.name])

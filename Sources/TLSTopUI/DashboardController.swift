@@ -44,7 +44,7 @@ public struct DashboardController {
                 state.focusedHost = nil
             } else if state.pane == .hosts, view.hosts.indices.contains(state.hostCursor) {
                 let host = view.hosts[state.hostCursor]
-                state.focusedHost = "\(host.host):\(host.port)"
+                state.focusedHost = host.key
             } else if state.pane == .connections, view.connections.indices.contains(state.connectionCursor) {
                 state.focusedHost = view.connections[state.connectionCursor].hostKey
             }

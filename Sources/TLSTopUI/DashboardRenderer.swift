@@ -29,7 +29,7 @@ public struct DashboardRenderer {
     /// What the panes show after the filter, focus and weak-only view are applied.
     public struct View {
         public var hosts: [HostSnapshot]
-        public var connections: [ConnectionSnapshot]
+        public var connections: [ConnectionRecord]
         /// The header's counts, over all the snapshot's connections.
         var tally = Tally()
     }
@@ -46,20 +46,20 @@ public struct DashboardRenderer {
 
         init() {}
 
-        init(_ connections: [ConnectionSnapshot]) {
+        init(_ connections: [ConnectionRecord]) {
             for connection in connections {
                 if let isEncrypted = connection.isEncrypted {
                     classified += 1
                     if isEncrypted { encrypted += 1 }
                 }
-                if connection.protocol == "tls" {
+                if connection.protocol.isTLSFamily {
                     tls += 1
                     if connection.pfs == true { pfs += 1 }
                     if connection.pq { pq += 1 }
                 }
                 if connection.severity == .critical { critical += 1 }
                 if connection.severity == .warn { warn += 1 }
-                if connection.protocol == "plaintext" { plaintext += 1 }
+                if connection.protocol == .plaintext { plaintext += 1 }
             }
         }
     }
@@ -79,7 +79,7 @@ public struct DashboardRenderer {
             var packets: Int
             var hosts: Int
             var connections: Int
-            var focusedHost: String?
+            var focusedHost: HostKey?
             var weakOnly: Bool
             var filter: String
             var sort: DashboardState.SortKey
@@ -161,7 +161,7 @@ public struct DashboardRenderer {
             parts.append("processes \(attribution)")
         }
         parts.append("filter: \(state.filter.isEmpty ? "none" : TerminalText.sanitize(state.filter.text))")
-        if let focus = state.focusedHost { parts.append("focus: \(TerminalText.sanitize(focus))") }
+        if let focus = state.focusedHost { parts.append("focus: \(TerminalText.sanitize(focus.label))") }
         if state.weakOnly { parts.append("weak only") }
         if state.paused { parts.append("PAUSED") }
         if context.endOfFile { parts.append("end of file — q to quit") }
@@ -212,12 +212,12 @@ public struct DashboardRenderer {
             let y = top + 2 + offset
             let index = first + offset
             let keyExchange = Self.keyExchange(host)
-            let tlsCount = host.protocols["tls"] ?? 0
+            let tlsCount = host.tlsConnections
             let pfs = tlsCount == 0 ? "–" : "\(Int((Double(host.pfsConnections) / Double(tlsCount) * 100).rounded()))%"
             let pq =
                 tlsCount == 0
                 ? "–" : host.pqConnections == tlsCount ? "✓" : host.pqConnections == 0 ? "–" : "\(host.pqConnections)"
-            let worst = host.worstFinding ?? ""
+            let worst = host.worstFinding?.rawValue ?? ""
             let name =
                 state.groupByService
                 ? "\(HostOrdering.mainService(of: host) ?? "–") ▸ \(host.host)" : host.host
@@ -233,22 +233,21 @@ public struct DashboardRenderer {
 
     static func versions(_ host: HostSnapshot) -> String {
         if host.versions.isEmpty {
-            let apps = host.applications.keys.sorted().joined(separator: " ")
-            return host.plaintextConnections > 0 ? "plaintext \(apps)" : (host.protocols.keys.sorted().first ?? "–")
+            let apps = host.applications.keys.map(\.rawValue).sorted().joined(separator: " ")
+            return host.plaintextConnections > 0
+                ? "plaintext \(apps)" : (host.protocols.keys.map(\.name).sorted().first ?? "–")
         }
-        return host.versions.keys.sorted().joined(separator: " ")
+        return host.versions.keys.map(\.name).sorted().joined(separator: " ")
     }
 
     static func keyExchange(_ host: HostSnapshot) -> String {
-        if let group = host.groups.max(by: { $0.value < $1.value })?.key {
-            return (host.protocols["tls"] ?? 0) > 0 && !group.contains("MLKEM") && !group.contains("Kyber")
-                ? "ECDHE \(group)" : group
-        }
-        if let cipher = host.ciphers.keys.first {
-            if cipher.hasPrefix("TLS_RSA_") { return "RSA (static)" }
-            if cipher.contains("_DHE_") { return "DHE" }
-        }
-        return "–"
+        // The most used group (ties by code point, so the cell is stable), else the most used suite.
+        let group = host.groups.max { $0.value != $1.value ? $0.value < $1.value : $0.key.rawValue > $1.key.rawValue }?
+            .key
+        let cipher = host.ciphers.max {
+            $0.value != $1.value ? $0.value < $1.value : $0.key.rawValue > $1.key.rawValue
+        }?.key
+        return Format.keyExchange(group: group, cipher: cipher)
     }
 
     // MARK: - Connections
@@ -256,7 +255,7 @@ public struct DashboardRenderer {
     /// - Parameter showsProcesses: a live capture: each row names the local program and the
     ///   direction. Files have no processes, and no such column.
     private func drawConnections(
-        _ screen: inout Screen, _ connections: [ConnectionSnapshot], _ state: DashboardState, top: Int, height: Int,
+        _ screen: inout Screen, _ connections: [ConnectionRecord], _ state: DashboardState, top: Int, height: Int,
         width: Int, showsProcesses: Bool
     ) {
         Box.draw(
@@ -273,19 +272,21 @@ public struct DashboardRenderer {
             let role: StyleRole = selected ? .selected : connection.role
             if selected { screen.fill(y: y, from: 1, to: width - 1, role: .selected) }
             let time = String(connection.lastSeen.rfc3339.dropFirst(11).prefix(8))
-            var what = connection.version ?? connection.protocol
-            if connection.protocol == "plaintext" { what = "\(connection.application ?? "plaintext") plaintext" }
+            var what = connection.version?.name ?? connection.protocol.name
+            if connection.protocol == .plaintext {
+                what = "\(connection.application?.rawValue ?? "plaintext") plaintext"
+            }
             var text = "\(time) \(connection.marker) "
             if showsProcesses {
                 let direction =
-                    connection.direction == "inbound" ? "in " : connection.direction == "outbound" ? "out" : "   "
+                    connection.direction == .inbound ? "in " : connection.direction == .outbound ? "out" : "   "
                 text += DetailLines.processLabel(connection).padded(to: 12) + " " + direction + " "
             }
             text +=
-                "\(connection.clientIP):\(connection.clientPort) → "
-                + "\(TerminalText.sanitize(connection.hostName)):\(connection.serverPort)  \(what)"
-            if let cipher = connection.cipher { text += "  \(cipher)" }
-            if let group = connection.group { text += "  \(group)" }
+                "\(connection.client.address):\(connection.client.port) → "
+                + "\(TerminalText.sanitize(connection.hostName)):\(connection.server.port)  \(what)"
+            if let cipher = connection.cipher { text += "  \(cipher.name)" }
+            if let group = connection.group { text += "  \(group.name)" }
             if connection.pfs == false { text += "  no PFS" }
             if connection.pq { text += "  PQ" }
             if let finding = connection.findings.first(where: { $0.severity >= .warn }) { text += "  \(finding.id)" }
@@ -304,14 +305,11 @@ public struct DashboardRenderer {
         case .hosts:
             if view.hosts.indices.contains(state.hostCursor) {
                 let host = view.hosts[state.hostCursor]
-                title = TerminalText.sanitize(host.key)
-                // Field by field and in place: building each row's "host:port" key, or copying
-                // each row into a closure, cost 10 ms per redraw at 10k connections.
-                var matching: [ConnectionSnapshot] = []
-                for index in view.connections.indices where view.connections[index].serverPort == host.port {
-                    if (view.connections[index].sni ?? view.connections[index].serverIP) == host.host {
-                        matching.append(view.connections[index])
-                    }
+                title = TerminalText.sanitize(host.key.label)
+                // In place: copying each row into a closure cost 10 ms per redraw at 10k connections.
+                var matching: [ConnectionRecord] = []
+                for index in view.connections.indices where view.connections[index].hostKey == host.key {
+                    matching.append(view.connections[index])
                 }
                 lines = DetailLines.host(host, connections: matching)
             }
@@ -319,7 +317,7 @@ public struct DashboardRenderer {
             if view.connections.indices.contains(state.connectionCursor) {
                 let connection = view.connections[state.connectionCursor]
                 title =
-                    "\(connection.clientIP):\(connection.clientPort) → \(TerminalText.sanitize(connection.hostName)):\(connection.serverPort)"
+                    "\(connection.client.address):\(connection.client.port) → \(TerminalText.sanitize(connection.hostName)):\(connection.server.port)"
                 lines = DetailLines.connection(connection)
             }
         }

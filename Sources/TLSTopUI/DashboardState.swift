@@ -15,7 +15,7 @@ public struct DashboardState: Sendable, Equatable {
     public var connectionCursor = 0
     public var connectionScroll = 0
     /// "host:port" of the host every pane is narrowed to.
-    public var focusedHost: String?
+    public var focusedHost: HostKey?
     public var filter = ConnectionFilter()
     public var weakOnly = false
     /// Hosts grouped by the local service behind their connections (live capture).
@@ -71,13 +71,13 @@ public struct ConnectionFilter: Sendable, Equatable {
 
     public var isEmpty: Bool { text.isEmpty }
 
-    public func matches(_ connection: ConnectionSnapshot) -> Bool {
-        if !ports.isEmpty, !ports.contains(connection.serverPort), !ports.contains(connection.clientPort) {
+    public func matches(_ connection: ConnectionRecord) -> Bool {
+        if !ports.isEmpty, !ports.contains(Int(connection.server.port)), !ports.contains(Int(connection.client.port)) {
             return false
         }
         if let minimumSeverity, connection.severity < minimumSeverity { return false }
-        if !protocols.isEmpty, !protocols.contains(connection.protocol),
-            !protocols.contains(connection.application ?? "")
+        if !protocols.isEmpty, !protocols.contains(connection.protocol.name),
+            !protocols.contains(connection.application?.rawValue ?? "")
         {
             return false
         }
@@ -89,18 +89,22 @@ public struct ConnectionFilter: Sendable, Equatable {
             guard let ja4 = connection.ja4, ja4Prefixes.contains(where: { ja4.hasPrefix($0) }) else { return false }
         }
         if !directions.isEmpty {
-            guard let direction = connection.direction, directions.contains(where: { direction.hasPrefix($0) }) else {
+            guard let direction = connection.direction?.rawValue,
+                directions.contains(where: { direction.hasPrefix($0) })
+            else {
                 return false
             }
         }
         for network in networks {
-            let inside = [connection.serverIP, connection.clientIP].contains { text in
-                IPAddress(text).map { Self.contains(network, $0) } ?? false
-            }
+            let inside =
+                Self.contains(network, connection.server.address) || Self.contains(network, connection.client.address)
             if !inside { return false }
         }
         for needle in substrings {
-            let haystacks = [connection.hostName, connection.sni ?? "", connection.serverIP, connection.clientIP]
+            let haystacks = [
+                connection.hostName, connection.sni ?? "", connection.server.address.description,
+                connection.client.address.description,
+            ]
             if !haystacks.contains(where: { $0.lowercased().contains(needle) }) { return false }
         }
         return true

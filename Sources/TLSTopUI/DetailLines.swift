@@ -20,7 +20,7 @@ enum DetailLines {
         }
     }
 
-    static func host(_ host: HostSnapshot, connections: [ConnectionSnapshot]) -> [(String, StyleRole)] {
+    static func host(_ host: HostSnapshot, connections: [ConnectionRecord]) -> [(String, StyleRole)] {
         var lines: [(String, StyleRole)] = []
         lines.append(("Grade \(host.grade?.name ?? "–"), \(host.gradeReason ?? "no classified connection")", host.role))
         var seen: Set<FindingID> = []
@@ -41,24 +41,25 @@ enum DetailLines {
                 "Clients \(host.clients)  connections \(host.connections)  plaintext \(host.plaintextConnections)",
                 .normal
             ))
-        if !host.versions.isEmpty { lines.append(("Versions " + breakdown(host.versions), .normal)) }
-        if !host.ciphers.isEmpty { lines.append(("Ciphers " + breakdown(host.ciphers), .normal)) }
-        if !host.groups.isEmpty { lines.append(("Groups " + breakdown(host.groups), .normal)) }
+        if !host.versions.isEmpty { lines.append(("Versions " + breakdown(host.versions, \.name), .normal)) }
+        if !host.ciphers.isEmpty { lines.append(("Ciphers " + breakdown(host.ciphers, \.name), .normal)) }
+        if !host.groups.isEmpty { lines.append(("Groups " + breakdown(host.groups, \.name), .normal)) }
         if !host.services.isEmpty {
-            lines.append(("Services " + TerminalText.sanitize(breakdown(host.services)), .normal))
+            lines.append(("Services " + TerminalText.sanitize(breakdown(host.services, { $0 })), .normal))
         }
         if let offer = connections.first(where: { $0.clientOffer != nil }) { lines += self.offer(offer) }
         return lines
     }
 
-    static func connection(_ connection: ConnectionSnapshot) -> [(String, StyleRole)] {
+    static func connection(_ connection: ConnectionRecord) -> [(String, StyleRole)] {
         var lines: [(String, StyleRole)] = []
-        let what = [connection.protocol, connection.application, connection.version].compactMap { $0 }.joined(
-            separator: " ")
+        let what = [connection.protocol.name, connection.application?.rawValue, connection.version?.name]
+            .compactMap { $0 }.joined(separator: " ")
         lines.append(("\(what)  severity \(connection.severity.name)", connection.role))
-        if let cipher = connection.cipher { lines.append(("Cipher \(cipher)", .normal)) }
+        if let cipher = connection.cipher { lines.append(("Cipher \(cipher.name)", .normal)) }
         let pfs = connection.pfs.map { $0 ? "yes" : "no" } ?? "–"
-        lines.append(("Group \(connection.group ?? "–")  PFS \(pfs)  PQ \(connection.pq ? "yes" : "no")", .normal))
+        let exchange = Format.keyExchange(group: connection.group, cipher: connection.cipher)
+        lines.append(("Key exchange \(exchange)  PFS \(pfs)  PQ \(connection.pq ? "yes" : "no")", .normal))
         for finding in connection.findings {
             lines.append(
                 (
@@ -77,7 +78,7 @@ enum DetailLines {
     }
 
     /// "Process nginx (pid 812, user www-data, nginx.service), inbound".
-    static func processLine(_ connection: ConnectionSnapshot) -> String? {
+    static func processLine(_ connection: ConnectionRecord) -> String? {
         guard connection.direction != nil || connection.localProcess != nil else { return nil }
         var text = "Process "
         if let process = connection.localProcess {
@@ -92,12 +93,12 @@ enum DetailLines {
         } else {
             text += "looking up…"
         }
-        if let direction = connection.direction { text += ", \(direction)" }
+        if let direction = connection.direction { text += ", \(direction.rawValue)" }
         return TerminalText.sanitize(text)
     }
 
     /// The connections pane's short form: the program, or why there is none.
-    static func processLabel(_ connection: ConnectionSnapshot) -> String {
+    static func processLabel(_ connection: ConnectionRecord) -> String {
         guard let process = connection.localProcess else { return connection.direction == nil ? "–" : "…" }
         switch process.state {
         case .found: return TerminalText.sanitize(process.name ?? "?")
@@ -106,7 +107,7 @@ enum DetailLines {
         }
     }
 
-    static func certificate(_ certificate: CertificateSnapshot) -> [(String, StyleRole)] {
+    static func certificate(_ certificate: CertificateRecord) -> [(String, StyleRole)] {
         let key = "\(certificate.keyType) \(certificate.keyBits.map(String.init) ?? "")"
         return [
             ("Certificate  \(TerminalText.sanitize(certificate.subject))", .label),
@@ -117,19 +118,22 @@ enum DetailLines {
         ]
     }
 
-    static func offer(_ connection: ConnectionSnapshot) -> [(String, StyleRole)] {
+    static func offer(_ connection: ConnectionRecord) -> [(String, StyleRole)] {
         guard let offer = connection.clientOffer else { return [] }
-        let offered = offer.versions.max() ?? "–"
-        let chosen = connection.version ?? "–"
-        let side = offered != chosen && connection.version != nil ? " (server limited it)" : ""
+        let offered = offer.versions.max()
+        let side = offered != connection.version && connection.version != nil ? " (server limited it)" : ""
+        let chosen = connection.version?.name ?? "–"
         return [
-            ("Client offered \(offered), \(offer.cipherSuites.count) suites; server chose \(chosen)\(side)", .normal)
+            (
+                "Client offered \(offered?.name ?? "–"), \(offer.cipherSuites.count) suites; server chose \(chosen)\(side)",
+                .normal
+            )
         ]
     }
 
-    static func breakdown(_ values: [String: Int]) -> String {
-        values.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(4)
-            .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    static func breakdown<Key>(_ values: [Key: Int], _ name: (Key) -> String) -> String {
+        values.map { (name($0.key), $0.value) }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(4)
+            .map { "\($0.0) \($0.1)" }.joined(separator: ", ")
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TLSTopCore
 
 /// Numbers as people scan them.
 enum Format {
@@ -19,6 +20,28 @@ enum Format {
         case ..<1000: return String(format: "%.0f", value)
         case ..<1_000_000: return String(format: "%.1fk", value / 1000)
         default: return String(format: "%.1fM", value / 1_000_000)
+        }
+    }
+
+    /// The key-exchange cell: the kind and the group ("ECDHE x25519", "DHE ffdhe2048"), a hybrid
+    /// or post-quantum group by its name alone (it says what it is), else what the suite names
+    /// ("RSA (static)", "DHE"); "–" when nothing says.
+    static func keyExchange(group: NamedGroup?, cipher: CipherSuite?) -> String {
+        if let group {
+            switch group.kind {
+            case .finiteField: return "DHE \(group.name)"
+            case .ellipticCurve: return "ECDHE \(group.name)"
+            case .postQuantumHybrid, .postQuantum, .unknown: return group.name
+            }
+        }
+        switch KeyExchange.of(group: nil, cipher: cipher) {
+        case .rsa?: return "RSA (static)"
+        case .dh?: return "DH (static)"
+        case .ecdh?: return "ECDH (static)"
+        case .dhe?, .dhePSK?: return "DHE"
+        case .ecdhe?, .ecdhePSK?: return "ECDHE"
+        case .psk?, .rsaPSK?: return "PSK"
+        default: return "–"
         }
     }
 }

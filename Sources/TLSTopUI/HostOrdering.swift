@@ -72,9 +72,12 @@ enum HostOrdering {
     }
 }
 
-extension HostSnapshot {
-    var key: String { "\(host):\(port)" }
+extension HostKey {
+    /// "example.com:443", "10.0.0.5:25": the header's focus and the detail pane's title.
+    var label: String { "\(hostName):\(port)" }
+}
 
+extension HostSnapshot {
     /// The marker that says severity without color: ✖ critical, ▲ warn, ● plaintext.
     var marker: String {
         if severity == .critical { return "✖" }
@@ -94,18 +97,16 @@ extension HostSnapshot {
     }
 }
 
-extension ConnectionSnapshot {
-    var hostKey: String { "\(hostName):\(serverPort)" }
-
+extension ConnectionRecord {
     var marker: String {
         if severity == .critical { return "✖" }
-        if self.protocol == "plaintext" { return "●" }
+        if self.protocol == .plaintext { return "●" }
         if severity == .warn { return "▲" }
         return " "
     }
 
-    var role: StyleRole { HostSnapshot.role(for: severity, plaintext: self.protocol == "plaintext") }
+    var role: StyleRole { HostSnapshot.role(for: severity, plaintext: self.protocol == .plaintext) }
 
     /// Weak: a warning or worse, or clear text.
-    var isWeak: Bool { severity >= .warn || self.protocol == "plaintext" }
+    var isWeak: Bool { severity >= .warn || self.protocol == .plaintext }
 }

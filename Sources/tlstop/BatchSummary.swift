@@ -13,11 +13,11 @@ struct BatchSummary {
         lines.append(
             "read \(stats.packets) packets, \(stats.bytes) bytes from \(snapshot.source.name) "
                 + "in \(String(format: "%.3f", seconds)) s (\(rate) packets/s)")
-        let byProtocol = Self.tally(snapshot.connections.lazy.map(\.protocol))
+        let byProtocol = Self.tally(snapshot.connections.lazy.map(\.protocol.name))
         lines.append(
             "connections: \(snapshot.connections.count)"
                 + (byProtocol.isEmpty ? "" : " (" + Self.counts(byProtocol) + ")"))
-        let versions = Self.tally(snapshot.connections.lazy.compactMap(\.version))
+        let versions = Self.tally(snapshot.connections.lazy.compactMap(\.version?.name))
         if !versions.isEmpty { lines.append("versions: " + Self.counts(versions)) }
         let encryption = Self.tally(snapshot.connections.lazy.map(\.isEncrypted))
         let known = (encryption[true] ?? 0) + (encryption[false] ?? 0)

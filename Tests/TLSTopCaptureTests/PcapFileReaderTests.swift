@@ -9,7 +9,7 @@ import Testing
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/pcaps")
 
-    static func facts(_ name: String, filter: String? = nil) throws -> [ConnectionSnapshot] {
+    static func facts(_ name: String, filter: String? = nil) throws -> [ConnectionRecord] {
         let reader = try PcapFileReader(path: fixtures.appendingPathComponent(name).path, filter: filter)
         let tracker = FlowTracker()
         try reader.read(into: tracker)
@@ -29,7 +29,7 @@ import Testing
         let reader = try PcapFileReader(path: Self.fixtures.appendingPathComponent(name).path)
         #expect(reader.linkType == linkType)
         let connections = try Self.facts(name)
-        let tls = try #require(connections.first { $0.protocol == "tls" })
+        let tls = try #require(connections.first { $0.protocol == .tls })
         #expect(tls.sni == "tlstop.test")
         #expect(tls.version != nil)
         #expect(tls.cipher != nil)
@@ -44,17 +44,17 @@ import Testing
 
     @Test func ipv6AddressesAreReported() throws {
         let tls = try #require(try Self.facts("tls13-ipv6.pcap").first)
-        #expect(tls.clientIP == "::1")
-        #expect(tls.serverIP == "::1")
+        #expect(tls.client.address.description == "::1")
+        #expect(tls.server.address.description == "::1")
     }
 
     @Test func aFilterSelectsTraffic() throws {
         #expect(try Self.facts("many-conns.pcap", filter: "udp").isEmpty)
         let all = try Self.facts("many-conns.pcap")
         let one = try #require(all.first)
-        let filtered = try Self.facts("many-conns.pcap", filter: "tcp port \(one.clientPort)")
+        let filtered = try Self.facts("many-conns.pcap", filter: "tcp port \(one.client.port)")
         #expect(filtered.count == 1)
-        #expect(filtered.first?.clientPort == one.clientPort)
+        #expect(filtered.first?.client.port == one.client.port)
     }
 
     @Test func aBadFilterIsAOneLineError() throws {

@@ -125,7 +125,7 @@ import Testing
 
     // MARK: Ports
 
-    static func snapshot(of frames: [[UInt8]]) -> [ConnectionSnapshot] {
+    static func snapshot(of frames: [[UInt8]]) -> [ConnectionRecord] {
         let tracker = FlowTracker()
         for frame in frames { tracker.ingest(raw: frame) }
         return SnapshotBuilder.build(from: tracker, source: .init(kind: "file", name: "t"), generatedAt: .zero)
@@ -140,8 +140,8 @@ import Testing
                 from: ("10.0.0.1", 50_000), to: ("10.0.0.2", 443), sequence: 2, flags: [.ack, .psh], payload: request),
         ]
         let connection = try #require(Self.snapshot(of: frames).first)
-        #expect(connection.protocol == "plaintext")
-        #expect(connection.application == "http")
+        #expect(connection.protocol == .plaintext)
+        #expect(connection.application?.rawValue == "http")
         #expect(connection.plaintextOnTLSPort)
         #expect(!connection.tlsOnPlaintextPort)
     }
@@ -154,7 +154,7 @@ import Testing
                 from: ("10.0.0.1", 50_000), to: ("10.0.0.2", 80), sequence: 2, flags: [.ack, .psh], payload: hello),
         ]
         let connection = try #require(Self.snapshot(of: frames).first)
-        #expect(connection.protocol == "tls")
+        #expect(connection.protocol == .tls)
         #expect(connection.tlsOnPlaintextPort)
         #expect(!connection.plaintextOnTLSPort)
     }
@@ -170,11 +170,11 @@ import Testing
         var tls = ExportFormatTests.connection(sni: "a.test")
         tls.bytes = 100
         var plain = ExportFormatTests.connection(sni: "a.test")
-        plain.protocol = "plaintext"
+        plain.protocol = .plaintext
         plain.bytes = 10
         plain.cleartextCredentials = true
         var unknown = ExportFormatTests.connection(sni: "a.test")
-        unknown.protocol = "unknown"
+        unknown.protocol = .unknown
         unknown.bytes = 1
         let host = try #require(SnapshotBuilder.hosts(of: [tls, plain, unknown, tls]).first)
         #expect(host.connections == 4)

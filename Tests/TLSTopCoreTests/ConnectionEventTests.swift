@@ -8,10 +8,10 @@ import Testing
 @Suite struct ConnectionEventTests {
     static func reports(
         _ name: String, configuration: FlowTracker.Configuration = .init(), atEnd: Bool = true
-    ) throws -> (reports: [ConnectionSnapshot], tracker: FlowTracker) {
+    ) throws -> (reports: [ConnectionRecord], tracker: FlowTracker) {
         let fixture = try PcapFixture(contentsOf: Fixtures.pcap(name))
         let tracker = FlowTracker(configuration: configuration)
-        var reports: [ConnectionSnapshot] = []
+        var reports: [ConnectionRecord] = []
         tracker.onReport = { reports.append($0) }
         for frame in fixture.frames {
             frame.bytes.withUnsafeBytes {
@@ -27,7 +27,7 @@ import Testing
     func everyClassifiedConnectionIsReportedOnceWithTheSnapshotsFacts(name: String) throws {
         let (reports, tracker) = try Self.reports(name)
         let final = SnapshotBuilder.build(from: tracker, source: .init(kind: "file", name: name), generatedAt: .zero)
-        let classified = final.connections.filter { $0.protocol != "unknown" }
+        let classified = final.connections.filter { $0.protocol != .unknown }
         #expect(Set(reports.map(\.id)) == Set(classified.map(\.id)), "\(name): every classified connection, no other")
         #expect(Set(reports.map(\.id)).count == reports.count, "no connection twice")
         for report in reports {
@@ -53,7 +53,7 @@ import Testing
         configuration.plaintextReportDelay = .zero
         let (reports, tracker) = try Self.reports("plain-telnet-login.pcap", configuration: configuration, atEnd: false)
         let report = try #require(reports.first)
-        #expect(report.protocol == "plaintext")
+        #expect(report.protocol == .plaintext)
         let final = SnapshotBuilder.snapshot(of: try #require(tracker.connections.first))
         #expect(report.packets < final.packets)
         // With the default delay (10 s of session) it comes later, or at the end of the run.
@@ -63,7 +63,7 @@ import Testing
 
     @Test func flowsWithoutPayloadAreNeverReported() throws {
         let tracker = FlowTracker()
-        var reports: [ConnectionSnapshot] = []
+        var reports: [ConnectionRecord] = []
         tracker.onReport = { reports.append($0) }
         for port in UInt16(40000)..<40100 {
             tracker.ingest(
@@ -91,12 +91,16 @@ import Testing
     }
 
     @Test(arguments: [
-        ("TLSv1.2", "tls", "1.2"), ("TLSv1.3", "tls", "1.3"), ("SSLv3", "ssl", "3.0"), ("SSLv2", "ssl", "2.0"),
-        ("DTLSv1.2", "dtls", "1.2"), ("TLSv1.3-draft-23", "tls", "1.3-draft-23"),
+        (ProtocolVersion.tls12, "tls", "1.2"), (.tls13, "tls", "1.3"), (.sslv3, "ssl", "3.0"), (.sslv2, "ssl", "2.0"),
+        (.dtls12, "dtls", "1.2"), (ProtocolVersion(rawValue: 0x7F17), "tls", "1.3-draft-23"),
     ])
-    func versionsSplitAsECSWantsThem(name: String, protocolName: String, number: String) {
-        let parts = ConnectionEvent.versionParts(name)
+    func versionsSplitAsECSWantsThem(version: ProtocolVersion, protocolName: String, number: String) {
+        let parts = version.ecsParts
         #expect(parts?.protocol == protocolName && parts?.version == number)
+    }
+
+    @Test func greaseVersionsHaveNoECSReading() {
+        #expect(ProtocolVersion(rawValue: 0x0A0A).ecsParts == nil)
     }
 }
 
@@ -112,7 +116,7 @@ final class ScriptedLookup: ProcessLookup, @unchecked Sendable {
 }
 
 @Suite struct HeldReportTests {
-    static func track(_ lookup: ScriptedLookup) throws -> (FlowTracker, () -> [ConnectionSnapshot]) {
+    static func track(_ lookup: ScriptedLookup) throws -> (FlowTracker, () -> [ConnectionRecord]) {
         let fixture = try PcapFixture(contentsOf: Fixtures.pcap("tls13-x25519.pcap"))
         let tracker = FlowTracker()
         tracker.localAddresses = []  // loopback: the server end is local, an inbound connection
@@ -128,7 +132,7 @@ final class ScriptedLookup: ProcessLookup, @unchecked Sendable {
         return (tracker, { box.reports })
     }
 
-    final class Box { var reports: [ConnectionSnapshot] = [] }
+    final class Box { var reports: [ConnectionRecord] = [] }
 
     @Test func aClassifiedConnectionWaitsForItsProcessSoTheEventNamesIt() throws {
         let lookup = ScriptedLookup()
@@ -140,7 +144,7 @@ final class ScriptedLookup: ProcessLookup, @unchecked Sendable {
         lookup.ready = [ProcessLookupAnswer(id: request.id, process: nginx)]
         tracker.applyProcessAnswers()
         #expect(reports().count == 1)
-        #expect(reports().first?.localProcess == nginx && reports().first?.direction == "inbound")
+        #expect(reports().first?.localProcess == nginx && reports().first?.direction == .inbound)
         tracker.reportUnreported()
         #expect(reports().count == 1, "once")
     }

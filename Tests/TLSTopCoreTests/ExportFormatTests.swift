@@ -4,10 +4,12 @@ import Testing
 @testable import TLSTopCore
 
 @Suite struct ExportFormatTests {
-    static func connection(sni: String) -> ConnectionSnapshot {
-        ConnectionSnapshot(
-            id: 1, clientIP: "192.0.2.1", clientPort: 51000, serverIP: "198.51.100.7", serverPort: 443,
-            transport: "tcp", protocol: "tls", application: nil, version: "TLSv1.2", cipher: "TLS_X", group: nil,
+    static func connection(sni: String) -> ConnectionRecord {
+        ConnectionRecord(
+            id: 1, client: Endpoint(address: IPAddress("192.0.2.1")!, port: 51000),
+            server: Endpoint(address: IPAddress("198.51.100.7")!, port: 443),
+            transport: .tcp, protocol: .tls, application: nil, version: .tls12,
+            cipher: CipherSuite(rawValue: 0xC02F), group: nil,
             dhBits: nil, sni: sni, alpn: nil, established: true, resumed: false, helloRetryRequest: false,
             startTLS: nil, startTLSOffered: false, startTLSRequested: false, startTLSRefused: false,
             startTLSUsed: false, cleartextCredentials: false, credentialMechanism: nil, plaintextOnTLSPort: false,

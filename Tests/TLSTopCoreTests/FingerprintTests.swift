@@ -31,7 +31,11 @@ import Testing
             var entry: [String: String] = [:]
             entry["ja3"] = c.ja3
             entry["ja3s"] = c.ja3s
-            if !entry.isEmpty { ours["\(c.clientIP):\(c.clientPort)>\(c.serverIP):\(c.serverPort)"] = entry }
+            if !entry.isEmpty {
+                ours[
+                    "\(c.client.address.description):\(c.client.port)>\(c.server.address.description):\(c.server.port)"] =
+                    entry
+            }
         }
         #expect(ours == reference, "\(name)")
     }

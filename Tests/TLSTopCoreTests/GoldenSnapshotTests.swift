@@ -60,13 +60,13 @@ import Testing
         return result
     }
 
-    static var stringFields: [(String, KeyPath<ConnectionSnapshot, String?>)] {
+    static var stringFields: [(String, KeyPath<ConnectionRecord, String?>)] {
         [
-            ("version", \.version), ("cipher", \.cipher), ("group", \.group), ("sni", \.sni), ("alpn", \.alpn),
-            ("app", \.application), ("starttls", \.startTLS),
+            ("version", \.version?.name), ("cipher", \.cipher?.name), ("group", \.group?.name), ("sni", \.sni),
+            ("alpn", \.alpn), ("app", \.application?.rawValue), ("starttls", \.startTLS?.rawValue),
         ]
     }
-    static var boolFields: [(String, KeyPath<ConnectionSnapshot, Bool>)] {
+    static var boolFields: [(String, KeyPath<ConnectionRecord, Bool>)] {
         [
             ("starttls_offered", \.startTLSOffered), ("starttls_used", \.startTLSUsed),
             ("cleartext_credentials", \.cleartextCredentials),
@@ -79,11 +79,11 @@ import Testing
         // The pcapng variant is read through libpcap in the capture tests.
         for (file, wanted) in all where file.hasSuffix(".pcap") {
             let snapshot = try GoldenSnapshotTests.snapshot(of: file)
-            let seen = snapshot.connections.filter { $0.protocol != "unknown" || $0.packets > 1 }
+            let seen = snapshot.connections.filter { $0.protocol != .unknown || $0.packets > 1 }
             for (index, expectation) in wanted.enumerated() {
-                let got: ConnectionSnapshot
+                let got: ConnectionRecord
                 if let port = expectation["client_port"] as? Int,
-                    let match = seen.first(where: { $0.clientPort == port || $0.serverPort == port })
+                    let match = seen.first(where: { $0.client.port == port || $0.server.port == port })
                 {
                     got = match
                 } else if index < seen.count {
@@ -94,12 +94,12 @@ import Testing
                 }
                 let label = "\(file)#\(index)"
                 if let value = expectation["protocol"] as? String {
-                    #expect(got.protocol == value, "\(label) protocol")
+                    #expect(got.protocol.name == value, "\(label) protocol")
                 }
                 for (key, path) in Self.stringFields {
                     guard let value = expectation[key], !(value is NSNull) else { continue }
                     // TLS 1.3 sends the server's ALPN choice in the encrypted EncryptedExtensions.
-                    if key == "alpn", got.version == "TLSv1.3" { continue }
+                    if key == "alpn", got.version?.name == "TLSv1.3" { continue }
                     #expect(got[keyPath: path] == value as? String, "\(label) \(key)")
                 }
                 for (key, path) in Self.boolFields {

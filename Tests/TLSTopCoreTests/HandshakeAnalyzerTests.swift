@@ -220,7 +220,7 @@ import Testing
         tracker.ingest(raw: FrameBuilder.ipv4TCP(from: Self.client, to: Self.server, sequence: 1, flags: [.syn]))
         let snapshot = SnapshotBuilder.build(
             from: tracker, source: .init(kind: "file", name: "t"), generatedAt: .zero)
-        #expect(snapshot.connections.first?.protocol == "unknown")
+        #expect(snapshot.connections.first?.protocol == .unknown)
         #expect(snapshot.connections.first?.version == nil)
     }
 
@@ -425,7 +425,7 @@ import Testing
         #expect(snapshot.hosts.count == 1)
         #expect(host.connections == 2000)
         #expect(host.plaintextConnections == 2000)
-        #expect(host.findingCounts["plaintext"] == 2000)
+        #expect(host.findingCounts[FindingID(rawValue: "plaintext")] == 2000)
         #expect(host.grade == .f)
     }
 }

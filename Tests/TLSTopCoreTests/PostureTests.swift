@@ -6,11 +6,11 @@ import Testing
 
 /// Findings on real captures wherever real traffic can produce them.
 @Suite struct PostureOnFixturesTests {
-    static func connections(_ fixture: String, policy: Policy = .intermediate) throws -> [ConnectionSnapshot] {
+    static func connections(_ fixture: String, policy: Policy = .intermediate) throws -> [ConnectionRecord] {
         let tracker = try PcapFixture(contentsOf: Fixtures.pcap(fixture)).track()
         return SnapshotBuilder.build(
             from: tracker, source: .init(kind: "file", name: fixture), generatedAt: .zero, policy: policy
-        ).connections.filter { $0.protocol != "unknown" }
+        ).connections.filter { $0.protocol != .unknown }
     }
 
     /// fixture, finding expected on its first classified connection, severity under intermediate.
@@ -75,7 +75,7 @@ import Testing
         #expect(try grade("tls10-ecdhe.pcap").gradeReason == "capped by tls10")
         #expect(try grade("tls13-x25519.pcap").grade == .a)
         let counts = try grade("tls12-rsa-static.pcap").findingCounts
-        #expect(counts["no-pfs"] == 1)
+        #expect(counts[.noPFS] == 1)
     }
 
     /// The same traffic judged by each profile, as docs/policy.md says.
@@ -131,21 +131,21 @@ import Testing
     @Test(arguments: cases)
     func finding(version: ProtocolVersion, suite: UInt16, id: FindingID, severity: Severity) {
         let posture = PostureEvaluator.evaluate(
-            Self.facts(version: version, suite: suite), protocol: "tls", policy: .intermediate, at: .zero)
+            Self.facts(version: version, suite: suite), protocol: .tls, policy: .intermediate, at: .zero)
         #expect(posture.findings.first { $0.id == id }?.severity == severity, "\(posture.findings)")
     }
 
     @Test func sslv2IsCritical() {
         var facts = HandshakeFacts()
         facts.sslv2ServerVersion = .sslv2
-        let posture = PostureEvaluator.evaluate(facts, protocol: "sslv2", policy: .intermediate, at: .zero)
+        let posture = PostureEvaluator.evaluate(facts, protocol: .sslv2, policy: .intermediate, at: .zero)
         #expect(posture.findings.first?.id == .sslv2)
         #expect(posture.severity == .critical)
     }
 
     @Test func weakOfferNamesWhatTheClientOfferedBesidesTheChoice() throws {
         let facts = Self.facts(version: .tls12, suite: 0xC02F, offered: [0xC02F, 0x0005, 0x000A, 0x0003, 0x0009])
-        let posture = PostureEvaluator.evaluate(facts, protocol: "tls", policy: .intermediate, at: .zero)
+        let posture = PostureEvaluator.evaluate(facts, protocol: .tls, policy: .intermediate, at: .zero)
         let offer = try #require(posture.findings.first { $0.id == .weakOffer })
         #expect(offer.detail.contains("TLS_RSA_WITH_RC4_128_SHA"))
         #expect(offer.detail.contains("1 more"))
@@ -155,7 +155,7 @@ import Testing
     @Test func versionDowngradeSaysTheServerLimitedIt() throws {
         var facts = Self.facts(version: .tls12, suite: 0xC02F)
         facts.clientHello?.supportedVersions = [.tls13, .tls12]
-        let posture = PostureEvaluator.evaluate(facts, protocol: "tls", policy: .intermediate, at: .zero)
+        let posture = PostureEvaluator.evaluate(facts, protocol: .tls, policy: .intermediate, at: .zero)
         let downgrade = try #require(posture.findings.first { $0.id == .versionDowngrade })
         #expect(downgrade.detail == "client offered TLSv1.3, server chose TLSv1.2 (server limited it)")
     }
@@ -176,11 +176,11 @@ import Testing
         facts.serverHello?.selectedVersion = .tls13
         facts.serverHello?.keyShareGroup = .x25519MLKEM768
         facts.clientHello?.keyShareGroups = [.x25519MLKEM768, .x25519]
-        let posture = PostureEvaluator.evaluate(facts, protocol: "tls", policy: .builtIn(.modern), at: .zero)
+        let posture = PostureEvaluator.evaluate(facts, protocol: .tls, policy: .builtIn(.modern), at: .zero)
         #expect(posture.pq && posture.pqOffered)
         #expect(!posture.findings.contains { $0.id == .notPQ })
         facts.serverHello?.keyShareGroup = .x25519
-        let classical = PostureEvaluator.evaluate(facts, protocol: "tls", policy: .builtIn(.modern), at: .zero)
+        let classical = PostureEvaluator.evaluate(facts, protocol: .tls, policy: .builtIn(.modern), at: .zero)
         #expect(!classical.pq && classical.pqOffered)
         #expect(classical.findings.first { $0.id == .notPQ }?.detail.contains("client offered") == true)
     }

@@ -38,7 +38,7 @@ import Testing
         let snapshot = SnapshotBuilder.build(from: tracker, source: .init(kind: "file", name: ""), generatedAt: .zero)
         #expect(snapshot.hosts.count <= 16)
         #expect(snapshot.statistics.evictedHosts >= 284)
-        let busy = try #require(snapshot.hosts.first { $0.addresses == ["10.0.0.9"] })
+        let busy = try #require(snapshot.hosts.first { $0.addresses == [IPAddress("10.0.0.9")!] })
         #expect(busy.connections == 300, "the busy server keeps every connection it had")
         let counted = snapshot.hosts.reduce(0) { $0 + $1.connections } + snapshot.statistics.evictedHostConnections
         #expect(counted == total, "every connection is in a row or in the evicted count")
@@ -74,8 +74,8 @@ import Testing
     @Test(arguments: Policy.Profile.allCases)
     func aFlowWithoutPayloadIsJudgedAsTheFullEvaluationWould(profile: Policy.Profile) {
         let full = PostureEvaluator.evaluate(
-            HandshakeFacts(), protocol: "unknown", policy: .builtIn(profile), at: Timestamp(nanoseconds: 1))
-        #expect(full == SnapshotBuilder.unanalyzedPosture)
+            HandshakeFacts(), protocol: .unknown, policy: .builtIn(profile), at: Timestamp(nanoseconds: 1))
+        #expect(full == ConnectionJudge.unanalyzedPosture)
     }
 
     @Test func outOfOrderDataPastTheCapIsCountedOncePerDirection() {

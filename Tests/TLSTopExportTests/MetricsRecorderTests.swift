@@ -48,14 +48,14 @@ import Testing
         let samples = Self.samples(recorder)
         // Each classified connection once, by protocol and severity, as in the snapshot.
         var expected: [String: Double] = [:]
-        for connection in snapshot.connections where connection.protocol != "unknown" {
+        for connection in snapshot.connections where connection.protocol != .unknown {
             expected[
                 #"tlstop_connections_total{protocol="\#(connection.protocol)",severity="\#(connection.severity.name)"}"#,
                 default: 0] += 1
         }
         #expect(!expected.isEmpty)
         for (series, count) in expected { #expect(samples[series] == count, "\(series)") }
-        let tls13 = snapshot.connections.filter { $0.version == "TLSv1.3" }.count
+        let tls13 = snapshot.connections.filter { $0.version?.name == "TLSv1.3" }.count
         #expect(tls13 == 10)
         #expect(samples[#"tlstop_tls_connections_total{version="TLSv1.3",pfs="true",pq="false"}"#] == Double(tls13))
         #expect(samples[#"tlstop_findings_total{finding="cleartext-credentials",severity="critical"}"#] == 1)
@@ -79,10 +79,10 @@ import Testing
     @Test func labelValuesAreBoundedAndTheRestCountAsOther() throws {
         let recorder = MetricsRecorder(maximumLabelValues: 3, version: "test", policy: "intermediate")
         let snapshot = try Self.record(["many-conns.pcap"], recorder: recorder)
-        var template = try #require(snapshot.connections.first { $0.protocol == "tls" })
+        var template = try #require(snapshot.connections.first { $0.protocol == .tls })
         // A peer can choose any of 65,536 cipher codes: the family keeps three values.
         for code in 0..<500 {
-            template.cipher = "0x\(String(code, radix: 16))"
+            template.cipher = CipherSuite(rawValue: UInt16(0xE000 + code))
             recorder.record(template)
         }
         let ciphers = Self.samples(recorder).filter { $0.key.hasPrefix("tlstop_tls_cipher_connections_total") }

@@ -20,7 +20,7 @@ import Testing
         #expect(controller.prompt == nil)
         #expect(controller.state.filter.text == "proto:plaintext")
         let view = DashboardRenderer.view(of: snapshot, state: controller.state)
-        #expect(!view.connections.isEmpty && view.connections.allSatisfy { $0.protocol == "plaintext" })
+        #expect(!view.connections.isEmpty && view.connections.allSatisfy { $0.protocol == .plaintext })
         _ = controller.handle(.escape, snapshot: snapshot)
         #expect(controller.state.filter.isEmpty)
     }
@@ -33,7 +33,7 @@ import Testing
         let hosts = DashboardRenderer.view(of: snapshot, state: controller.state).hosts
         let chosen = hosts[2]
         _ = controller.handle(.enter, snapshot: snapshot)
-        #expect(controller.state.focusedHost == "\(chosen.host):\(chosen.port)")
+        #expect(controller.state.focusedHost == chosen.key)
         #expect(DashboardRenderer.view(of: snapshot, state: controller.state).hosts.count == 1)
         _ = controller.handle(.character("f"), snapshot: snapshot)
         #expect(controller.state.focusedHost == nil)
@@ -84,7 +84,7 @@ import Testing
         _ = controller.handle(.enter, snapshot: snapshot)
         let exported = DashboardController.exported(snapshot, state: controller.state)
         #expect(exported.connections.count == 1)
-        #expect(exported.connections.first?.serverPort == 44306)
+        #expect(exported.connections.first?.server.port == 44306)
         #expect(exported.hosts.map(\.port) == [44306])
         #expect(exported.json().contains("\"server_port\": 44306"))
         controller.exported(to: "/tmp/x.json")

@@ -121,12 +121,12 @@ import Testing
         var state = DashboardState()
         state.filter = ConnectionFilter("proto:plaintext")
         var view = DashboardRenderer.view(of: snapshot, state: state)
-        #expect(!view.connections.isEmpty && view.connections.allSatisfy { $0.protocol == "plaintext" })
+        #expect(!view.connections.isEmpty && view.connections.allSatisfy { $0.protocol == .plaintext })
         #expect(view.hosts.allSatisfy { $0.plaintextConnections > 0 })
 
         state.filter = ConnectionFilter("port:443 sev:warn")
         view = DashboardRenderer.view(of: snapshot, state: state)
-        #expect(view.connections.allSatisfy { $0.serverPort == 443 || $0.clientPort == 443 })
+        #expect(view.connections.allSatisfy { $0.server.port == 443 || $0.client.port == 443 })
         #expect(view.connections.allSatisfy { $0.severity >= .warn })
 
         state.filter = ConnectionFilter("127.0.0.0/8")
@@ -137,14 +137,14 @@ import Testing
         state = DashboardState()
         state.weakOnly = true
         view = DashboardRenderer.view(of: snapshot, state: state)
-        #expect(view.connections.allSatisfy { $0.severity >= .warn || $0.protocol == "plaintext" })
+        #expect(view.connections.allSatisfy { $0.severity >= .warn || $0.protocol == .plaintext })
 
         state = DashboardState()
         let target = try #require(DashboardRenderer.view(of: snapshot, state: state).hosts.last)
-        state.focusedHost = "\(target.host):\(target.port)"
+        state.focusedHost = target.key
         view = DashboardRenderer.view(of: snapshot, state: state)
         #expect(view.hosts.map(\.host) == [target.host])
-        #expect(view.connections.allSatisfy { $0.hostName == target.host && $0.serverPort == target.port })
+        #expect(view.connections.allSatisfy { $0.hostName == target.host && $0.server.port == target.port })
     }
 
     @Test func rowsStayInOrderWhileTheDataDoesNot() throws {

@@ -14,7 +14,7 @@ import Testing
         snapshot.processAttribution = "on"
         for index in snapshot.connections.indices {
             let inbound = index % 2 == 0
-            snapshot.connections[index].direction = inbound ? "inbound" : "outbound"
+            snapshot.connections[index].direction = inbound ? .inbound : .outbound
             snapshot.connections[index].localProcess =
                 inbound
                 ? LocalProcess(pid: 812, name: "nginx", user: "www-data", unit: "nginx.service", state: .found)
@@ -53,7 +53,8 @@ import Testing
 
     @Test func theDetailPaneShowsTheProcessAndFingerprints() throws {
         let snapshot = try Self.liveSnapshot()
-        let tls13 = try #require(snapshot.connections.first { $0.version == "TLSv1.3" && $0.direction == "inbound" })
+        let tls13 = try #require(
+            snapshot.connections.first { $0.version?.name == "TLSv1.3" && $0.direction == .inbound })
         let lines = DetailLines.connection(tls13).map(\.0)
         #expect(lines.contains("Process nginx (pid 812, user www-data, nginx.service), inbound"))
         #expect(lines.contains { $0.hasPrefix("JA4 t13") })
@@ -72,7 +73,7 @@ import Testing
         let tls13 = snapshot.connections.filter { $0.ja4?.hasPrefix("t13") == true }.count
         #expect(tls13 > 0 && count("ja4:t13") == tls13)
         #expect(count("ja4:q13") == 0)
-        #expect(count("dir:out") == snapshot.connections.filter { $0.direction == "outbound" }.count)
+        #expect(count("dir:out") == snapshot.connections.filter { $0.direction == .outbound }.count)
         #expect(count("proc:curl dir:in") == 0)
     }
 

@@ -12,6 +12,11 @@ public struct Alert: Sendable, Equatable {
     public var description: AlertDescription?
 
     public var isFatal: Bool { level == 2 }
+
+    /// "server fatal handshake_failure", "client warning close_notify", "server fatal encrypted".
+    public var summary: String {
+        "\(sender == .client ? "client" : "server") \(isFatal ? "fatal" : "warning") \(description?.name ?? "encrypted")"
+    }
 }
 
 /// Everything learned from one connection's handshake: offers, choices, certificate, outcome.

@@ -17,14 +17,14 @@ public struct ConnectionPosture: Sendable, Equatable {
 public enum PostureEvaluator {
     /// Findings whose severity the policy sets to `ok` are dropped: `ok` means "do not report".
     public static func evaluate(
-        _ facts: HandshakeFacts, protocol protocolName: String, policy: Policy, at now: Timestamp
+        _ facts: HandshakeFacts, protocol kind: ConnectionProtocol, policy: Policy, at now: Timestamp
     ) -> ConnectionPosture {
         var collector = Collector(policy: policy)
         let application = facts.application
         let hello = facts.clientHello
         let serverHello = facts.serverHello
 
-        if protocolName == "plaintext" {
+        if kind == .plaintext {
             collector.add(.plaintext, application.protocolName.map { "\($0.rawValue) in clear" } ?? "clear text")
             if application.upgradeAdvertised || application.upgradeRequested {
                 let how = application.upgradeRefused ? "refused by the server" : "not completed"
@@ -132,8 +132,8 @@ public enum PostureEvaluator {
         _ certificate: CertificateFacts, facts: HandshakeFacts, policy: Policy, now: Timestamp,
         into collector: inout Collector
     ) {
-        let notBefore = SnapshotBuilder.timestamp(certificate.notBefore)
-        let notAfter = SnapshotBuilder.timestamp(certificate.notAfter)
+        let notBefore = Timestamp(certificate.notBefore)
+        let notAfter = Timestamp(certificate.notAfter)
         if now > notAfter {
             collector.add(.certExpired, "expired \(notAfter.rfc3339.prefix(10))")
         } else if now < notBefore {

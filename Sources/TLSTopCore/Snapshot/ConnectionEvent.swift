@@ -22,7 +22,7 @@ public enum ConnectionEvent {
     }
 
     /// The connection's line, then one line per finding (worst first), each a complete document.
-    public static func lines(for connection: ConnectionSnapshot, context: Context) -> [String] {
+    public static func lines(for connection: ConnectionRecord, context: Context) -> [String] {
         var lines = [document(for: connection, finding: nil, context: context).compactJSON()]
         for finding in connection.findings {
             lines.append(document(for: connection, finding: finding, context: context).compactJSON())
@@ -31,16 +31,16 @@ public enum ConnectionEvent {
     }
 
     /// What `event.action` says happened to the connection.
-    public static func action(of connection: ConnectionSnapshot) -> String {
+    public static func action(of connection: ConnectionRecord) -> String {
         switch connection.protocol {
-        case "tls", "dtls", "quic", "sslv2": "tls-handshake"
-        case "plaintext": "plaintext-connection"
-        case "unknown": "connection"
-        default: "encrypted-connection"
+        case .tls, .dtls, .quic, .sslv2: "tls-handshake"
+        case .plaintext: "plaintext-connection"
+        case .unknown: "connection"
+        case .ssh, .wireguard, .esp, .ike, .snmpv3: "encrypted-connection"
         }
     }
 
-    public static func document(for connection: ConnectionSnapshot, finding: Finding?, context: Context) -> JSONValue {
+    public static func document(for connection: ConnectionRecord, finding: Finding?, context: Context) -> JSONValue {
         let c = connection
         var event = ObjectBuilder()
         event["kind"] = .string(finding == nil ? "event" : "alert")
@@ -60,10 +60,12 @@ public enum ConnectionEvent {
         document["message"] = .string(finding.map { message(for: $0, on: c) } ?? message(for: c))
         document["ecs"] = .object([("version", .string(ecsVersion))])
         document["event"] = event.value
-        document["source"] = endpoint(ip: c.clientIP, port: c.clientPort, domain: nil)
-        document["destination"] = endpoint(ip: c.serverIP, port: c.serverPort, domain: c.sni)
+        let clientIP = c.client.address.description
+        let serverIP = c.server.address.description
+        document["source"] = endpoint(ip: clientIP, port: c.client.port, domain: nil)
+        document["destination"] = endpoint(ip: serverIP, port: c.server.port, domain: c.sni)
         document["related"] = .object([
-            ("ip", .array(Array(Set([c.clientIP, c.serverIP])).sorted().map { .string($0) }))
+            ("ip", .array(Array(Set([clientIP, serverIP])).sorted().map { .string($0) }))
         ])
         document["network"] = network(of: c)
         document["tls"] = tls(of: c, isAlert: finding != nil)
@@ -94,53 +96,42 @@ public enum ConnectionEvent {
 
     // MARK: - Parts
 
-    private static func endpoint(ip: String, port: Int, domain: String?) -> JSONValue {
+    private static func endpoint(ip: String, port: UInt16, domain: String?) -> JSONValue {
         var value = ObjectBuilder()
         value["ip"] = .string(ip)
-        value["port"] = .int(port)
+        value["port"] = .int(Int(port))
         value["domain"] = domain.map { .string($0) }
         return value.value
     }
 
-    private static func network(of c: ConnectionSnapshot) -> JSONValue {
+    private static func network(of c: ConnectionRecord) -> JSONValue {
         var value = ObjectBuilder()
-        value["transport"] = .string(c.transport)
-        value["type"] = .string(c.clientIP.contains(":") ? "ipv6" : "ipv4")
+        value["transport"] = .string(c.transport.name)
+        value["type"] = .string(c.client.address.isIPv4 ? "ipv4" : "ipv6")
         // ECS: the application-layer protocol, lowercase. A STARTTLS session is its application.
-        value["protocol"] = .string(c.application ?? (c.protocol == "unknown" ? nil : c.protocol) ?? "unknown")
-        value["direction"] = c.direction.map { .string($0) }
+        value["protocol"] = .string(c.application?.rawValue ?? c.protocol.name)
+        value["direction"] = c.direction.map { .string($0.rawValue) }
         return value.value
-    }
-
-    /// "TLSv1.2" → ("tls", "1.2"); "SSLv3" → ("ssl", "3.0"); "DTLSv1.3" → ("dtls", "1.3").
-    public static func versionParts(_ name: String) -> (protocol: String, version: String)? {
-        for prefix in ["DTLSv", "TLSv", "SSLv"] where name.hasPrefix(prefix) {
-            var number = String(name.dropFirst(prefix.count))
-            if !number.contains(".") && !number.contains("-") { number += ".0" }
-            return (String(prefix.dropLast()).lowercased(), number)
-        }
-        return nil
     }
 
     /// An alert line carries what was negotiated, not the whole offer: the connection's own line
     /// has the client's cipher list, which would otherwise be repeated on every finding.
-    private static func tls(of c: ConnectionSnapshot, isAlert: Bool) -> JSONValue? {
-        let isTLS = ["tls", "dtls", "quic", "sslv2"].contains(c.protocol)
-        guard isTLS else { return nil }
+    private static func tls(of c: ConnectionRecord, isAlert: Bool) -> JSONValue? {
+        guard c.protocol.isTLSFamily else { return nil }
         var value = ObjectBuilder()
-        if let version = c.version, let parts = versionParts(version) {
+        if let parts = c.version?.ecsParts {
             value["version"] = .string(parts.version)
             value["version_protocol"] = .string(parts.protocol)
         }
-        value["cipher"] = c.cipher.map { .string($0) }
-        value["curve"] = c.group.map { .string($0) }
+        value["cipher"] = c.cipher.map { .string($0.name) }
+        value["curve"] = c.group.map { .string($0.name) }
         value["next_protocol"] = c.alpn.map { .string($0) }
         value["established"] = c.established.map { .bool($0) }
         value["resumed"] = c.resumed.map { .bool($0) }
         var client = ObjectBuilder()
         client["server_name"] = c.sni.map { .string($0) }
         if let offer = c.clientOffer, !isAlert {
-            client["supported_ciphers"] = .array(offer.cipherSuites.map { .string($0) })
+            client["supported_ciphers"] = .array(offer.cipherSuites.map { .string($0.name) })
         }
         client["ja3"] = c.ja3.map { .string($0) }
         value["client"] = client.value
@@ -174,13 +165,13 @@ public enum ConnectionEvent {
         return value.value
     }
 
-    private static func tlstop(of c: ConnectionSnapshot, finding: Finding?, context: Context) -> JSONValue {
+    private static func tlstop(of c: ConnectionRecord, finding: Finding?, context: Context) -> JSONValue {
         var value = ObjectBuilder()
         value["connection_id"] = .int(c.id)
-        value["protocol"] = .string(c.protocol)
-        value["application"] = c.application.map { .string($0) }
+        value["protocol"] = .string(c.protocol.name)
+        value["application"] = c.application.map { .string($0.rawValue) }
         value["encrypted"] = c.isEncrypted.map { .bool($0) }
-        value["version"] = c.version.map { .string($0) }
+        value["version"] = c.version.map { .string($0.name) }
         value["severity"] = .string(c.severity.name)
         value["findings"] = .array(c.findings.map { .string($0.id.rawValue) })
         value["policy"] = .string(context.policy)
@@ -189,7 +180,7 @@ public enum ConnectionEvent {
         value["pq_offered"] = .bool(c.pqOffered)
         value["dh_bits"] = c.dhBits.map { .int($0) }
         value["hello_retry_request"] = .bool(c.helloRetryRequest)
-        value["quic_version"] = c.quicVersion.map { .string($0) }
+        value["quic_version"] = c.quicVersion.map { .string($0.name) }
         value["ja4"] = c.ja4.map { .string($0) }
         if let process = c.localProcess {
             var fields = ObjectBuilder()
@@ -199,7 +190,7 @@ public enum ConnectionEvent {
         }
         if c.startTLS != nil || c.startTLSOffered {
             var startTLS = ObjectBuilder()
-            startTLS["protocol"] = c.startTLS.map { .string($0) }
+            startTLS["protocol"] = c.startTLS.map { .string($0.rawValue) }
             startTLS["offered"] = .bool(c.startTLSOffered)
             startTLS["requested"] = .bool(c.startTLSRequested)
             startTLS["refused"] = .bool(c.startTLSRefused)
@@ -211,7 +202,7 @@ public enum ConnectionEvent {
         value["plaintext_on_tls_port"] = .bool(c.plaintextOnTLSPort)
         value["tls_on_plaintext_port"] = .bool(c.tlsOnPlaintextPort)
         value["client_certificate"] = .bool(c.clientCertificate)
-        value["alert"] = c.alert.map { .string($0) }
+        value["alert"] = c.alert.map { .string($0.summary) }
         value["violation"] = c.violation.map { .string($0) }
         if c.certificate != nil || c.certificateError != nil {
             var certificate = ObjectBuilder()
@@ -231,24 +222,24 @@ public enum ConnectionEvent {
         return value.value
     }
 
-    private static func message(for c: ConnectionSnapshot) -> String {
-        let peer = "\(c.clientIP):\(c.clientPort) → \(c.sni ?? c.serverIP):\(c.serverPort)"
+    private static func message(for c: ConnectionRecord) -> String {
+        let peer = "\(c.client.address):\(c.client.port) → \(c.hostName):\(c.server.port)"
         switch action(of: c) {
         case "tls-handshake":
-            let what = [c.version, c.cipher, c.group].compactMap { $0 }.joined(separator: " ")
-            return "\(c.protocol) \(what.isEmpty ? "handshake" : what) \(peer)"
+            let what = [c.version?.name, c.cipher?.name, c.group?.name].compactMap { $0 }.joined(separator: " ")
+            return "\(c.protocol.name) \(what.isEmpty ? "handshake" : what) \(peer)"
         case "plaintext-connection":
-            return "plaintext \(c.application ?? "traffic") \(peer)"
+            return "plaintext \(c.application?.rawValue ?? "traffic") \(peer)"
         default:
-            return "\(c.protocol) \(peer)"
+            return "\(c.protocol.name) \(peer)"
         }
     }
 
-    private static func message(for finding: Finding, on c: ConnectionSnapshot) -> String {
+    private static func message(for finding: Finding, on c: ConnectionRecord) -> String {
         let detail = finding.detail.isEmpty ? "" : " (\(finding.detail))"
         return
             "\(finding.severity.name) \(finding.id.rawValue): \(finding.id.explanation)\(detail) "
-            + "\(c.clientIP):\(c.clientPort) → \(c.sni ?? c.serverIP):\(c.serverPort)"
+            + "\(c.client.address):\(c.client.port) → \(c.hostName):\(c.server.port)"
     }
 }
 
@@ -266,4 +257,31 @@ private struct ObjectBuilder {
     }
 
     var value: JSONValue { .object(members) }
+}
+
+extension ProtocolVersion {
+    /// ECS's split of a version: `tls.version_protocol` and `tls.version` ("tls", "1.2";
+    /// "ssl", "3.0"; "dtls", "1.3"; "tls", "1.3-draft-23"). Nil for values with no such reading
+    /// (GREASE, unassigned).
+    public var ecsParts: (protocol: String, version: String)? {
+        switch self {
+        case .sslv2: return ("ssl", "2.0")
+        case .sslv3: return ("ssl", "3.0")
+        case .tls10: return ("tls", "1.0")
+        case .tls11: return ("tls", "1.1")
+        case .tls12: return ("tls", "1.2")
+        case .tls13: return ("tls", "1.3")
+        case .dtls10: return ("dtls", "1.0")
+        case .dtls12: return ("dtls", "1.2")
+        case .dtls13: return ("dtls", "1.3")
+        default:
+            // TLS 1.3 drafts: 0x7F00 plus the draft number; Facebook's variants 0xFB00 plus theirs.
+            guard ProtocolVersion.knownName(rawValue) != nil else { return nil }
+            switch rawValue >> 8 {
+            case 0x7F: return ("tls", "1.3-draft-\(rawValue & 0xFF)")
+            case 0xFB: return ("tls", "1.3-fb-\(rawValue & 0xFF)")
+            default: return nil
+            }
+        }
+    }
 }

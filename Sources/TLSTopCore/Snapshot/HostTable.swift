@@ -2,11 +2,6 @@
 /// folded in and still count: a host's totals, breakdowns, findings and grade cover every
 /// connection ever seen, not only the ones still held.
 public struct HostTable: Sendable {
-    struct Key: Hashable, Sendable {
-        var host: String
-        var port: Int
-    }
-
     /// What grading needs from the connections of a host, in a form that merges.
     struct GradeInputs: Sendable {
         var worstSeverity: [FindingID: Severity] = [:]
@@ -14,13 +9,13 @@ public struct HostTable: Sendable {
         var allTLSPostQuantum = true
         var anyClassified = false
 
-        mutating func add(_ connection: ConnectionSnapshot) {
+        mutating func add(_ connection: ConnectionRecord) {
             guard connection.isEncrypted != nil else { return }
             anyClassified = true
             for finding in connection.findings {
                 worstSeverity[finding.id] = max(worstSeverity[finding.id] ?? .ok, finding.severity)
             }
-            if connection.protocol == "tls" {
+            if connection.protocol == .tls {
                 hasTLS = true
                 if !connection.pq { allTLSPostQuantum = false }
             }
@@ -39,7 +34,7 @@ public struct HostTable: Sendable {
     static let maximumServicesPerHost = 32
     static let maximumAddressesPerHost = 16
 
-    private var index: [Key: Int] = [:]
+    private var index: [HostKey: Int] = [:]
     private var entries: [Entry] = []
     /// Rows kept at most; see `evictLeastUsed`.
     public let capacity: Int
@@ -52,8 +47,8 @@ public struct HostTable: Sendable {
 
     public var count: Int { entries.count }
 
-    public mutating func add(_ connection: ConnectionSnapshot) {
-        let key = Key(host: connection.hostName, port: connection.serverPort)
+    public mutating func add(_ connection: ConnectionRecord) {
+        let key = connection.hostKey
         let position: Int
         if let existing = index[key] {
             position = existing
@@ -64,7 +59,8 @@ public struct HostTable: Sendable {
             entries.append(
                 Entry(
                     snapshot: HostSnapshot(
-                        host: key.host, port: key.port, addresses: [], connections: 0, protocols: [:], versions: [:],
+                        key: key, host: key.hostName, port: Int(key.port), addresses: [], connections: 0,
+                        protocols: [:], versions: [:],
                         ciphers: [:], groups: [:], applications: [:], encryptedConnections: 0, plaintextConnections: 0,
                         unknownConnections: 0, encryptedBytes: 0, plaintextBytes: 0, unknownBytes: 0,
                         cleartextCredentialConnections: 0, clients: 0, packets: 0, bytes: 0,
@@ -96,7 +92,7 @@ public struct HostTable: Sendable {
         entries = kept
         index.removeAll(keepingCapacity: true)
         for (position, entry) in entries.enumerated() {
-            index[Key(host: entry.snapshot.host, port: entry.snapshot.port)] = position
+            index[entry.snapshot.key] = position
         }
     }
 
@@ -114,7 +110,7 @@ public struct HostTable: Sendable {
 }
 
 extension HostTable.Entry {
-    mutating func add(_ connection: ConnectionSnapshot) {
+    mutating func add(_ connection: ConnectionRecord) {
         snapshot.connections += 1
         snapshot.packets += connection.packets
         snapshot.bytes += connection.bytes
@@ -135,26 +131,27 @@ extension HostTable.Entry {
             snapshot.unknownBytes += connection.bytes
         }
         if connection.cleartextCredentials { snapshot.cleartextCredentialConnections += 1 }
-        if !snapshot.addresses.contains(connection.serverIP),
+        if !snapshot.addresses.contains(connection.server.address),
             snapshot.addresses.count < HostTable.maximumAddressesPerHost
         {
-            snapshot.addresses.append(connection.serverIP)
+            snapshot.addresses.append(connection.server.address)
         }
-        if clients.count < HostTable.maximumClientsPerHost { clients.insert(connection.clientIP.hashValue) }
+        if clients.count < HostTable.maximumClientsPerHost { clients.insert(connection.client.address.hashValue) }
         snapshot.clients = clients.count
         snapshot.firstSeen = min(snapshot.firstSeen, connection.firstSeen)
         snapshot.lastSeen = max(snapshot.lastSeen, connection.lastSeen)
         snapshot.severity = max(snapshot.severity, connection.severity)
         for finding in connection.findings {
-            snapshot.findingCounts[finding.id.rawValue, default: 0] += 1
+            snapshot.findingCounts[finding.id, default: 0] += 1
             if finding.severity > snapshot.worstFindingSeverity
                 || (finding.severity == snapshot.worstFindingSeverity
-                    && snapshot.worstFinding.map { finding.id.rawValue < $0 } == true)
+                    && snapshot.worstFinding.map { finding.id < $0 } == true)
             {
-                snapshot.worstFinding = finding.id.rawValue
+                snapshot.worstFinding = finding.id
                 snapshot.worstFindingSeverity = finding.severity
             }
         }
+        if connection.protocol.isTLSFamily { snapshot.tlsConnections += 1 }
         if connection.pfs == true { snapshot.pfsConnections += 1 }
         if connection.pq { snapshot.pqConnections += 1 }
         if let service = connection.service,

@@ -15,16 +15,21 @@ extension Snapshot {
         var out = Self.csvColumns.joined(separator: ",") + "\r\n"
         for c in connections {
             let fields: [String?] = [
-                c.clientIP, String(c.clientPort), c.serverIP, String(c.serverPort), c.transport, c.protocol,
-                c.application, c.version, c.cipher, c.group, c.dhBits.map(String.init), c.sni, c.alpn,
-                c.established.map { $0 ? "true" : "false" }, c.resumed.map { $0 ? "true" : "false" }, c.startTLS,
+                c.client.address.description, String(c.client.port), c.server.address.description,
+                String(c.server.port), c.transport.name, c.protocol.name,
+                c.application?.rawValue, c.version?.name, c.cipher?.name, c.group?.name, c.dhBits.map(String.init),
+                c.sni, c.alpn,
+                c.established.map { $0 ? "true" : "false" }, c.resumed.map { $0 ? "true" : "false" },
+                c.startTLS?.rawValue,
                 c.startTLSOffered ? "true" : "false", c.cleartextCredentials ? "true" : "false",
                 c.pfs.map { $0 ? "true" : "false" }, c.pq ? "true" : "false", c.severity.name,
                 c.findings.map(\.id.rawValue).joined(separator: " "),
-                c.alert, c.certificate?.subject, c.certificate?.keyType, c.certificate?.keyBits.map(String.init),
+                c.alert?.summary, c.certificate?.subject, c.certificate?.keyType,
+                c.certificate?.keyBits.map(String.init),
                 c.certificate?.signatureAlgorithm, c.certificate?.notAfter.rfc3339, String(c.packets),
                 String(c.bytes), c.firstSeen.rfc3339, c.lastSeen.rfc3339, c.ja4, c.ja3, c.ja3s,
-                c.direction, c.localProcess.map { $0.name ?? $0.state.rawValue }, c.localProcess?.pid.map(String.init),
+                c.direction?.rawValue, c.localProcess.map { $0.name ?? $0.state.rawValue },
+                c.localProcess?.pid.map(String.init),
                 c.localProcess?.user, c.localProcess?.unit,
             ]
             out += fields.map { CSVCell.escape($0 ?? "") }.joined(separator: ",") + "\r\n"

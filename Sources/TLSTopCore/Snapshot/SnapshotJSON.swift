@@ -42,32 +42,33 @@ extension TrafficStatistics {
     }
 }
 
-extension ConnectionSnapshot {
+extension ConnectionRecord {
     public func jsonValue() -> JSONValue {
         .object([
             ("id", .int(id)),
-            ("client_ip", .string(clientIP)), ("client_port", .int(clientPort)),
-            ("server_ip", .string(serverIP)), ("server_port", .int(serverPort)),
-            ("transport", .string(transport)), ("protocol", .string(self.protocol)), ("app", .string(application)),
-            ("version", .string(version)), ("cipher", .string(cipher)), ("group", .string(group)),
+            ("client_ip", .string(client.address.description)), ("client_port", .int(Int(client.port))),
+            ("server_ip", .string(server.address.description)), ("server_port", .int(Int(server.port))),
+            ("transport", .string(transport.name)), ("protocol", .string(self.protocol.name)),
+            ("app", .string(application?.rawValue)),
+            ("version", .string(version?.name)), ("cipher", .string(cipher?.name)), ("group", .string(group?.name)),
             ("dh_bits", .int(dhBits)), ("sni", .string(sni)), ("alpn", .string(alpn)),
             ("established", .bool(established)), ("resumed", .bool(resumed)),
             ("hello_retry_request", .bool(helloRetryRequest)),
-            ("starttls", .string(startTLS)), ("starttls_offered", .bool(startTLSOffered)),
+            ("starttls", .string(startTLS?.rawValue)), ("starttls_offered", .bool(startTLSOffered)),
             ("starttls_requested", .bool(startTLSRequested)), ("starttls_refused", .bool(startTLSRefused)),
             ("starttls_used", .bool(startTLSUsed)),
             ("cleartext_credentials", .bool(cleartextCredentials)),
             ("credential_mechanism", .string(credentialMechanism)),
             ("plaintext_on_tls_port", .bool(plaintextOnTLSPort)), ("tls_on_plaintext_port", .bool(tlsOnPlaintextPort)),
-            ("encrypted", .bool(isEncrypted)), ("quic_version", .string(quicVersion)),
+            ("encrypted", .bool(isEncrypted)), ("quic_version", .string(quicVersion?.name)),
             ("quic_auth_failures", .int(quicAuthenticationFailures)),
             ("ja4", .string(ja4)), ("ja3", .string(ja3)), ("ja3s", .string(ja3s)),
-            ("direction", .string(direction)), ("local_process", localProcess?.jsonValue() ?? .null),
+            ("direction", .string(direction?.rawValue)), ("local_process", localProcess?.jsonValue() ?? .null),
             ("pfs", .bool(pfs)), ("pq", .bool(pq)), ("pq_offered", .bool(pqOffered)),
             ("severity", .string(severity.name)),
             ("findings", .array(findings.map { $0.jsonValue() })),
             ("client_certificate", .bool(clientCertificate)),
-            ("alert", .string(alert)), ("violation", .string(violation)),
+            ("alert", .string(alert?.summary)), ("violation", .string(violation)),
             ("cert", certificate?.jsonValue() ?? .null), ("cert_error", .string(certificateError)),
             ("client_offer", clientOffer?.jsonValue() ?? .null),
             ("packets", .int(packets)), ("bytes", .int(bytes)),
@@ -77,7 +78,7 @@ extension ConnectionSnapshot {
     }
 }
 
-extension CertificateSnapshot {
+extension CertificateRecord {
     func jsonValue() -> JSONValue {
         .object([
             ("subject", .string(subject)), ("issuer", .string(issuer)), ("common_name", .string(commonName)),
@@ -91,12 +92,13 @@ extension CertificateSnapshot {
     }
 }
 
-extension ClientOfferSnapshot {
+extension ClientOffer {
     func jsonValue() -> JSONValue {
         func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
+        func names(_ values: [some TLSCodePoint]) -> JSONValue { .array(values.map { .string($0.name) }) }
         return .object([
-            ("versions", strings(versions)), ("cipher_suites", strings(cipherSuites)), ("groups", strings(groups)),
-            ("key_share_groups", strings(keyShareGroups)), ("signature_algorithms", strings(signatureAlgorithms)),
+            ("versions", names(versions)), ("cipher_suites", names(cipherSuites)), ("groups", names(groups)),
+            ("key_share_groups", names(keyShareGroups)), ("signature_algorithms", names(signatureAlgorithms)),
             ("alpn", strings(alpn)), ("session_resumption", .bool(sessionResumption)),
             ("encrypted_client_hello", .bool(encryptedClientHello)), ("sslv2_format", .bool(sslv2Format)),
         ])
@@ -105,22 +107,24 @@ extension ClientOfferSnapshot {
 
 extension HostSnapshot {
     func jsonValue() -> JSONValue {
-        func counts(_ values: [String: Int]) -> JSONValue {
+        func counts<Key>(_ values: [Key: Int], _ name: (Key) -> String) -> JSONValue {
             // Most frequent first, then by name, so the order is stable.
             .object(
-                values.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-                    .map { ($0.key, .int($0.value)) })
+                values.map { (name($0.key), $0.value) }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+                    .map { ($0.0, .int($0.1)) })
         }
         return .object([
-            ("host", .string(host)), ("port", .int(port)), ("addresses", .array(addresses.map { .string($0) })),
+            ("host", .string(host)), ("port", .int(port)),
+            ("addresses", .array(addresses.map { .string($0.description) })),
             ("grade", .string(grade?.name)), ("grade_reason", .string(gradeReason)),
-            ("severity", .string(severity.name)), ("finding_counts", counts(findingCounts)),
-            ("worst_finding", .string(worstFinding)), ("services", counts(services)),
+            ("severity", .string(severity.name)), ("finding_counts", counts(findingCounts, \.rawValue)),
+            ("worst_finding", .string(worstFinding?.rawValue)), ("services", counts(services, { $0 })),
             ("pfs_connections", .int(pfsConnections)),
             ("pq_connections", .int(pqConnections)),
             ("connections", .int(connections)), ("clients", .int(clients)),
-            ("protocols", counts(protocols)), ("versions", counts(versions)), ("ciphers", counts(ciphers)),
-            ("groups", counts(groups)), ("apps", counts(applications)),
+            ("protocols", counts(protocols, \.name)), ("versions", counts(versions, \.name)),
+            ("ciphers", counts(ciphers, \.name)), ("groups", counts(groups, \.name)),
+            ("apps", counts(applications, \.rawValue)),
             ("encrypted_connections", .int(encryptedConnections)),
             ("plaintext_connections", .int(plaintextConnections)),
             ("unknown_connections", .int(unknownConnections)), ("encrypted_bytes", .int(encryptedBytes)),

@@ -3,15 +3,7 @@
 /// A class, because the flow table and the list of all connections share it and the per-packet path
 /// updates it in place. Everything the snapshot reports is derived from these fields.
 public final class Connection {
-    public struct Endpoint: Hashable, Sendable {
-        public var address: IPAddress
-        public var port: UInt16
-
-        public init(address: IPAddress, port: UInt16) {
-            self.address = address
-            self.port = port
-        }
-    }
+    public typealias Endpoint = TLSTopCore.Endpoint
 
     public let id: Int
     public let transport: DecodedPacket.Transport
@@ -96,10 +88,10 @@ public final class Connection {
     /// A box, so that a connection whose snapshot was never built (most flows of a flood) carries
     /// one pointer instead of the whole snapshot inline.
     final class CachedSnapshot {
-        var snapshot: ConnectionSnapshot
+        var snapshot: ConnectionRecord
         var policy: String
 
-        init(_ snapshot: ConnectionSnapshot, policy: String) {
+        init(_ snapshot: ConnectionRecord, policy: String) {
             self.snapshot = snapshot
             self.policy = policy
         }
@@ -110,5 +102,5 @@ public final class Connection {
         FlowKey(client.address, client.port, server.address, server.port, transport: transport.rawValue)
     }
 
-    public var facts: HandshakeFacts { analyzer?.facts ?? SnapshotBuilder.unanalyzedFacts }
+    public var facts: HandshakeFacts { analyzer?.facts ?? ConnectionJudge.unanalyzedFacts }
 }

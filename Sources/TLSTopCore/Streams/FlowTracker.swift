@@ -65,7 +65,7 @@ public final class FlowTracker {
     /// connection that carried payload without getting that far, when it leaves the table or the
     /// run ends (`reportUnreported`). Connections of an unknown protocol are not reported. Unset,
     /// it costs one nil check per classification. The event stream and the metrics count these.
-    public var onReport: ((ConnectionSnapshot) -> Void)?
+    public var onReport: ((ConnectionRecord) -> Void)?
 
     /// This host's addresses (a live capture; nil for files): they give each connection its
     /// direction. Loopback counts as local.
@@ -347,8 +347,8 @@ public final class FlowTracker {
         }
         connection.reported = true
         connection.reportHeld = false
-        let snapshot = SnapshotBuilder.lastSnapshot(of: connection, policy: configuration.policy)
-        if snapshot.protocol != "unknown" { onReport(snapshot) }
+        let record = SnapshotBuilder.lastSnapshot(of: connection, policy: configuration.policy)
+        if record.protocol != .unknown { onReport(record) }
     }
 
     /// Reports the connections still held that carried payload and were not reported yet: at the

@@ -154,12 +154,12 @@ extension Benchmark {
         )
         guard let template = snapshot.connections.first else { fatalError("the fixture has no connection") }
         var table = HostTable(capacity: hosts * 2)
-        var connections: [ConnectionSnapshot] = []
+        var connections: [ConnectionRecord] = []
         for index in 0..<hosts {
             var connection = template
             connection.id = index + 1
             connection.sni = "host\(index).bench.test"
-            connection.serverIP = "10.\(index >> 16 & 0xFF).\(index >> 8 & 0xFF).\(index & 0xFF)"
+            connection.server.address.description = "10.\(index >> 16 & 0xFF).\(index >> 8 & 0xFF).\(index & 0xFF)"
             table.add(connection)
             if index % 10 == 0 { connections.append(connection) }
         }

@@ -19,7 +19,7 @@ public func fuzzHandshake(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         if record.control & 2 != 0 { analyzer.finish(direction) }
     }
     let facts = analyzer.facts
-    _ = PostureEvaluator.evaluate(facts, protocol: "tls", policy: .intermediate, at: .zero)
-    _ = PostureEvaluator.evaluate(facts, protocol: "plaintext", policy: .builtIn(.modern), at: .zero)
+    _ = PostureEvaluator.evaluate(facts, protocol: .tls, policy: .intermediate, at: .zero)
+    _ = PostureEvaluator.evaluate(facts, protocol: .plaintext, policy: .builtIn(.modern), at: .zero)
     return 0
 }

@@ -27,7 +27,7 @@ public func fuzzQUIC(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
             _ = datagram.withUnsafeBytes { analyzer.observeDatagram($0, from: direction) }
         }
     }
-    _ = PostureEvaluator.evaluate(analyzer.facts, protocol: "quic", policy: .intermediate, at: .zero)
+    _ = PostureEvaluator.evaluate(analyzer.facts, protocol: .quic, policy: .intermediate, at: .zero)
     return 0
 }
 

@@ -1,0 +1,81 @@
+/// Turns a connection's facts into its record: what it carried, what was negotiated, and the
+/// posture verdict under a policy. The only place that decides a connection's protocol.
+public enum ConnectionJudge {
+    /// What a flow that never carried payload is judged to be: nothing to find. Shared, so that
+    /// the flows of a SYN flood are counted without building facts or running the policy for each.
+    static let unanalyzedFacts = HandshakeFacts()
+    static let unanalyzedPosture = ConnectionPosture(pfs: nil, pq: false, pqOffered: false, findings: [])
+
+    /// The protocol the facts show, from the most specific evidence down.
+    public static func classify(_ facts: HandshakeFacts) -> ConnectionProtocol {
+        let isTLS = facts.clientHello != nil || facts.serverHello != nil || facts.sslv2ServerVersion != nil
+        if facts.sslv2ServerVersion == .sslv2 { return .sslv2 }
+        if facts.quicVersion != nil { return .quic }
+        if facts.isDTLS, isTLS { return .dtls }
+        if isTLS { return .tls }
+        if let encrypted = facts.application.encryptedProtocol { return ConnectionProtocol(encrypted) }
+        if facts.application.protocolName != nil { return .plaintext }
+        return .unknown
+    }
+
+    public static func record(of connection: Connection, policy: Policy) -> ConnectionRecord {
+        let analyzed = connection.analyzer != nil
+        let facts = connection.facts
+        let hello = facts.clientHello
+        let serverHello = facts.serverHello
+        let kind = classify(facts)
+        let isTLS = kind.isTLSFamily
+        let application = facts.application
+        let serverPort = connection.server.port
+        let directTLS = isTLS && !application.upgraded
+        let certificate = facts.serverCertificate.map {
+            CertificateRecord(
+                facts: $0, chainLength: facts.serverChainLength, coversServerName: facts.certificateCoversServerName)
+        }
+        let fingerprints = connection.analyzer?.fingerprints()
+        // Certificates are judged at the time of the handshake, so a capture file gives the same
+        // verdict whenever it is read.
+        let posture =
+            analyzed
+            ? PostureEvaluator.evaluate(facts, protocol: kind, policy: policy, at: connection.lastSeen)
+            : unanalyzedPosture
+        let upgradeMentioned = application.upgradeAdvertised || application.upgradeRequested || application.upgraded
+        return ConnectionRecord(
+            id: connection.id, client: connection.client, server: connection.server,
+            transport: connection.transport, protocol: kind,
+            application: application.protocolName,
+            version: facts.negotiatedVersion,
+            cipher: serverHello?.cipherSuite,
+            group: facts.group,
+            dhBits: facts.serverKeyExchange?.dhPrimeBits ?? facts.group?.finiteFieldBits,
+            sni: hello?.serverName,
+            alpn: serverHello?.alpnProtocol,
+            established: isTLS && facts.quicVersion == nil ? facts.isEstablished : nil,
+            resumed: isTLS ? facts.isResumed : nil,
+            helloRetryRequest: facts.helloRetryRequest != nil,
+            startTLS: upgradeMentioned ? application.protocolName : nil,
+            startTLSOffered: application.upgradeAdvertised || application.upgradeRequested,
+            startTLSRequested: application.upgradeRequested,
+            startTLSRefused: application.upgradeRefused,
+            startTLSUsed: application.upgraded,
+            cleartextCredentials: application.cleartextCredentials,
+            credentialMechanism: application.credentialMechanism,
+            plaintextOnTLSPort: kind == .plaintext && ApplicationProtocol.tlsPorts.contains(serverPort),
+            tlsOnPlaintextPort: directTLS && ApplicationProtocol.plaintextPorts.contains(serverPort),
+            clientCertificate: facts.clientChainLength > 0,
+            alert: facts.fatalAlert ?? facts.alerts.first,
+            violation: facts.violation,
+            certificate: certificate,
+            certificateError: facts.serverCertificateError,
+            clientOffer: hello.map(ClientOffer.init),
+            packets: connection.clientPackets + connection.serverPackets,
+            bytes: connection.clientBytes + connection.serverBytes,
+            firstSeen: connection.firstSeen, lastSeen: connection.lastSeen,
+            closed: connection.sawFIN || connection.sawRST, gap: connection.hadGap,
+            pfs: posture.pfs, pq: posture.pq, pqOffered: posture.pqOffered, findings: posture.findings,
+            quicVersion: facts.quicVersion,
+            ja4: fingerprints?.ja4, ja3: fingerprints?.ja3, ja3s: fingerprints?.ja3s,
+            direction: connection.direction, localProcess: connection.localProcess,
+            quicAuthenticationFailures: facts.quicVersion == nil ? nil : facts.quicAuthenticationFailures)
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+
+/// What tlstop concluded about one connection: judged once from its handshake facts, then read by
+/// the host aggregates, the dashboard and every export.
+///
+/// Typed all the way: addresses, enums and registry code points, never their names. A consumer
+/// that needs text (JSON, CSV, ECS, metrics labels, a screen cell) makes it at its own edge, so no
+/// layer re-parses another's strings. The only strings are those that came off the wire or from
+/// the system (server name, ALPN, certificate names, process names) and finding details.
+public struct ConnectionRecord: Sendable, Equatable {
+    public var id: Int
+    public var client: Endpoint
+    public var server: Endpoint
+    public var transport: DecodedPacket.Transport
+    public var `protocol`: ConnectionProtocol
+    /// The plaintext application protocol, or the one that was upgraded with STARTTLS.
+    public var application: ApplicationProtocol?
+    public var version: ProtocolVersion?
+    public var cipher: CipherSuite?
+    public var group: NamedGroup?
+    public var dhBits: Int?
+    public var sni: String?
+    public var alpn: String?
+    public var established: Bool?
+    public var resumed: Bool?
+    public var helloRetryRequest: Bool
+    /// The protocol whose in-band upgrade to TLS was offered or used (smtp, postgres, …);
+    /// `startTLSUsed` says whether TLS really followed.
+    public var startTLS: ApplicationProtocol?
+    /// The server advertised the upgrade or the client asked for it.
+    public var startTLSOffered: Bool
+    public var startTLSRequested: Bool
+    public var startTLSRefused: Bool
+    public var startTLSUsed: Bool
+    /// Credentials crossed in clear (the secret itself is never kept).
+    public var cleartextCredentials: Bool
+    /// How they were sent: "http-authorization", "ftp-pass", "ldap-simple-bind", …
+    public var credentialMechanism: String?
+    /// Clear text on a port where implicit TLS is expected (443, 465, 636, 853, 993, 995, 8443).
+    public var plaintextOnTLSPort: Bool
+    /// Direct TLS on a port where clear text (or an in-band upgrade) is expected.
+    public var tlsOnPlaintextPort: Bool
+    public var clientCertificate: Bool
+    /// The first fatal alert, else the first alert.
+    public var alert: Alert?
+    public var violation: String?
+    public var certificate: CertificateRecord?
+    public var certificateError: String?
+    public var clientOffer: ClientOffer?
+    public var packets: Int
+    public var bytes: Int
+    public var firstSeen: Timestamp
+    public var lastSeen: Timestamp
+    public var closed: Bool
+    public var gap: Bool
+    /// Perfect forward secrecy: nil when unknown.
+    public var pfs: Bool? = nil
+    /// The key exchange used a post-quantum (hybrid) group; the client offered one.
+    public var pq: Bool = false
+    public var pqOffered: Bool = false
+    /// Worst first.
+    public var findings: [Finding] = []
+    public var quicVersion: QUICVersion? = nil
+    /// Client fingerprints of the ClientHello (JA4 `t…`/`q…`/`d…`, JA3) and the server's (JA3S).
+    public var ja4: String? = nil
+    public var ja3: String? = nil
+    public var ja3s: String? = nil
+    /// Inbound to a local listener or outbound from this host (live capture; nil for files).
+    public var direction: ConnectionDirection? = nil
+    /// The program behind this host's end (live capture with attribution; nil otherwise).
+    public var localProcess: LocalProcess? = nil
+    /// QUIC Initial packets that failed authentication and were ignored (nil when not QUIC).
+    public var quicAuthenticationFailures: Int? = nil
+
+    /// The worst finding's severity, `ok` without findings.
+    public var severity: Severity { findings.first?.severity ?? .ok }
+
+    /// The local service behind the connection: its systemd service or container, else the
+    /// program's name (a command run from a login session). Nil until a process is found.
+    public var service: String? {
+        guard let process = localProcess, process.state == .found else { return nil }
+        if let unit = process.unit, unit.hasSuffix(".service") || unit.contains(":") { return unit }
+        return process.name ?? process.unit
+    }
+
+    /// The host row this connection belongs to: its SNI, else the server's address, and the port.
+    public var hostKey: HostKey {
+        HostKey(name: sni.map(HostKey.Name.serverName) ?? .address(server.address), port: server.port)
+    }
+
+    /// The name a host is known by: the SNI, else the server's address.
+    public var hostName: String { sni ?? server.address.description }
+
+    /// Whether the connection is encrypted: TLS (any version), QUIC, DTLS, SSH, WireGuard, ESP.
+    /// `nil` when unknown: never guessed either way.
+    public var isEncrypted: Bool? { self.protocol.isEncrypted }
+
+    /// How the session key was agreed, from the group (TLS 1.3, and TLS 1.2 with a key share) or
+    /// else the cipher suite: an ffdhe group is DHE, a curve ECDHE.
+    public var keyExchange: KeyExchange? { KeyExchange.of(group: group, cipher: cipher) }
+}
+
+/// One end of a connection.
+public struct Endpoint: Hashable, Sendable {
+    public var address: IPAddress
+    public var port: UInt16
+
+    public init(address: IPAddress, port: UInt16) {
+        self.address = address
+        self.port = port
+    }
+}
+
+/// The certificate facts a record reports for a server's leaf certificate: the decoded facts
+/// (shared with the certificate cache, not copied field by field) and what the chain said.
+public struct CertificateRecord: Sendable, Equatable {
+    public var facts: CertificateFacts
+    public var chainLength: Int
+    /// Whether the SNI the client asked for is covered by this certificate (nil without SNI).
+    public var coversServerName: Bool?
+
+    public init(facts: CertificateFacts, chainLength: Int, coversServerName: Bool?) {
+        self.facts = facts
+        self.chainLength = chainLength
+        self.coversServerName = coversServerName
+    }
+
+    public var subject: String { facts.subject }
+    public var issuer: String { facts.issuer }
+    public var commonName: String? { facts.commonName }
+    public var subjectAltNames: [String] { facts.subjectAltNames }
+    public var notBefore: Timestamp { Timestamp(facts.notBefore) }
+    public var notAfter: Timestamp { Timestamp(facts.notAfter) }
+    public var serialNumber: String { facts.serialNumber }
+    public var keyType: String { facts.keyType }
+    public var keyBits: Int? { facts.keyBits }
+    public var curve: String? { facts.curve }
+    public var signatureAlgorithm: String { facts.signatureAlgorithm }
+    public var isSelfSigned: Bool { facts.isSelfSigned }
+}
+
+/// What the client offered, next to what the server chose: the ClientHello's lists as code
+/// points (GREASE already removed by the parser).
+public struct ClientOffer: Sendable, Equatable {
+    /// supported_versions, else the legacy version.
+    public var versions: [ProtocolVersion]
+    public var cipherSuites: [CipherSuite]
+    public var groups: [NamedGroup]
+    public var keyShareGroups: [NamedGroup]
+    public var signatureAlgorithms: [SignatureScheme]
+    public var alpn: [String]
+    public var sessionResumption: Bool
+    public var encryptedClientHello: Bool
+    public var sslv2Format: Bool
+
+    public init(_ hello: ClientHello) {
+        versions = hello.supportedVersions.isEmpty ? [hello.legacyVersion] : hello.supportedVersions
+        cipherSuites = hello.cipherSuites
+        groups = hello.supportedGroups
+        keyShareGroups = hello.keyShareGroups
+        signatureAlgorithms = hello.signatureAlgorithms
+        alpn = hello.alpnProtocols
+        sessionResumption = hello.attemptsResumption
+        encryptedClientHello = hello.hasEncryptedClientHello
+        sslv2Format = hello.isSSLv2Format
+    }
+}
+
+extension Timestamp {
+    /// A certificate's validity bound; dates outside ±3000 years (which only a hostile
+    /// certificate has) read as the epoch rather than overflow.
+    init(_ date: Date) {
+        let seconds = date.timeIntervalSince1970
+        guard seconds.isFinite, abs(seconds) < 1e11 else {
+            self = .zero
+            return
+        }
+        self = Timestamp(nanoseconds: Int64(seconds * 1_000_000_000))
+    }
+}
