@@ -10,12 +10,11 @@ import TLSTopCore
 /// the latest snapshot through one lock per publish (a few times a second), never per packet, so
 /// the UI or an exporter can never slow the capture down.
 public final class CaptureSession: @unchecked Sendable {
-    // @unchecked: `tracker`, `source` and `outcomeError` are used only by the capture thread between
+    // @unchecked: `analysis`, `source` and `outcomeError` are used only by the capture thread between
     // `start()` and the completion signal; other threads touch only `latest` (a Mutex), `stopping`
     // (an Atomic) and the outcome after `waitUntilFinished()` has returned.
     private let source: any PacketSource
-    private let tracker: FlowTracker
-    private let policy: Policy
+    private let analysis: TrafficAnalysis
     private let publishInterval: Duration
     private let latest = Mutex<Snapshot?>(nil)
     private let stopping = Atomic<Bool>(false)
@@ -24,11 +23,10 @@ public final class CaptureSession: @unchecked Sendable {
     private var endOfInput = false
 
     public init(
-        source: any PacketSource, tracker: FlowTracker, policy: Policy, publishesPerSecond: Double = 4
+        source: any PacketSource, analysis: TrafficAnalysis, publishesPerSecond: Double = 4
     ) {
         self.source = source
-        self.tracker = tracker
-        self.policy = policy
+        self.analysis = analysis
         self.publishInterval = .milliseconds(Int64(1000 / max(0.1, publishesPerSecond)))
     }
 
@@ -70,7 +68,7 @@ public final class CaptureSession: @unchecked Sendable {
         var nextPublish = clock.now
         do throws(CaptureError) {
             while !stopping.load(ordering: .acquiring) {
-                if try !source.pump(into: tracker, waitingUpTo: 100) {
+                if try !source.pump(into: analysis.tracker, waitingUpTo: 100) {
                     endOfInput = true
                     break
                 }
@@ -86,8 +84,9 @@ public final class CaptureSession: @unchecked Sendable {
         } catch {
             outcomeError = error
         }
-        // The run is over: connections cut mid-handshake still reach the event stream and metrics.
-        tracker.reportUnreported()
+        // The run is over: attempts are counted, and connections cut mid-handshake still reach
+        // the event stream and metrics.
+        analysis.finish()
         publish()
         done.signal()
     }
@@ -99,10 +98,9 @@ public final class CaptureSession: @unchecked Sendable {
 
     private func publishNow() -> Snapshot {
         let now = Timestamp(nanoseconds: Int64(Date().timeIntervalSince1970 * 1_000_000_000))
-        if source.snapshotSource.kind == "interface" { tracker.sweep(now: now) }
-        tracker.applyProcessAnswers()
-        var snapshot = SnapshotBuilder.build(
-            from: tracker, source: source.snapshotSource, generatedAt: now, policy: policy)
+        if source.snapshotSource.kind == "interface" { analysis.sweep(now: now) }
+        analysis.applyProcessAnswers()
+        var snapshot = analysis.snapshot(source: source.snapshotSource, generatedAt: now)
         snapshot.processAttribution = processAttribution
         if let kernel = source.kernelStatistics() {
             snapshot.statistics.kernelReceived = kernel.received

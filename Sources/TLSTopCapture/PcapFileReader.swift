@@ -73,6 +73,11 @@ public final class PcapFileReader {
 
     /// Reads frames until the end of the file (or `limit` frames). A damaged or truncated file is
     /// read as far as possible, then reported as an error that says where it stopped.
+    /// Reads the whole file (or `limit` packets) into the analysis's tracker.
+    public func read(into analysis: TrafficAnalysis, limit: Int = 0) throws(CaptureError) {
+        try read(into: analysis.tracker, limit: limit)
+    }
+
     public func read(into tracker: FlowTracker, limit: Int = 0) throws(CaptureError) {
         let context = LoopContext(tracker: tracker, linkType: linkType)
         let result = withExtendedLifetime(context) {

@@ -47,12 +47,12 @@ final class Feeds {
         server = try MetricsServer.start(on: endpoint, recorder: recorder, snapshot: snapshot)
     }
 
-    /// Connects the tracker's reports to the log and the metrics.
-    func attach(to tracker: FlowTracker) {
+    /// Connects the analysis's reports to the log and the metrics.
+    func attach(to analysis: TrafficAnalysis) {
         guard !isEmpty else { return }
         let log = self.log
         let recorder = self.recorder
-        tracker.onReport = { connection in
+        analysis.onReport = { connection in
             log?.append(connection)
             recorder?.record(connection)
         }

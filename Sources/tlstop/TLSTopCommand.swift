@@ -102,15 +102,15 @@ struct TLSTopCommand: ParsableCommand {
         name: .customLong("limit"),
         help: ArgumentHelp(
             "Set a resource cap, repeatable: "
-                + FlowTracker.Configuration.limits.map { "\($0.name) (\($0.meaning))" }.joined(separator: ", ")
+                + TrafficAnalysis.Configuration.limits.map { "\($0.name) (\($0.meaning))" }.joined(separator: ", ")
                 + ". Values take k, M, G.",
             valueName: "name=value"))
     var limits: [String] = []
 
     func validate() throws {
-        var configuration = FlowTracker.Configuration()
+        var configuration = TrafficAnalysis.Configuration()
         for limit in limits {
-            do throws(FlowTracker.Configuration.LimitError) {
+            do throws(TrafficAnalysis.Configuration.LimitError) {
                 try configuration.setLimit(limit)
             } catch {
                 throw ValidationError(error.description)
@@ -138,10 +138,10 @@ struct TLSTopCommand: ParsableCommand {
         guard (1...4096).contains(bufferMiB) else { throw ValidationError("-B must be 1…4096 MiB") }
     }
 
-    /// The tracker's caps (defaults, then each --limit) and the policy it folds connections under.
-    func trackerConfiguration(policy: Policy) -> FlowTracker.Configuration {
-        var configuration = FlowTracker.Configuration()
-        configuration.policy = policy
+    /// The caps (defaults, then each --limit) and the policy connections are judged under.
+    func analysisConfiguration(policy: Policy) -> TrafficAnalysis.Configuration {
+        var configuration = TrafficAnalysis.Configuration()
+        configuration.aggregation.policy = policy
         for limit in limits { try? configuration.setLimit(limit) }  // checked in validate()
         return configuration
     }
@@ -223,12 +223,12 @@ struct TLSTopCommand: ParsableCommand {
         let themes = loadThemes()
         let source = openSource()
         let feeds = openFeeds(policy: policy)
-        let tracker = FlowTracker(configuration: trackerConfiguration(policy: policy))
-        feeds.attach(to: tracker)
-        let session = CaptureSession(source: source, tracker: tracker, policy: policy)
+        let analysis = TrafficAnalysis(configuration: analysisConfiguration(policy: policy))
+        feeds.attach(to: analysis)
+        let session = CaptureSession(source: source, analysis: analysis)
         startMetrics(feeds, session: session)
         dropPrivilegesIfAsked()
-        session.processAttribution = attachProcessLookup(to: tracker)
+        session.processAttribution = attachProcessLookup(to: analysis.tracker)
         StopSignal.install()
         session.start()
         _ = DashboardApp(session: session, themes: themes, exportPath: export, policyName: policy.name).run()
@@ -258,8 +258,7 @@ struct TLSTopCommand: ParsableCommand {
     /// `-r FILE`: read as fast as possible on this thread.
     private func readWholeFile(_ readFile: String, policy: Policy) {
         let started = ContinuousClock.now
-        let configuration = trackerConfiguration(policy: policy)
-        let tracker = FlowTracker(configuration: configuration)
+        let analysis = TrafficAnalysis(configuration: analysisConfiguration(policy: policy))
         let reader: PcapFileReader
         do {
             reader = try PcapFileReader(path: readFile, filter: filter)
@@ -267,20 +266,19 @@ struct TLSTopCommand: ParsableCommand {
             fail(error.message)
         }
         let feeds = openFeeds(policy: policy)
-        feeds.attach(to: tracker)
+        feeds.attach(to: analysis)
         dropPrivilegesIfAsked()
         var readError: CaptureError?
         do {
-            try reader.read(into: tracker)
+            try reader.read(into: analysis.tracker)
         } catch {
             readError = error
         }
-        tracker.reportUnreported()
+        analysis.finish()
         let feedSummary = feeds.finish()
         let elapsed = ContinuousClock.now - started
         let source = Snapshot.Source(kind: "file", name: readFile, linkType: reader.linkTypeName, filter: filter)
-        let snapshot = SnapshotBuilder.build(
-            from: tracker, source: source, generatedAt: .now, policy: policy, isFinal: true)
+        let snapshot = analysis.snapshot(source: source, generatedAt: .now, isFinal: true)
         finish(snapshot, elapsed: elapsed, error: readError, feedSummary: feedSummary)
     }
 
@@ -290,12 +288,12 @@ struct TLSTopCommand: ParsableCommand {
         let started = ContinuousClock.now
         let source = openSource()
         let feeds = openFeeds(policy: policy)
-        let tracker = FlowTracker(configuration: trackerConfiguration(policy: policy))
-        feeds.attach(to: tracker)
-        let session = CaptureSession(source: source, tracker: tracker, policy: policy)
+        let analysis = TrafficAnalysis(configuration: analysisConfiguration(policy: policy))
+        feeds.attach(to: analysis)
+        let session = CaptureSession(source: source, analysis: analysis)
         startMetrics(feeds, session: session)
         dropPrivilegesIfAsked()
-        session.processAttribution = attachProcessLookup(to: tracker)
+        session.processAttribution = attachProcessLookup(to: analysis.tracker)
         StopSignal.install()
         session.start()
         let deadline = duration.map { started.advanced(by: .milliseconds(Int64($0 * 1000))) }

@@ -11,7 +11,7 @@ import Testing
 
     @Test func aFileSessionEndsWithTheSameSnapshotAsADirectRead() throws {
         let session = CaptureSession(
-            source: try PcapFileReader(path: Self.fixture), tracker: FlowTracker(), policy: .intermediate)
+            source: try PcapFileReader(path: Self.fixture), analysis: TrafficAnalysis())
         session.start()
         let outcome = session.waitUntilFinished()
         #expect(outcome.error == nil)
@@ -27,7 +27,7 @@ import Testing
     @Test func stopEndsAPacedReplayEarly() throws {
         let reader = try PcapFileReader(path: Self.fixture)
         reader.realtime = true
-        let session = CaptureSession(source: reader, tracker: FlowTracker(), policy: .intermediate)
+        let session = CaptureSession(source: reader, analysis: TrafficAnalysis())
         let clock = ContinuousClock()
         let started = clock.now
         session.start()
@@ -43,7 +43,7 @@ import Testing
         try original.prefix(original.count / 2 + 7).write(to: cut)
         defer { try? FileManager.default.removeItem(at: cut) }
         let session = CaptureSession(
-            source: try PcapFileReader(path: cut.path), tracker: FlowTracker(), policy: .intermediate)
+            source: try PcapFileReader(path: cut.path), analysis: TrafficAnalysis())
         session.start()
         let outcome = session.waitUntilFinished()
         #expect(outcome.error?.message.contains("is damaged after") == true)

@@ -21,7 +21,7 @@ import Testing
             "tlstop-damaged-\(UUID().uuidString).pcap")
         try bytes.write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let tracker = FlowTracker()
+        let tracker = TrafficAnalysis()
         var failed = false
         do throws(CaptureError) {
             let reader = try PcapFileReader(path: file.path)
@@ -30,8 +30,8 @@ import Testing
             #expect(!error.message.contains("\n"), "one-line error for \(name): \(error.message)")
             failed = true
         }
-        let snapshot = SnapshotBuilder.build(
-            from: tracker, source: .init(kind: "file", name: name), generatedAt: tracker.lastTimestamp ?? .zero)
+        let snapshot = tracker.snapshot(
+            source: .init(kind: "file", name: name), generatedAt: tracker.lastTimestamp ?? .zero)
         let json = try JSONSerialization.jsonObject(with: Data(snapshot.json().utf8)) as? [String: Any]
         #expect(json?["schema"] as? String == "tlstop.snapshot/1", "\(name)")
         #expect((json?["connections"] as? [Any])?.count == snapshot.connections.count, "\(name)")

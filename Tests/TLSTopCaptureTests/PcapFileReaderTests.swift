@@ -11,9 +11,9 @@ import Testing
 
     static func facts(_ name: String, filter: String? = nil) throws -> [ConnectionRecord] {
         let reader = try PcapFileReader(path: fixtures.appendingPathComponent(name).path, filter: filter)
-        let tracker = FlowTracker()
+        let tracker = TrafficAnalysis()
         try reader.read(into: tracker)
-        return SnapshotBuilder.build(from: tracker, source: .init(kind: "file", name: name), generatedAt: .zero)
+        return tracker.snapshot(source: .init(kind: "file", name: name), generatedAt: .zero)
             .connections
     }
 
@@ -81,7 +81,7 @@ import Testing
         try original.prefix(original.count * 2 / 3 + 5).write(to: cut)
         defer { try? FileManager.default.removeItem(at: cut) }
         let reader = try PcapFileReader(path: cut.path)
-        let tracker = FlowTracker()
+        let tracker = TrafficAnalysis()
         #expect {
             try reader.read(into: tracker)
         } throws: { error in

@@ -126,9 +126,9 @@ import Testing
     // MARK: Ports
 
     static func snapshot(of frames: [[UInt8]]) -> [ConnectionRecord] {
-        let tracker = FlowTracker()
+        let tracker = TrafficAnalysis()
         for frame in frames { tracker.ingest(raw: frame) }
-        return SnapshotBuilder.build(from: tracker, source: .init(kind: "file", name: "t"), generatedAt: .zero)
+        return tracker.snapshot(source: .init(kind: "file", name: "t"), generatedAt: .zero)
             .connections
     }
 
@@ -176,7 +176,7 @@ import Testing
         var unknown = ExportFormatTests.connection(sni: "a.test")
         unknown.protocol = .unknown
         unknown.bytes = 1
-        let host = try #require(SnapshotBuilder.hosts(of: [tls, plain, unknown, tls]).first)
+        let host = try #require(HostTable.rows(of: [tls, plain, unknown, tls]).first)
         #expect(host.connections == 4)
         #expect(host.encryptedConnections == 2 && host.encryptedBytes == 200)
         #expect(host.plaintextConnections == 1 && host.plaintextBytes == 10)

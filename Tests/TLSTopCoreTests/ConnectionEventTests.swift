@@ -7,10 +7,10 @@ import Testing
 /// The tracker's reports (what the event stream and metrics count) and the event documents.
 @Suite struct ConnectionEventTests {
     static func reports(
-        _ name: String, configuration: FlowTracker.Configuration = .init(), atEnd: Bool = true
-    ) throws -> (reports: [ConnectionRecord], tracker: FlowTracker) {
+        _ name: String, configuration: TrafficAnalysis.Configuration = .init(), atEnd: Bool = true
+    ) throws -> (reports: [ConnectionRecord], tracker: TrafficAnalysis) {
         let fixture = try PcapFixture(contentsOf: Fixtures.pcap(name))
-        let tracker = FlowTracker(configuration: configuration)
+        let tracker = TrafficAnalysis(configuration: configuration)
         var reports: [ConnectionRecord] = []
         tracker.onReport = { reports.append($0) }
         for frame in fixture.frames {
@@ -19,14 +19,14 @@ import Testing
                     frame: $0, linkType: fixture.linkType, wireLength: frame.wireLength, timestamp: frame.timestamp)
             }
         }
-        if atEnd { tracker.reportUnreported() }
+        if atEnd { tracker.finish() }
         return (reports, tracker)
     }
 
     @Test(arguments: Fixtures.allPcapNames)
     func everyClassifiedConnectionIsReportedOnceWithTheSnapshotsFacts(name: String) throws {
         let (reports, tracker) = try Self.reports(name)
-        let final = SnapshotBuilder.build(from: tracker, source: .init(kind: "file", name: name), generatedAt: .zero)
+        let final = tracker.snapshot(source: .init(kind: "file", name: name), generatedAt: .zero)
         let classified = final.connections.filter { $0.protocol != .unknown }
         #expect(Set(reports.map(\.id)) == Set(classified.map(\.id)), "\(name): every classified connection, no other")
         #expect(Set(reports.map(\.id)).count == reports.count, "no connection twice")
@@ -43,18 +43,18 @@ import Testing
     @Test func aTLSConnectionIsReportedWhenItsHandshakeEndsNotWhenTheCaptureEnds() throws {
         let (reports, tracker) = try Self.reports("tls13-x25519.pcap", atEnd: false)
         let report = try #require(reports.first)
-        let final = SnapshotBuilder.snapshot(of: try #require(tracker.connections.first))
+        let final = ConnectionJudge.record(of: try #require(tracker.connections.first), policy: .intermediate)
         #expect(report.established == true)
         #expect(report.packets < final.packets, "reported before its last packets")
     }
 
     @Test func aLongClearTextSessionIsReportedBeforeItEnds() throws {
-        var configuration = FlowTracker.Configuration()
-        configuration.plaintextReportDelay = .zero
+        var configuration = TrafficAnalysis.Configuration()
+        configuration.tracker.plaintextReportDelay = .zero
         let (reports, tracker) = try Self.reports("plain-telnet-login.pcap", configuration: configuration, atEnd: false)
         let report = try #require(reports.first)
         #expect(report.protocol == .plaintext)
-        let final = SnapshotBuilder.snapshot(of: try #require(tracker.connections.first))
+        let final = ConnectionJudge.record(of: try #require(tracker.connections.first), policy: .intermediate)
         #expect(report.packets < final.packets)
         // With the default delay (10 s of session) it comes later, or at the end of the run.
         let later = try Self.reports("plain-telnet-login.pcap").reports
@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test func flowsWithoutPayloadAreNeverReported() throws {
-        let tracker = FlowTracker()
+        let tracker = TrafficAnalysis()
         var reports: [ConnectionRecord] = []
         tracker.onReport = { reports.append($0) }
         for port in UInt16(40000)..<40100 {
@@ -71,8 +71,9 @@ import Testing
                 at: Int64(port) * 1_000_000)
         }
         tracker.sweep(now: Timestamp(nanoseconds: 1_000_000_000_000))  // all expire
-        tracker.reportUnreported()
-        #expect(tracker.statistics.expiredConnections == 100)
+        tracker.finish()
+        #expect(tracker.statistics.endedAttempts == 100)
+        #expect(tracker.connections.isEmpty)
         #expect(reports.isEmpty)
     }
 
@@ -116,9 +117,9 @@ final class ScriptedLookup: ProcessLookup, @unchecked Sendable {
 }
 
 @Suite struct HeldReportTests {
-    static func track(_ lookup: ScriptedLookup) throws -> (FlowTracker, () -> [ConnectionRecord]) {
+    static func track(_ lookup: ScriptedLookup) throws -> (TrafficAnalysis, () -> [ConnectionRecord]) {
         let fixture = try PcapFixture(contentsOf: Fixtures.pcap("tls13-x25519.pcap"))
-        let tracker = FlowTracker()
+        let tracker = TrafficAnalysis()
         tracker.localAddresses = []  // loopback: the server end is local, an inbound connection
         tracker.processLookup = lookup
         let box = Box()
@@ -145,7 +146,7 @@ final class ScriptedLookup: ProcessLookup, @unchecked Sendable {
         tracker.applyProcessAnswers()
         #expect(reports().count == 1)
         #expect(reports().first?.localProcess == nginx && reports().first?.direction == .inbound)
-        tracker.reportUnreported()
+        tracker.finish()
         #expect(reports().count == 1, "once")
     }
 
@@ -153,7 +154,7 @@ final class ScriptedLookup: ProcessLookup, @unchecked Sendable {
         let lookup = ScriptedLookup()
         let (tracker, reports) = try Self.track(lookup)
         #expect(reports().isEmpty)
-        tracker.reportUnreported()
+        tracker.finish()
         #expect(reports().count == 1 && reports().first?.localProcess == nil)
     }
 }

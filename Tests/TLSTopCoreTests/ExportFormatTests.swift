@@ -22,7 +22,7 @@ import Testing
         let connections = [connection(sni: sni)]
         return Snapshot(
             generatedAt: .zero, source: .init(kind: "file", name: "x"), statistics: .init(), firstPacket: nil,
-            lastPacket: nil, connections: connections, hosts: SnapshotBuilder.hosts(of: connections))
+            lastPacket: nil, connections: connections, hosts: HostTable.rows(of: connections))
     }
 
     @Test func jsonEscapesControlCharactersAndStaysParseable() throws {

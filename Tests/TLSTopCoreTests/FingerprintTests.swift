@@ -24,7 +24,7 @@ import Testing
     @Test(arguments: Fixtures.allPcapNames)
     func ja3AndJA3SAgreeWithTshark(name: String) throws {
         let tracker = try PcapFixture(contentsOf: Fixtures.pcap(name)).track()
-        let snapshot = SnapshotBuilder.build(from: tracker, source: .init(kind: "file", name: name), generatedAt: .zero)
+        let snapshot = tracker.snapshot(source: .init(kind: "file", name: name), generatedAt: .zero)
         let reference = Self.tshark[name] ?? [:]
         var ours: [String: [String: String]] = [:]
         for c in snapshot.connections {
@@ -109,8 +109,7 @@ import Testing
         ]
         for (name, prefix) in expectations {
             let tracker = try PcapFixture(contentsOf: Fixtures.pcap(name)).track()
-            let snapshot = SnapshotBuilder.build(
-                from: tracker, source: .init(kind: "file", name: name), generatedAt: .zero)
+            let snapshot = tracker.snapshot(source: .init(kind: "file", name: name), generatedAt: .zero)
             let ja4 = try #require(snapshot.connections.compactMap(\.ja4).first, "\(name)")
             #expect(ja4.hasPrefix(prefix), "\(name): \(ja4)")
             #expect(ja4.wholeMatch(of: /[tqd][0-9sd][0-9][di][0-9]{4}[0-9a-z]{2}_[0-9a-f]{12}_[0-9a-f]{12}/) != nil)

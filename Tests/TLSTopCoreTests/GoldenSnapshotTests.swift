@@ -11,8 +11,8 @@ import Testing
     static func snapshot(of name: String) throws -> Snapshot {
         let fixture = try PcapFixture(contentsOf: Fixtures.pcap(name))
         let tracker = fixture.track()
-        return SnapshotBuilder.build(
-            from: tracker, source: .init(kind: "file", name: name, linkType: "\(fixture.linkType)"),
+        return tracker.snapshot(
+            source: .init(kind: "file", name: name, linkType: "\(fixture.linkType)"),
             generatedAt: .zero)
     }
 

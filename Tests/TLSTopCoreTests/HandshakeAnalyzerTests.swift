@@ -153,7 +153,7 @@ import Testing
         return Array(streams.client.prefix(length))
     }
 
-    static func facts(_ tracker: FlowTracker) throws -> ClientHello {
+    static func facts(_ tracker: TrafficAnalysis) throws -> ClientHello {
         let connection = try #require(tracker.connections.first)
         return try #require(connection.facts.clientHello)
     }
@@ -173,11 +173,11 @@ import Testing
         let isn: UInt32 = 0xFFFF_FF00  // wraps inside the hello
         let syn = FrameBuilder.ipv4TCP(from: Self.client, to: Self.server, sequence: isn, flags: [.syn])
 
-        let inOrder = FlowTracker()
+        let inOrder = TrafficAnalysis()
         inOrder.ingest(raw: syn)
         for frame in Self.segments(hello, count: 4, isn: isn) { inOrder.ingest(raw: frame) }
 
-        let shuffled = FlowTracker()
+        let shuffled = TrafficAnalysis()
         shuffled.ingest(raw: syn)
         let parts = Self.segments(hello, count: 4, isn: isn)
         for index in [2, 0, 3, 0, 2, 1] { shuffled.ingest(raw: parts[index]) }
@@ -187,21 +187,32 @@ import Testing
         #expect(shuffled.connections.count == 1)
     }
 
-    @Test func aNewSYNOnAReusedTupleStartsANewConnection() {
-        let tracker = FlowTracker()
+    @Test func aNewSYNOnAReusedTupleStartsANewConnection() throws {
+        let tracker = TrafficAnalysis()
+        let request = Array("GET / HTTP/1.1\r\n".utf8)
         tracker.ingest(raw: FrameBuilder.ipv4TCP(from: Self.client, to: Self.server, sequence: 100, flags: [.syn]))
         tracker.ingest(raw: FrameBuilder.ipv4TCP(from: Self.client, to: Self.server, sequence: 100, flags: [.syn]))
-        #expect(tracker.connections.count == 1)
+        #expect(tracker.connections.isEmpty, "no payload yet: an attempt")
         tracker.ingest(
-            raw: FrameBuilder.ipv4TCP(from: Self.client, to: Self.server, sequence: 101, flags: [.fin, .ack]))
+            raw: FrameBuilder.ipv4TCP(
+                from: Self.client, to: Self.server, sequence: 101, flags: [.ack, .psh], payload: request))
+        #expect(tracker.connections.count == 1)
+        #expect(tracker.connections.first?.clientPackets == 3, "the attempt's SYNs count with it")
+        tracker.ingest(
+            raw: FrameBuilder.ipv4TCP(from: Self.client, to: Self.server, sequence: 120, flags: [.fin, .ack]))
         tracker.ingest(raw: FrameBuilder.ipv4TCP(from: Self.client, to: Self.server, sequence: 9000, flags: [.syn]))
+        tracker.ingest(
+            raw: FrameBuilder.ipv4TCP(
+                from: Self.client, to: Self.server, sequence: 9001, flags: [.ack, .psh], payload: request))
         #expect(tracker.connections.count == 2)
-        #expect(tracker.connections[1].clientPackets == 1)
+        let second = try #require(tracker.connections.last)
+        #expect(second.clientPackets == 2)
+        #expect(second.id != tracker.connections.first?.id)
     }
 
     @Test func withoutASYNTheClientHelloSenderIsTheClient() throws {
         let hello = try Self.realClientHelloRecord()
-        let tracker = FlowTracker()
+        let tracker = TrafficAnalysis()
         // Mid-capture: the server's ACK arrives first, and the client uses a port below 1024.
         let lowPortClient = ("10.0.0.1", UInt16(800))
         let highPortServer = ("10.0.0.2", UInt16(8443))
@@ -215,13 +226,21 @@ import Testing
         #expect(connection.facts.clientHello?.serverName == "tlstop.test")
     }
 
-    @Test func aSYNWithoutPayloadIsUnknown() throws {
-        let tracker = FlowTracker()
+    @Test func aSYNWithoutPayloadIsAnAttemptCountedOnItsHostNotAConnection() throws {
+        let tracker = TrafficAnalysis()
         tracker.ingest(raw: FrameBuilder.ipv4TCP(from: Self.client, to: Self.server, sequence: 1, flags: [.syn]))
-        let snapshot = SnapshotBuilder.build(
-            from: tracker, source: .init(kind: "file", name: "t"), generatedAt: .zero)
-        #expect(snapshot.connections.first?.protocol == .unknown)
-        #expect(snapshot.connections.first?.version == nil)
+        tracker.ingest(
+            raw: FrameBuilder.ipv4TCP(from: Self.server, to: Self.client, sequence: 0, flags: [.rst, .ack]), at: 1000)
+        #expect(tracker.connections.isEmpty)
+        #expect(tracker.tracker.activeAttemptCount == 1)
+        tracker.finish()
+        let snapshot = tracker.snapshot(source: .init(kind: "file", name: "t"), generatedAt: .zero)
+        #expect(snapshot.connections.isEmpty)
+        let host = try #require(snapshot.hosts.first)
+        #expect(host.host == Self.server.0 && host.port == Int(Self.server.1))
+        #expect(host.attempts == 1 && host.refusedAttempts == 1 && host.connections == 0)
+        #expect(snapshot.totals.attempts == 1 && snapshot.totals.refusedAttempts == 1)
+        #expect(snapshot.statistics.endedAttempts == 1 && snapshot.statistics.connections == 1)
     }
 
     @Test func classifiedConnectionsOnlyCountPackets() throws {
@@ -243,7 +262,7 @@ import Testing
     }
 
     @Test func truncatedAndMalformedFramesAreCountedNotFatal() {
-        let tracker = FlowTracker()
+        let tracker = TrafficAnalysis()
         let good = FrameBuilder.ipv4TCP(from: Self.client, to: Self.server, sequence: 1, flags: [.syn])
         for length in 0..<good.count { tracker.ingest(raw: Array(good.prefix(length))) }
         var badHeader = good
@@ -311,19 +330,22 @@ import Testing
 }
 
 @Suite struct ExpiryAndRetentionTests {
+    /// A SYN that carries a byte (TCP Fast Open): a connection from its first packet, where a
+    /// bare SYN would only be an attempt.
     static func syn(_ port: UInt16, to server: String = "10.0.0.2", at seconds: Int64) -> ([UInt8], Int64) {
         (
-            FrameBuilder.ipv4TCP(from: ("10.0.0.1", port), to: (server, 443), sequence: 1, flags: [.syn]),
+            FrameBuilder.ipv4TCP(
+                from: ("10.0.0.1", port), to: (server, 443), sequence: 1, flags: [.syn], payload: [0x47]),
             seconds * 1_000_000_000
         )
     }
 
     @Test func idleAndClosedConnectionsLeaveTheActiveTable() {
-        let tracker = FlowTracker()
+        let tracker = TrafficAnalysis()
         let (first, t0) = Self.syn(40_000, at: 0)
         tracker.ingest(raw: first, at: t0)
         let fin = FrameBuilder.ipv4TCP(
-            from: ("10.0.0.1", 40_001), to: ("10.0.0.2", 443), sequence: 1, flags: [.fin, .ack])
+            from: ("10.0.0.1", 40_001), to: ("10.0.0.2", 443), sequence: 1, flags: [.fin, .ack, .psh], payload: [0x47])
         tracker.ingest(raw: fin, at: 1_000_000_000)
         #expect(tracker.activeConnectionCount == 2)
         // 10 s later the closed one is gone (linger 5 s), the idle one stays (120 s).
@@ -340,12 +362,12 @@ import Testing
     }
 
     @Test func aConnectionThatKeepsTalkingIsNeverExpired() {
-        let tracker = FlowTracker()
+        let tracker = TrafficAnalysis()
         // Filed for expiry at 120 s, seen every 60 s: each time its second comes it is filed again.
         for minute in 0...10 {
             let frame = FrameBuilder.ipv4TCP(
                 from: ("10.0.0.1", 40_000), to: ("10.0.0.2", 443), sequence: 1,
-                flags: minute == 0 ? [.syn] : [.ack])
+                flags: minute == 0 ? [.syn] : [.ack], payload: minute == 0 ? [0x47] : [])
             tracker.ingest(raw: frame, at: Int64(minute) * 60_000_000_000)
         }
         #expect(tracker.activeConnectionCount == 1)
@@ -361,7 +383,7 @@ import Testing
     }
 
     @Test func aClosedConnectionLeavesAfterTheLingerNotTheIdleTimeout() {
-        let tracker = FlowTracker()
+        let tracker = TrafficAnalysis()
         let (first, t0) = Self.syn(40_000, at: 0)
         tracker.ingest(raw: first, at: t0)
         let fin = FrameBuilder.ipv4TCP(
@@ -374,14 +396,14 @@ import Testing
     }
 
     @Test func evictedFlowsDoNotPileUpInTheExpiryWheel() {
-        var configuration = FlowTracker.Configuration()
-        configuration.maximumConnections = 64
-        let tracker = FlowTracker(configuration: configuration)
+        var configuration = TrafficAnalysis.Configuration()
+        configuration.tracker.maximumConnections = 64
+        let tracker = TrafficAnalysis(configuration: configuration)
         // 100k SYNs in 10 s: the table stays at 64 and so must what waits for expiry.
         for index in 0..<100_000 {
             let frame = FrameBuilder.ipv4TCP(
                 from: ("10.\(index >> 16 & 0xFF).\(index >> 8 & 0xFF).\(index & 0xFF)", 1000), to: ("10.0.0.2", 443),
-                sequence: 1, flags: [.syn])
+                sequence: 1, flags: [.syn], payload: [0x16])
             tracker.ingest(raw: frame, at: Int64(index) * 100_000)
         }
         #expect(tracker.activeConnectionCount <= 64)
@@ -389,9 +411,9 @@ import Testing
     }
 
     @Test func aFullTableEvictsTheIdlestAndCountsThem() {
-        var configuration = FlowTracker.Configuration()
-        configuration.maximumConnections = 32
-        let tracker = FlowTracker(configuration: configuration)
+        var configuration = TrafficAnalysis.Configuration()
+        configuration.tracker.maximumConnections = 32
+        let tracker = TrafficAnalysis(configuration: configuration)
         for index in 0..<200 {
             let (frame, time) = Self.syn(UInt16(30_000 + index), at: Int64(index) / 1000)
             tracker.ingest(raw: frame, at: time)
@@ -402,9 +424,9 @@ import Testing
     }
 
     @Test func finishedConnectionsBeyondRetentionAreFoldedIntoHosts() throws {
-        var configuration = FlowTracker.Configuration()
-        configuration.maximumRetainedConnections = 100
-        let tracker = FlowTracker(configuration: configuration)
+        var configuration = TrafficAnalysis.Configuration()
+        configuration.aggregation.maximumRetainedConnections = 100
+        let tracker = TrafficAnalysis(configuration: configuration)
         let request = Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
         for index in 0..<2000 {
             let port = UInt16(20_000 + index)
@@ -420,7 +442,7 @@ import Testing
         }
         #expect(tracker.connections.count <= 100 + 100 / 8 + 64)
         #expect(tracker.statistics.foldedConnections > 1500)
-        let snapshot = SnapshotBuilder.build(from: tracker, source: .init(kind: "file", name: ""), generatedAt: .zero)
+        let snapshot = tracker.snapshot(source: .init(kind: "file", name: ""), generatedAt: .zero)
         let host = try #require(snapshot.hosts.first)
         #expect(snapshot.hosts.count == 1)
         #expect(host.connections == 2000)

@@ -7,9 +7,9 @@ import Testing
 /// Findings on real captures wherever real traffic can produce them.
 @Suite struct PostureOnFixturesTests {
     static func connections(_ fixture: String, policy: Policy = .intermediate) throws -> [ConnectionRecord] {
-        let tracker = try PcapFixture(contentsOf: Fixtures.pcap(fixture)).track()
-        return SnapshotBuilder.build(
-            from: tracker, source: .init(kind: "file", name: fixture), generatedAt: .zero, policy: policy
+        let tracker = try PcapFixture(contentsOf: Fixtures.pcap(fixture)).track(policy: policy)
+        return tracker.snapshot(
+            source: .init(kind: "file", name: fixture), generatedAt: .zero
         ).connections.filter { $0.protocol != .unknown }
     }
 
@@ -65,8 +65,7 @@ import Testing
     @Test func hostGradesFollowTheCaps() throws {
         func grade(_ fixture: String) throws -> HostSnapshot {
             let tracker = try PcapFixture(contentsOf: Fixtures.pcap(fixture)).track()
-            let snapshot = SnapshotBuilder.build(
-                from: tracker, source: .init(kind: "file", name: ""), generatedAt: .zero)
+            let snapshot = tracker.snapshot(source: .init(kind: "file", name: ""), generatedAt: .zero)
             return try #require(snapshot.hosts.first { $0.grade != nil })
         }
         #expect(try grade("http-plain.pcap").grade == .f)
@@ -224,10 +223,10 @@ import Testing
 
     @Test func silencedFindingsAreNotReported() throws {
         let policy = try PolicyFile.parse("[severity]\nno-pfs = \"ok\"\ncbc-mode = \"ok\"\n")
-        let tracker = try PcapFixture(contentsOf: Fixtures.pcap("tls12-rsa-static.pcap")).track()
+        let tracker = try PcapFixture(contentsOf: Fixtures.pcap("tls12-rsa-static.pcap")).track(policy: policy)
         let connection = try #require(
-            SnapshotBuilder.build(
-                from: tracker, source: .init(kind: "file", name: ""), generatedAt: .zero, policy: policy
+            tracker.snapshot(
+                source: .init(kind: "file", name: ""), generatedAt: .zero
             )
             .connections.first)
         #expect(!connection.findings.contains { $0.id == .noPFS || $0.id == .cbcMode })
@@ -264,11 +263,10 @@ import Testing
     @Test func everyFindingComesFromRealTrafficOrAnExplicitSyntheticCase() throws {
         var seen: Set<FindingID> = []
         for name in Fixtures.allPcapNames {
-            let tracker = try PcapFixture(contentsOf: Fixtures.pcap(name)).track()
+            let fixture = try PcapFixture(contentsOf: Fixtures.pcap(name))
             for profile in [Policy.Profile.intermediate, .modern] {
-                let snapshot = SnapshotBuilder.build(
-                    from: tracker, source: .init(kind: "file", name: name), generatedAt: .zero,
-                    policy: .builtIn(profile))
+                let snapshot = fixture.track(policy: .builtIn(profile)).snapshot(
+                    source: .init(kind: "file", name: name), generatedAt: .zero)
                 for connection in snapshot.connections { seen.formUnion(connection.findings.map(\.id)) }
             }
         }

@@ -19,10 +19,10 @@ import Testing
     }
 
     @Test func aFullHostTableEvictsTheLeastUsedHostsAndCountsThem() throws {
-        var configuration = FlowTracker.Configuration()
-        configuration.maximumHosts = 16
-        configuration.maximumRetainedConnections = 8
-        let tracker = FlowTracker(configuration: configuration)
+        var configuration = TrafficAnalysis.Configuration()
+        configuration.aggregation.maximumHosts = 16
+        configuration.aggregation.maximumRetainedConnections = 8
+        let tracker = TrafficAnalysis(configuration: configuration)
         var time: Int64 = 0
         var total = 0
         // One busy server, and a scan of 300 one-off destinations around it.
@@ -35,7 +35,7 @@ import Testing
                 time += 10_000_000
             }
         }
-        let snapshot = SnapshotBuilder.build(from: tracker, source: .init(kind: "file", name: ""), generatedAt: .zero)
+        let snapshot = tracker.snapshot(source: .init(kind: "file", name: ""), generatedAt: .zero)
         #expect(snapshot.hosts.count <= 16)
         #expect(snapshot.statistics.evictedHosts >= 284)
         let busy = try #require(snapshot.hosts.first { $0.addresses == [IPAddress("10.0.0.9")!] })
@@ -44,10 +44,11 @@ import Testing
         #expect(counted == total, "every connection is in a row or in the evicted count")
     }
 
-    @Test func aSYNFloodEvictsHalfOpenFlowsAndKeepsTheRealConnections() throws {
-        var configuration = FlowTracker.Configuration()
-        configuration.maximumConnections = 64
-        let tracker = FlowTracker(configuration: configuration)
+    @Test func aSYNFloodFillsOnlyTheAttemptTableAndKeepsTheRealConnections() throws {
+        var configuration = TrafficAnalysis.Configuration()
+        configuration.tracker.maximumConnections = 64
+        configuration.tracker.maximumAttempts = 256
+        let tracker = TrafficAnalysis(configuration: configuration)
         // A real client, first in the table (so the oldest), that has sent its request.
         for (frame, at) in Self.request(40_000, to: "10.0.0.9", at: 0).prefix(1) { tracker.ingest(raw: frame, at: at) }
         tracker.ingest(
@@ -63,12 +64,18 @@ import Testing
                     sequence: UInt32(truncatingIfNeeded: random.next()), flags: [.syn]),
                 at: Int64(2 + index))
         }
-        #expect(tracker.activeConnectionCount <= 64)
-        #expect(tracker.statistics.evictedConnections >= 1900)
+        #expect(tracker.activeConnectionCount == 1, "half-open flows are attempts, not connections")
+        #expect(tracker.tracker.activeAttemptCount <= 256)
+        #expect(tracker.statistics.evictedAttempts >= 2000 - 256)
+        #expect(tracker.statistics.evictedConnections == 0)
         let real = try #require(tracker.connections.first { $0.client.port == 40_000 })
         #expect(real.isActive, "the connection with data outlives the flood")
-        let snapshot = SnapshotBuilder.build(from: tracker, source: .init(kind: "file", name: ""), generatedAt: .zero)
-        #expect(snapshot.hosts.reduce(0) { $0 + $1.connections } == 2001, "evicted flows still count")
+        tracker.finish()
+        let snapshot = tracker.snapshot(source: .init(kind: "file", name: ""), generatedAt: .zero)
+        #expect(snapshot.connections.count == 1, "attempts are counted, not listed")
+        let flooded = try #require(snapshot.hosts.first { $0.port == 443 })
+        #expect(flooded.attempts == 2000 && flooded.connections == 0, "evicted attempts still count")
+        #expect(snapshot.totals.attempts == 2000 && snapshot.totals.connections == 1)
     }
 
     @Test(arguments: Policy.Profile.allCases)
@@ -79,9 +86,9 @@ import Testing
     }
 
     @Test func outOfOrderDataPastTheCapIsCountedOncePerDirection() {
-        var configuration = FlowTracker.Configuration()
-        configuration.maximumReassemblyBytes = 4096
-        let tracker = FlowTracker(configuration: configuration)
+        var configuration = TrafficAnalysis.Configuration()
+        configuration.tracker.maximumReassemblyBytes = 4096
+        let tracker = TrafficAnalysis(configuration: configuration)
         tracker.ingest(
             raw: FrameBuilder.ipv4TCP(from: ("10.0.0.1", 40_000), to: ("10.0.0.2", 443), sequence: 0, flags: [.syn]))
         let chunk = [UInt8](repeating: 0x16, count: 1000)
@@ -96,9 +103,9 @@ import Testing
     }
 
     @Test func aHandshakeMessagePastTheCapStopsTheAnalysisAndIsCounted() {
-        var configuration = FlowTracker.Configuration()
-        configuration.handshakeLimits.maximumHandshakeMessage = 1024
-        let tracker = FlowTracker(configuration: configuration)
+        var configuration = TrafficAnalysis.Configuration()
+        configuration.tracker.handshakeLimits.maximumHandshakeMessage = 1024
+        let tracker = TrafficAnalysis(configuration: configuration)
         tracker.ingest(
             raw: FrameBuilder.ipv4TCP(from: ("10.0.0.1", 40_000), to: ("10.0.0.2", 443), sequence: 0, flags: [.syn]))
         // A record announcing a 64 KiB ClientHello.
@@ -107,25 +114,29 @@ import Testing
             raw: FrameBuilder.ipv4TCP(
                 from: ("10.0.0.1", 40_000), to: ("10.0.0.2", 443), sequence: 1, flags: [.ack, .psh], payload: record))
         #expect(tracker.currentStatistics.handshakeLimitHits == 1)
-        let snapshot = SnapshotBuilder.build(from: tracker, source: .init(kind: "file", name: ""), generatedAt: .zero)
+        let snapshot = tracker.snapshot(source: .init(kind: "file", name: ""), generatedAt: .zero)
         #expect(snapshot.statistics.handshakeLimitHits == 1)
         #expect(snapshot.connections.first?.violation?.contains("exceeds the cap") == true)
     }
 
     @Test(
         arguments: [
-            ("connections=1000", \FlowTracker.Configuration.maximumConnections, 1000),
-            ("hosts=64k", \FlowTracker.Configuration.maximumHosts, 65_536),
-            ("reassembly=1M", \FlowTracker.Configuration.maximumReassemblyBytes, 1 << 20),
-            ("handshake-message=512K", \FlowTracker.Configuration.handshakeLimits.maximumHandshakeMessage, 512 << 10),
-            ("handshake-stream=2M", \FlowTracker.Configuration.handshakeLimits.maximumStreamBytes, 2 << 20),
-            ("retained=10", \FlowTracker.Configuration.maximumRetainedConnections, 10),
-            ("certificates=1", \FlowTracker.Configuration.certificateCacheSize, 1),
-        ] as [(String, WritableKeyPath<FlowTracker.Configuration, Int> & Sendable, Int)])
+            ("connections=1000", \TrafficAnalysis.Configuration.tracker.maximumConnections, 1000),
+            ("attempts=4k", \TrafficAnalysis.Configuration.tracker.maximumAttempts, 4096),
+            ("hosts=64k", \TrafficAnalysis.Configuration.aggregation.maximumHosts, 65_536),
+            ("reassembly=1M", \TrafficAnalysis.Configuration.tracker.maximumReassemblyBytes, 1 << 20),
+            (
+                "handshake-message=512K",
+                \TrafficAnalysis.Configuration.tracker.handshakeLimits.maximumHandshakeMessage, 512 << 10
+            ),
+            ("handshake-stream=2M", \TrafficAnalysis.Configuration.tracker.handshakeLimits.maximumStreamBytes, 2 << 20),
+            ("retained=10", \TrafficAnalysis.Configuration.aggregation.maximumRetainedConnections, 10),
+            ("certificates=1", \TrafficAnalysis.Configuration.tracker.certificateCacheSize, 1),
+        ] as [(String, WritableKeyPath<TrafficAnalysis.Configuration, Int> & Sendable, Int)])
     func limitsAreSetByName(
-        _ assignment: String, _ keyPath: WritableKeyPath<FlowTracker.Configuration, Int> & Sendable, _ value: Int
+        _ assignment: String, _ keyPath: WritableKeyPath<TrafficAnalysis.Configuration, Int> & Sendable, _ value: Int
     ) throws {
-        var configuration = FlowTracker.Configuration()
+        var configuration = TrafficAnalysis.Configuration()
         try configuration.setLimit(assignment)
         #expect(configuration[keyPath: keyPath] == value)
     }
@@ -134,11 +145,11 @@ import Testing
         "bogus=1", "hosts", "hosts=", "hosts=0", "hosts=-5", "hosts=1T", "hosts=99999999999999", "hosts=1.5k",
     ])
     func badLimitsAreRefusedWithTheNames(_ assignment: String) {
-        var configuration = FlowTracker.Configuration()
+        var configuration = TrafficAnalysis.Configuration()
         #expect {
             try configuration.setLimit(assignment)
         } throws: { error in
-            let text = (error as? FlowTracker.Configuration.LimitError)?.description ?? ""
+            let text = (error as? TrafficAnalysis.Configuration.LimitError)?.description ?? ""
             return text.hasPrefix("--limit '\(assignment)'") && !text.contains("\n")
         }
     }

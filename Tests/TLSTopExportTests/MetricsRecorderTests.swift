@@ -10,7 +10,7 @@ import Testing
 @Suite struct MetricsRecorderTests {
     /// Runs fixtures through a tracker whose reports feed a recorder, then updates it from the snapshot.
     static func record(_ names: [String], recorder: MetricsRecorder) throws -> Snapshot {
-        let tracker = FlowTracker()
+        let tracker = TrafficAnalysis()
         tracker.onReport = { recorder.record($0) }
         for name in names {
             let fixture = try PcapFixture(contentsOf: Fixtures.pcap(name))
@@ -21,9 +21,8 @@ import Testing
                 }
             }
         }
-        tracker.reportUnreported()
-        let snapshot = SnapshotBuilder.build(
-            from: tracker, source: .init(kind: "file", name: "fixtures"), generatedAt: .zero)
+        tracker.finish()
+        let snapshot = tracker.snapshot(source: .init(kind: "file", name: "fixtures"), generatedAt: .zero)
         recorder.update(from: snapshot)
         return snapshot
     }

@@ -20,12 +20,12 @@ import Testing
     ]
 
     static func snapshot(_ names: [String] = mix) throws -> Snapshot {
-        let tracker = FlowTracker()
+        let tracker = TrafficAnalysis()
         for name in names {
             let data = [UInt8](try Data(contentsOf: pcaps.appendingPathComponent(name)))
             try Classic.feed(data, into: tracker)
         }
-        return SnapshotBuilder.build(from: tracker, source: .init(kind: "file", name: "mix.pcap"), generatedAt: .zero)
+        return tracker.snapshot(source: .init(kind: "file", name: "mix.pcap"), generatedAt: .zero)
     }
 
     static func compare(_ screen: Screen, _ name: String) throws {
@@ -81,7 +81,7 @@ import Testing
     @Test func aHostileServerNameIsShownEscaped() throws {
         var snapshot = try Self.snapshot(["tls13-x25519.pcap"])
         snapshot.connections[0].sni = "evil\u{1B}[2J\u{7}.test"
-        snapshot.hosts = SnapshotBuilder.hosts(of: snapshot.connections)
+        snapshot.hosts = HostTable.rows(of: snapshot.connections)
         var state = DashboardState()
         state.pane = .connections
         let screen = DashboardRenderer().render(snapshot, state: state, width: 120, height: 40)
@@ -158,7 +158,7 @@ import Testing
 
 /// Reads classic pcap bytes into a tracker (the UI tests need no libpcap).
 enum Classic {
-    static func feed(_ data: [UInt8], into tracker: FlowTracker) throws {
+    static func feed(_ data: [UInt8], into tracker: TrafficAnalysis) throws {
         func u32(_ at: Int) -> Int {
             Int(data[at]) | Int(data[at + 1]) << 8 | Int(data[at + 2]) << 16 | Int(data[at + 3]) << 24
         }

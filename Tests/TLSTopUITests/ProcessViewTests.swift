@@ -24,7 +24,7 @@ import Testing
         if let newestOutbound = snapshot.connections.indices.last(where: { $0 % 2 == 1 }) {
             snapshot.connections[newestOutbound].localProcess = LocalProcess(state: .exited)
         }
-        snapshot.hosts = SnapshotBuilder.hosts(of: snapshot.connections)
+        snapshot.hosts = HostTable.rows(of: snapshot.connections)
         return snapshot
     }
 

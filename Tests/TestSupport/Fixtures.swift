@@ -80,15 +80,22 @@ public struct PcapFixture {
         self.frames = frames
     }
 
-    /// Runs every frame through a fresh tracker.
-    public func track(configuration: FlowTracker.Configuration = .init()) -> FlowTracker {
-        let tracker = FlowTracker(configuration: configuration)
+    /// Runs every frame through a fresh analysis.
+    public func track(configuration: TrafficAnalysis.Configuration = .init()) -> TrafficAnalysis {
+        let tracker = TrafficAnalysis(configuration: configuration)
         for frame in frames {
             frame.bytes.withUnsafeBytes {
                 tracker.ingest(frame: $0, linkType: linkType, wireLength: frame.wireLength, timestamp: frame.timestamp)
             }
         }
         return tracker
+    }
+
+    /// Runs every frame through a fresh analysis judging by `policy`.
+    public func track(policy: Policy) -> TrafficAnalysis {
+        var configuration = TrafficAnalysis.Configuration()
+        configuration.aggregation.policy = policy
+        return track(configuration: configuration)
     }
 
     /// The TCP payloads in capture order, with their direction relative to the first SYN's sender.

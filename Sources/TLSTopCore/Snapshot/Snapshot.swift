@@ -30,6 +30,8 @@ public struct Snapshot: Sendable {
     public var lastPacket: Timestamp?
     public var connections: [ConnectionRecord]
     public var hosts: [HostSnapshot]
+    /// Counts over every connection seen, listed in `connections` or not (see `ConnectionTotals`).
+    public var totals = ConnectionTotals()
 }
 
 /// Aggregates over every connection to one server name (or address) and port.
@@ -39,23 +41,28 @@ public struct HostSnapshot: Sendable, Equatable {
     public var host: String
     public var port: Int
     public var addresses: [IPAddress]
-    public var connections: Int
-    public var protocols: [ConnectionProtocol: Int]
-    public var versions: [ProtocolVersion: Int]
-    public var ciphers: [CipherSuite: Int]
-    public var groups: [NamedGroup: Int]
+    public var connections = 0
+    /// TCP flows to the host that never carried payload (a SYN and its answer, or none), and
+    /// those the server reset: counted, never listed one by one.
+    public var attempts = 0
+    public var refusedAttempts = 0
+    public var protocols: [ConnectionProtocol: Int] = [:]
+    public var versions: [ProtocolVersion: Int] = [:]
+    public var ciphers: [CipherSuite: Int] = [:]
+    public var groups: [NamedGroup: Int] = [:]
     /// Applications seen in clear or upgraded in band ("http", "smtp", …).
-    public var applications: [ApplicationProtocol: Int]
-    public var encryptedConnections: Int
-    public var plaintextConnections: Int
-    public var unknownConnections: Int
-    public var encryptedBytes: Int
-    public var plaintextBytes: Int
-    public var unknownBytes: Int
-    public var cleartextCredentialConnections: Int
-    public var clients: Int
-    public var packets: Int
-    public var bytes: Int
+    public var applications: [ApplicationProtocol: Int] = [:]
+    public var encryptedConnections = 0
+    public var plaintextConnections = 0
+    public var unknownConnections = 0
+    public var encryptedBytes = 0
+    public var plaintextBytes = 0
+    public var unknownBytes = 0
+    public var cleartextCredentialConnections = 0
+    public var clients = 0
+    /// Packets and bytes of its connections (attempts count only in `attempts`).
+    public var packets = 0
+    public var bytes = 0
     public var firstSeen: Timestamp
     public var lastSeen: Timestamp
     /// nil until a connection to the host is classified.
@@ -76,4 +83,13 @@ public struct HostSnapshot: Sendable, Equatable {
     /// The id of the most severe finding seen on any connection to this host.
     public var worstFinding: FindingID?
     var worstFindingSeverity = Severity.ok
+
+    public init(key: HostKey, firstSeen: Timestamp) {
+        self.key = key
+        self.host = key.hostName
+        self.port = Int(key.port)
+        self.addresses = []
+        self.firstSeen = firstSeen
+        self.lastSeen = firstSeen
+    }
 }

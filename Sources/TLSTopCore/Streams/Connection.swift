@@ -35,25 +35,23 @@ public final class Connection {
         isServerLocal ? .inbound : isClientLocal ? .outbound : nil
     }
 
-    /// Handed to the tracker's `onReport` (the event stream and metrics see each connection once).
-    var reported = false
-    /// Classified, but its report waits for the process lookup (see `FlowTracker.report`).
-    var reportHeld = false
+    /// The tracker asked for the process behind it and has no answer yet.
+    public internal(set) var isAwaitingProcess = false
+    /// A clear-text session known long enough to be reported (see `FlowObserver.reportable`).
+    public internal(set) var isSettled = false
+    /// Moves whenever what a record of the connection says may have changed beyond its counters
+    /// (bytes analyzed, a process found), so an aggregator can keep its record until it does.
+    public internal(set) var revision: UInt32 = 0
     /// True when a direction lost bytes the analysis needed.
     public internal(set) var hadGap = false
 
-    /// The last snapshot built for this connection, valid while `changed` is false: finished
-    /// connections are then never judged twice, whatever the publish rate.
-    var snapshotCache: CachedSnapshot?
-    /// Set by every packet; cleared when a snapshot is built.
-    var changed = true
     /// The second under which the expiry wheel last filed this connection.
     var expiryDue: Int64 = 0
 
     var clientStream = TCPReassembler()
     var serverStream = TCPReassembler()
-    /// Created by the tracker with the first payload byte: a flow that never carries data (a SYN
-    /// flood, a port scan) costs only this object and its table slot.
+    /// Created by the tracker with the first payload byte (a flow that never carries data stays an
+    /// attempt and never becomes a `Connection`).
     public internal(set) var analyzer: HandshakeAnalyzer?
 
     init(
@@ -83,18 +81,6 @@ public final class Connection {
         swap(&isClientLocal, &isServerLocal)
         analyzer?.serverPort = server.port
         analyzer?.clientPort = client.port
-    }
-
-    /// A box, so that a connection whose snapshot was never built (most flows of a flood) carries
-    /// one pointer instead of the whole snapshot inline.
-    final class CachedSnapshot {
-        var snapshot: ConnectionRecord
-        var policy: String
-
-        init(_ snapshot: ConnectionRecord, policy: String) {
-            self.snapshot = snapshot
-            self.policy = policy
-        }
     }
 
     /// The flow table's key for this connection.

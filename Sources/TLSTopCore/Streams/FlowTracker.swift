@@ -1,28 +1,27 @@
 /// Turns decoded packets into connections and feeds their bytes to the handshake analysis.
 ///
 /// The per-packet cost of a connection whose handshake is classified is one hash lookup and a few
-/// counter updates; nothing is allocated per packet.
+/// counter updates; nothing is allocated per packet. The tracker judges nothing and keeps no
+/// history: it tells its `observer` when a connection opens, has something to report, leaves the
+/// table, or when an attempt that never carried payload ends, and the aggregator takes it from there.
 public final class FlowTracker {
     public struct Configuration: Sendable {
-        /// Flows tracked at once. When full, the longest-idle ones are evicted (and counted).
+        /// Flows with payload tracked at once. When full, the longest-idle ones are evicted (and counted).
         public var maximumConnections = 1 << 20
-        /// Connections kept in detail for the snapshot (active ones and the most recent finished
-        /// ones). Older finished connections are folded into the host aggregates and dropped.
-        public var maximumRetainedConnections = 1 << 14
-        /// Host rows (server name and port) aggregated; when full, the least used sixteenth is
-        /// dropped and counted. Inbound servers have a handful; a busy proxy reaches thousands.
-        public var maximumHosts = 1 << 16
+        /// TCP flows without payload yet (SYNs and their answers) tracked at once; when full, the
+        /// oldest are dropped (and counted). Each costs about 150 bytes.
+        public var maximumAttempts = 1 << 18
         /// Out-of-order bytes held per direction while waiting for a lost segment.
         public var maximumReassemblyBytes = TCPReassembler.defaultMaximumPendingBytes
         /// Idle time after which a flow leaves the active table.
         public var tcpIdleTimeout = Duration.seconds(120)
         public var udpIdleTimeout = Duration.seconds(30)
+        /// Idle time after which an attempt without payload (answered or not) is given up.
+        public var attemptIdleTimeout = Duration.seconds(10)
         /// A closed (FIN/RST) connection stays active this long to absorb its last packets.
         public var closedLinger = Duration.seconds(5)
-        /// How long a clear-text session runs before it is reported (`onReport`) if it has not ended.
+        /// How long a clear-text session runs before it is reported if it has not ended.
         public var plaintextReportDelay = Duration.seconds(10)
-        /// How connections are judged when they are folded into the host aggregates.
-        public var policy = Policy.intermediate
         public var handshakeLimits = HandshakeAnalyzer.Limits()
         /// Distinct certificates whose decoded facts are kept for reuse.
         public var certificateCacheSize = 4096
@@ -32,22 +31,13 @@ public final class FlowTracker {
 
     public let configuration: Configuration
     public private(set) var statistics = TrafficStatistics()
-    /// Connections held in detail, in order of first packet: the active ones and the most recent
-    /// finished ones (see `maximumRetainedConnections`).
-    public var connections: ArraySlice<Connection> { retained[retainedStart...] }
-    private var retained: [Connection] = []
-    private var retainedStart = 0
-    /// Held connections past which `trimRetained` runs next. It moves with what a trim could not
-    /// fold (active connections stay held), so a flood of active flows costs one pass per quarter
-    /// more flows, not one pass per flow.
-    private var nextTrim: Int
-    /// Flows in the table that have not carried payload yet (no analyzer): eviction's first choice.
-    private var silentConnections = 0
-    /// Aggregates of the connections no longer held in detail.
-    public private(set) var hostHistory: HostTable
+    /// Told about every connection and attempt (see `FlowObserver`); the aggregator.
+    public weak var observer: (any FlowObserver)?
     private var nextSweep: Timestamp?
     private static let sweepInterval: Int64 = 1_000_000_000
     private var table: [FlowKey: Connection] = [:]
+    private var attempts = AttemptTable()
+    private var endedAttempts: [(FlowKey, AttemptTable.Attempt)] = []
     /// Every active connection, by the second it may go idle (see `sweep`).
     private var expiry: ExpiryWheel
     private var dueScratch: [Connection] = []
@@ -55,17 +45,11 @@ public final class FlowTracker {
     private var expectedConnections: [Connection.Endpoint: ApplicationProtocol] = [:]
     static let maximumExpectedConnections = 1024
     public var activeConnectionCount: Int { table.count }
+    public var activeAttemptCount: Int { attempts.count }
     /// Entries waiting in the expiry wheel, live or stale (bounded by twice the table, for tests).
     var pendingExpiryEntries: Int { expiry.count }
     public private(set) var firstTimestamp: Timestamp?
     public private(set) var lastTimestamp: Timestamp?
-
-    /// Called once per connection, on the thread that feeds packets, with its judged snapshot:
-    /// when its analysis is classified (a handshake finished, a protocol recognized), or, for a
-    /// connection that carried payload without getting that far, when it leaves the table or the
-    /// run ends (`reportUnreported`). Connections of an unknown protocol are not reported. Unset,
-    /// it costs one nil check per classification. The event stream and the metrics count these.
-    public var onReport: ((ConnectionRecord) -> Void)?
 
     /// This host's addresses (a live capture; nil for files): they give each connection its
     /// direction. Loopback counts as local.
@@ -84,21 +68,18 @@ public final class FlowTracker {
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
         self.certificates = CertificateCache(capacity: configuration.certificateCacheSize)
-        self.hostHistory = HostTable(capacity: configuration.maximumHosts)
         let longest = max(configuration.tcpIdleTimeout, configuration.udpIdleTimeout, configuration.closedLinger)
         self.expiry = ExpiryWheel(span: Int(clamping: longest.components.seconds) + 2)
         table.reserveCapacity(min(configuration.maximumConnections, 1 << 16))
-        self.nextTrim = configuration.maximumRetainedConnections + max(64, configuration.maximumRetainedConnections / 4)
     }
 
-    /// The counters, with those kept elsewhere (host table, handshake caps) brought in.
+    /// The counters, with those kept elsewhere (handshake caps, the attempt table) brought in.
     public var currentStatistics: TrafficStatistics {
         var current = statistics
         current.activeConnections = table.count
+        current.activeAttempts = attempts.count
         current.handshakeLimitHits = handshakeLimitCounter.hits
         current.truncatedFields = handshakeLimitCounter.truncatedFields
-        current.evictedHosts = hostHistory.evictedHosts
-        current.evictedHostConnections = hostHistory.evictedHostConnections
         return current
     }
 
@@ -146,20 +127,24 @@ public final class FlowTracker {
         }
         let opensConnection = isTCP && packet.tcpFlags.contains(.syn) && !packet.tcpFlags.contains(.ack)
 
-        var connection: Connection
-        if let existing = table[key] {
+        var existing = table[key]
+        if let old = existing, opensConnection, startsNewConnection(old, packet) {
+            table.removeValue(forKey: key)
+            deactivate(old)
+            existing = nil
+        }
+        let connection: Connection
+        if let existing {
             connection = existing
-            if opensConnection, startsNewConnection(existing, packet) {
-                guard let fresh = makeConnection(key, packet, timestamp: timestamp, replacing: true) else { return }
-                connection = fresh
-            }
+        } else if isTCP && packet.declaredPayloadLength == 0 {
+            // No payload yet: a small attempt, not a connection (SYN floods, scans, handshakes).
+            trackAttempt(key, packet, timestamp: timestamp)
+            return
         } else {
-            guard let fresh = makeConnection(key, packet, timestamp: timestamp, replacing: false) else { return }
-            connection = fresh
+            connection = makeConnection(key, packet, timestamp: timestamp)
         }
 
         connection.lastSeen = timestamp
-        connection.changed = true
         let direction = connection.direction(of: packet)
         if direction == .client {
             connection.clientPackets += 1
@@ -190,38 +175,161 @@ public final class FlowTracker {
         return !(stream.sawSYN && stream.initialSequence == packet.sequenceNumber)
     }
 
-    private func makeConnection(_ key: FlowKey, _ packet: DecodedPacket, timestamp: Timestamp, replacing: Bool)
-        -> Connection?
-    {
-        if !replacing, table.count >= configuration.maximumConnections { evictIdlest() }
-        if replacing, let old = table[key] { deactivate(old) }
-        let source = Connection.Endpoint(address: packet.source, port: packet.sourcePort)
-        let destination = Connection.Endpoint(address: packet.destination, port: packet.destinationPort)
+    // MARK: - Attempts
+
+    /// Creates or updates the attempt of a TCP packet without payload.
+    private func trackAttempt(_ key: FlowKey, _ packet: DecodedPacket, timestamp: Timestamp) {
         let flags = packet.tcpFlags
+        let sourceIsLow = packet.source == key.lowAddress && packet.sourcePort == key.lowPort
+        let isSYN = flags.contains(.syn) && !flags.contains(.ack)
+        if var attempt = attempts[key] {
+            let fromClient = attempt.flags.contains(.clientIsLow) == sourceIsLow
+            // A SYN with another initial sequence number, or after anything but a SYN, starts over.
+            if isSYN, !(fromClient && attempt.flags.contains(.clientSYN) && attempt.clientISN == packet.sequenceNumber)
+            {
+                if let replaced = attempts.remove(key) { endAttempt(key, replaced) }
+            } else {
+                update(&attempt, packet, fromClient: fromClient, timestamp: timestamp)
+                attempts[key] = attempt
+                return
+            }
+        }
+        if attempts.count >= configuration.maximumAttempts {
+            let victims = max(1, attempts.count / 16)
+            attempts.takeOldest(victims, into: &endedAttempts)
+            statistics.evictedAttempts += endedAttempts.count
+            endTakenAttempts()
+        }
         let sourceIsClient: Bool
-        let rolesKnown: Bool
-        if packet.transport == .tcp && flags.contains(.syn) {
+        var attemptFlags: AttemptTable.Flags = []
+        if flags.contains(.syn) {
             sourceIsClient = !flags.contains(.ack)
-            rolesKnown = true
+            attemptFlags.insert(.rolesKnown)
         } else {
             // No SYN seen: guess that the well-known port is the server's until the payload tells.
             sourceIsClient = !(packet.sourcePort < 1024 && packet.destinationPort >= 1024)
-            rolesKnown = false
         }
+        if sourceIsClient == sourceIsLow { attemptFlags.insert(.clientIsLow) }
         statistics.connections += 1
-        let connection = Connection(
-            id: statistics.connections, transport: packet.transport,
-            client: sourceIsClient ? source : destination, server: sourceIsClient ? destination : source,
-            rolesKnown: rolesKnown, timestamp: timestamp)
+        var attempt = AttemptTable.Attempt(
+            id: statistics.connections, firstSeen: timestamp.nanoseconds, lastSeen: timestamp.nanoseconds,
+            flags: attemptFlags)
+        update(&attempt, packet, fromClient: sourceIsClient, timestamp: timestamp)
+        attempts.insert(attempt, for: key, idle: Self.nanoseconds(configuration.attemptIdleTimeout))
+    }
+
+    private func update(
+        _ attempt: inout AttemptTable.Attempt, _ packet: DecodedPacket, fromClient: Bool, timestamp: Timestamp
+    ) {
+        attempt.lastSeen = max(attempt.lastSeen, timestamp.nanoseconds)
+        let length = UInt32(clamping: packet.ipLength)
+        let flags = packet.tcpFlags
+        if fromClient {
+            attempt.clientPackets &+= 1
+            attempt.clientBytes = Self.saturatingSum(attempt.clientBytes, length)
+            if flags.contains(.syn) && !flags.contains(.ack) {
+                attempt.flags.insert(.clientSYN)
+                attempt.clientISN = packet.sequenceNumber
+            }
+            if flags.contains(.rst) { attempt.flags.insert(.clientRST) }
+        } else {
+            attempt.serverPackets &+= 1
+            attempt.serverBytes = Self.saturatingSum(attempt.serverBytes, length)
+            // The latest SYN-ACK is the one the client answers (servers may send several).
+            if flags.contains(.syn) && flags.contains(.ack) {
+                attempt.flags.insert(.serverSYN)
+                attempt.serverISN = packet.sequenceNumber
+            }
+            if flags.contains(.rst) { attempt.flags.insert(.serverRST) }
+        }
+        if flags.contains(.fin) { attempt.flags.insert(.fin) }
+    }
+
+    private static func saturatingSum(_ a: UInt32, _ b: UInt32) -> UInt32 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? .max : sum
+    }
+
+    /// Hands the attempts in `endedAttempts` to the observer and empties it.
+    private func endTakenAttempts() {
+        for (key, attempt) in endedAttempts { endAttempt(key, attempt) }
+        endedAttempts.removeAll(keepingCapacity: true)
+    }
+
+    private func endAttempt(_ key: FlowKey, _ attempt: AttemptTable.Attempt) {
+        let refused = attempt.flags.contains(.serverRST)
+        statistics.endedAttempts += 1
+        if refused { statistics.refusedAttempts += 1 }
+        guard let observer else { return }
+        let (client, server) = Self.endpoints(key, clientIsLow: attempt.flags.contains(.clientIsLow))
+        observer.attemptEnded(
+            AttemptSummary(
+                client: client, server: server, firstSeen: Timestamp(nanoseconds: attempt.firstSeen),
+                lastSeen: Timestamp(nanoseconds: attempt.lastSeen),
+                packets: Int(attempt.clientPackets) + Int(attempt.serverPackets),
+                bytes: Int(attempt.clientBytes) + Int(attempt.serverBytes),
+                answered: attempt.flags.contains(.serverSYN), refused: refused))
+    }
+
+    private static func endpoints(_ key: FlowKey, clientIsLow: Bool) -> (client: Endpoint, server: Endpoint) {
+        let low = Endpoint(address: key.lowAddress, port: key.lowPort)
+        let high = Endpoint(address: key.highAddress, port: key.highPort)
+        return clientIsLow ? (low, high) : (high, low)
+    }
+
+    /// Ends every attempt still open: the end of a run, so that they are counted.
+    public func endAllAttempts() {
+        attempts.takeAll(into: &endedAttempts)
+        endTakenAttempts()
+    }
+
+    // MARK: - Connections
+
+    /// A connection for a packet with payload (or any UDP/ESP packet): promoted from its attempt
+    /// when the handshake was seen, else new.
+    private func makeConnection(_ key: FlowKey, _ packet: DecodedPacket, timestamp: Timestamp) -> Connection {
+        if table.count >= configuration.maximumConnections { evictIdlest() }
+        let connection: Connection
+        if let attempt = attempts.remove(key) {
+            let (client, server) = Self.endpoints(key, clientIsLow: attempt.flags.contains(.clientIsLow))
+            connection = Connection(
+                id: attempt.id, transport: packet.transport, client: client, server: server,
+                rolesKnown: attempt.flags.contains(.rolesKnown), timestamp: Timestamp(nanoseconds: attempt.firstSeen))
+            connection.clientPackets = Int(attempt.clientPackets)
+            connection.serverPackets = Int(attempt.serverPackets)
+            connection.clientBytes = Int(attempt.clientBytes)
+            connection.serverBytes = Int(attempt.serverBytes)
+            if attempt.flags.contains(.clientSYN) { _ = connection.clientStream.acceptSYN(sequence: attempt.clientISN) }
+            if attempt.flags.contains(.serverSYN) { _ = connection.serverStream.acceptSYN(sequence: attempt.serverISN) }
+            if !attempt.flags.isDisjoint(with: [.clientRST, .serverRST]) { connection.sawRST = true }
+            if attempt.flags.contains(.fin) { connection.sawFIN = true }
+        } else {
+            let source = Connection.Endpoint(address: packet.source, port: packet.sourcePort)
+            let destination = Connection.Endpoint(address: packet.destination, port: packet.destinationPort)
+            let flags = packet.tcpFlags
+            let sourceIsClient: Bool
+            let rolesKnown: Bool
+            if packet.transport == .tcp && flags.contains(.syn) {
+                sourceIsClient = !flags.contains(.ack)
+                rolesKnown = true
+            } else {
+                // No SYN seen: guess that the well-known port is the server's until the payload tells.
+                sourceIsClient = !(packet.sourcePort < 1024 && packet.destinationPort >= 1024)
+                rolesKnown = false
+            }
+            statistics.connections += 1
+            connection = Connection(
+                id: statistics.connections, transport: packet.transport,
+                client: sourceIsClient ? source : destination, server: sourceIsClient ? destination : source,
+                rolesKnown: rolesKnown, timestamp: timestamp)
+        }
         table[key] = connection
         if let localAddresses { attribute(connection, localAddresses: localAddresses) }
         file(connection)
-        silentConnections += 1
-        retained.append(connection)
-        if retained.count - retainedStart > nextTrim { trimRetained() }
         if !expectedConnections.isEmpty, let application = expectedConnections.removeValue(forKey: connection.server) {
             analyzer(of: connection).presetApplication(application)
         }
+        observer?.opened(connection)
         return connection
     }
 
@@ -241,6 +349,7 @@ public final class FlowTracker {
                 local: inbound ? connection.server : connection.client,
                 remote: inbound ? connection.client : connection.server))
         awaitingProcess[connection.id] = connection
+        connection.isAwaitingProcess = true
     }
 
     /// Brings in the process lookups answered since the last call (a live capture calls it
@@ -252,21 +361,17 @@ public final class FlowTracker {
         for answer in processAnswers {
             guard let connection = awaitingProcess.removeValue(forKey: answer.id) else { continue }
             let ended = connection.sawFIN || connection.sawRST || !connection.isActive
-            let process = answer.process ?? LocalProcess(state: ended ? .exited : .unknown)
-            connection.localProcess = process
-            // Patch the cached snapshot rather than judge the whole connection again for one field.
-            if !connection.changed, let cached = connection.snapshotCache {
-                cached.snapshot.localProcess = process
-            } else {
-                connection.changed = true
-            }
-            if connection.reportHeld { report(connection) }
+            connection.localProcess = answer.process ?? LocalProcess(state: ended ? .exited : .unknown)
+            connection.isAwaitingProcess = false
+            connection.revision &+= 1
+            observer?.processAnswered(connection)
         }
         processAnswers.removeAll(keepingCapacity: true)
     }
 
     private func feedTCP(_ connection: Connection, _ packet: DecodedPacket, direction: Direction) {
         var direction = direction
+        connection.revision &+= 1
         if packet.tcpFlags.contains(.syn) {
             _ =
                 direction == .client
@@ -284,10 +389,12 @@ public final class FlowTracker {
             let analyzer = analyzer(of: connection)
             let stillWanted: Bool
             let cap = configuration.maximumReassemblyBytes
+            // Data on a SYN (TCP Fast Open, RFC 7413) starts after the SYN's own sequence number.
+            let sequence = packet.sequenceNumber &+ (packet.tcpFlags.contains(.syn) ? 1 : 0)
             if direction == .client {
                 let overflowed = connection.clientStream.overflowed
                 stillWanted = connection.clientStream.accept(
-                    sequence: packet.sequenceNumber, payload: packet.payload,
+                    sequence: sequence, payload: packet.payload,
                     declaredLength: packet.declaredPayloadLength, maximumPendingBytes: cap
                 ) { analyzer.consume($0, from: .client) }
                 if connection.clientStream.hasGap && !analyzer.isFinished(.client) { connection.hadGap = true }
@@ -295,7 +402,7 @@ public final class FlowTracker {
             } else {
                 let overflowed = connection.serverStream.overflowed
                 stillWanted = connection.serverStream.accept(
-                    sequence: packet.sequenceNumber, payload: packet.payload,
+                    sequence: sequence, payload: packet.payload,
                     declaredLength: packet.declaredPayloadLength, maximumPendingBytes: cap
                 ) { analyzer.consume($0, from: .server) }
                 if connection.serverStream.hasGap && !analyzer.isFinished(.server) { connection.hadGap = true }
@@ -303,11 +410,7 @@ public final class FlowTracker {
             }
             if !stillWanted { analyzer.finish(direction) }
         }
-        guard let analyzer = connection.analyzer else {
-            // No byte of payload yet: nothing to analyze, unless a reset ends the flow for good.
-            if packet.tcpFlags.contains(.rst) { connection.isClassified = true }
-            return
-        }
+        guard let analyzer = connection.analyzer else { return }
         if packet.tcpFlags.contains(.rst) {
             analyzer.finish(.client)
             analyzer.finish(.server)
@@ -319,43 +422,24 @@ public final class FlowTracker {
             expectedConnections[endpoint] = .ftpData
         }
         connection.isClassified = analyzer.isFinished
-        if onReport != nil, connection.isClassified || isSettledPlaintext(connection, analyzer) { report(connection) }
+        if connection.isClassified {
+            observer?.reportable(connection)
+        } else if !connection.isSettled, isSettledPlaintext(connection, analyzer) {
+            connection.isSettled = true
+            observer?.reportable(connection)
+        }
     }
 
     /// A clear-text session is analyzed until it ends (a password may come late), which for a
     /// long-lived one may be hours: it is reported once its protocol has been known for a while,
     /// unless an upgrade to TLS is under way.
     private func isSettledPlaintext(_ connection: Connection, _ analyzer: HandshakeAnalyzer) -> Bool {
-        guard !connection.reported else { return false }
         let facts = analyzer.facts
         guard facts.application.protocolName != nil, facts.clientHello == nil, facts.serverHello == nil,
             !facts.application.upgradePending
         else { return false }
         let age = connection.lastSeen.nanoseconds &- connection.firstSeen.nanoseconds
         return age >= Self.nanoseconds(configuration.plaintextReportDelay)
-    }
-
-    /// Hands a connection to `onReport`, once.
-    /// - Parameter waitingForProcess: hold the report while the connection's process lookup is
-    ///   under way (it answers within milliseconds, seconds at most), so that the event names the
-    ///   program. A connection leaving the table is reported at once.
-    private func report(_ connection: Connection, waitingForProcess: Bool = true) {
-        guard let onReport, !connection.reported, connection.analyzer != nil else { return }
-        if waitingForProcess, awaitingProcess[connection.id] != nil {
-            connection.reportHeld = true
-            return
-        }
-        connection.reported = true
-        connection.reportHeld = false
-        let record = SnapshotBuilder.lastSnapshot(of: connection, policy: configuration.policy)
-        if record.protocol != .unknown { onReport(record) }
-    }
-
-    /// Reports the connections still held that carried payload and were not reported yet: at the
-    /// end of a run, so that a capture cut mid-handshake still says what it saw.
-    public func reportUnreported() {
-        guard onReport != nil else { return }
-        for connection in retained[retainedStart...] { report(connection, waitingForProcess: false) }
     }
 
     /// The connection's analyzer, created on first use with the tracker's caps and shared caches.
@@ -365,7 +449,6 @@ public final class FlowTracker {
             limits: configuration.handshakeLimits, certificates: certificates, limitCounter: handshakeLimitCounter,
             serverPort: connection.server.port, clientPort: connection.client.port)
         connection.analyzer = created
-        if connection.isActive { silentConnections -= 1 }
         return created
     }
 
@@ -388,19 +471,20 @@ public final class FlowTracker {
 
     private func classifyDatagram(_ connection: Connection, _ packet: DecodedPacket, direction: Direction) {
         let analyzer = analyzer(of: connection)
+        connection.revision &+= 1
         if packet.transport == .esp {
             analyzer.markEncrypted(.esp)
         } else {
             _ = analyzer.observeDatagram(packet.payload, from: direction)
         }
         connection.isClassified = analyzer.isFinished
-        if connection.isClassified, onReport != nil { report(connection) }
+        if connection.isClassified { observer?.reportable(connection) }
     }
 
-    // MARK: - Expiry, eviction and retention
+    // MARK: - Expiry and eviction
 
-    /// Moves idle and closed connections out of the active table. Called once a second of capture
-    /// time from `process`, and by a live capture when packets stop coming.
+    /// Moves idle and closed connections out of the active table and ends idle attempts. Called
+    /// once a second of capture time from `process`, and by a live capture when packets stop coming.
     public func sweep(now: Timestamp) {
         nextSweep = Timestamp(nanoseconds: now.nanoseconds &+ Self.sweepInterval)
         var expired = 0
@@ -420,6 +504,10 @@ public final class FlowTracker {
         dueScratch.removeAll(keepingCapacity: true)
         statistics.expiredConnections += expired
         statistics.activeConnections = table.count
+        attempts.takeExpired(
+            now: now.nanoseconds, idle: Self.nanoseconds(configuration.attemptIdleTimeout),
+            closed: Self.nanoseconds(configuration.closedLinger), into: &endedAttempts)
+        endTakenAttempts()
     }
 
     /// Files a connection in the expiry wheel under the second its idle time would run out.
@@ -448,37 +536,26 @@ public final class FlowTracker {
         return quotient
     }
 
-    /// The table is full: drop a sixteenth of it at once, so that a flood costs one pass per many
-    /// new flows instead of a scan per flow.
-    ///
-    /// Flows that never carried payload go first, oldest first: half-open connections of a SYN
-    /// flood or a scan hold no handshake, and evicting them keeps the real connections. Only when
-    /// too few of those are left do the idlest flows with data go too.
+    /// The table is full: drop the idlest sixteenth at once, so that a flood costs one pass per
+    /// many new flows instead of a scan per flow. Flows without payload never get here (they are
+    /// attempts, with a table and a cap of their own).
     private func evictIdlest() {
         let target = max(1, table.count / 16)
         var victims: [FlowKey] = []
         victims.reserveCapacity(target)
-        let silent = min(target, silentConnections)
-        if silent > 0 {
-            for connection in retained[retainedStart...] where victims.count < silent {
-                if connection.isActive, connection.analyzer == nil { victims.append(connection.key) }
-            }
+        // A last-seen threshold from a sample of the table, then one pass, instead of sorting a
+        // million flows.
+        let step = max(1, table.count / 1024)
+        var sample: [Int64] = []
+        sample.reserveCapacity(1025)
+        for (position, connection) in table.values.enumerated() where position % step == 0 {
+            sample.append(connection.lastSeen.nanoseconds)
         }
-        if victims.count < target {
-            // The idlest flows with data: a last-seen threshold from a sample of the table, then
-            // one pass, instead of sorting a million flows.
-            let step = max(1, table.count / 1024)
-            var sample: [Int64] = []
-            sample.reserveCapacity(1025)
-            for (position, connection) in table.values.enumerated() where position % step == 0 {
-                sample.append(connection.lastSeen.nanoseconds)
-            }
-            sample.sort()
-            let quantile = Double(target - victims.count) / Double(max(1, table.count))
-            let threshold = sample[min(sample.count - 1, Int(Double(sample.count) * quantile))]
-            for (key, connection) in table where victims.count < target {
-                if connection.analyzer != nil, connection.lastSeen.nanoseconds <= threshold { victims.append(key) }
-            }
+        sample.sort()
+        let quantile = Double(target) / Double(max(1, table.count))
+        let threshold = sample[min(sample.count - 1, Int(Double(sample.count) * quantile))]
+        for (key, connection) in table where victims.count < target {
+            if connection.lastSeen.nanoseconds <= threshold { victims.append(key) }
         }
         for key in victims {
             if let connection = table.removeValue(forKey: key) { deactivate(connection) }
@@ -486,39 +563,31 @@ public final class FlowTracker {
         statistics.evictedConnections += victims.count
     }
 
-    /// Takes a connection out of the active set (it stays listed until folded).
+    /// Takes a connection out of the active set.
     private func deactivate(_ connection: Connection) {
         connection.isActive = false
-        connection.changed = true
-        if connection.analyzer == nil { silentConnections -= 1 }
-        if onReport != nil { report(connection, waitingForProcess: false) }
-    }
-
-    /// Keeps every active connection and the most recent finished ones; the older finished ones
-    /// are judged once more and folded into `hostHistory`.
-    private func trimRetained() {
-        let held = retained[retainedStart...]
-        // The oldest finished connections go first; active ones stay whatever their age.
-        var toFold = held.count - configuration.maximumRetainedConnections
-        var kept: [Connection] = []
-        kept.reserveCapacity(held.count)
-        for connection in held {
-            if toFold > 0, !connection.isActive {
-                hostHistory.add(SnapshotBuilder.lastSnapshot(of: connection, policy: configuration.policy))
-                toFold -= 1
-                statistics.foldedConnections += 1
-            } else {
-                kept.append(connection)
-            }
-        }
-        retained = kept
-        retainedStart = 0
-        let floor = max(configuration.maximumRetainedConnections, kept.count)
-        nextTrim = floor + max(64, floor / 4)
+        observer?.deactivated(connection)
     }
 
     static func nanoseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         return seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000
     }
+}
+
+/// What the tracker tells the aggregator, on the thread that feeds packets. Each call is about one
+/// connection (or attempt) and happens a bounded number of times per connection, never per packet
+/// of a classified one.
+public protocol FlowObserver: AnyObject {
+    /// A flow carried its first payload (or is a UDP/ESP flow) and is in the table.
+    func opened(_ connection: Connection)
+    /// The analysis has something to report: the handshake was classified, or a clear-text
+    /// session has been known long enough. May come more than once; report once.
+    func reportable(_ connection: Connection)
+    /// The connection left the table (idle, closed, evicted, or replaced by a new SYN).
+    func deactivated(_ connection: Connection)
+    /// The process lookup of the connection answered (`localProcess` is set).
+    func processAnswered(_ connection: Connection)
+    /// A TCP flow ended without carrying payload.
+    func attemptEnded(_ attempt: AttemptSummary)
 }

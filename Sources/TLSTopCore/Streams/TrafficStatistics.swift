@@ -14,7 +14,14 @@ public struct TrafficStatistics: Sendable, Equatable {
     /// Frames whose headers were cut short or contradicted themselves, by kind.
     public var truncatedPackets = 0
     public var malformedPackets = 0
+    /// Flows seen: connections and attempts (TCP flows that never carried payload).
     public var connections = 0
+    /// Attempts that ended without payload, those the server reset (refused), those dropped
+    /// because the attempt table was full, and those open at the last look.
+    public var endedAttempts = 0
+    public var refusedAttempts = 0
+    public var evictedAttempts = 0
+    public var activeAttempts = 0
     /// New flows not tracked because the table was full (always 0: the idlest are evicted instead).
     public var untrackedConnections = 0
     /// Flows in the active table at the last sweep.

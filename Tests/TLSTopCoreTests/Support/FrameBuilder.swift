@@ -27,7 +27,7 @@ enum FrameBuilder {
     }
 }
 
-extension FlowTracker {
+extension TrafficAnalysis {
     func ingest(raw frame: [UInt8], at nanoseconds: Int64 = 0) {
         frame.withUnsafeBytes {
             ingest(frame: $0, linkType: .raw, wireLength: frame.count, timestamp: Timestamp(nanoseconds: nanoseconds))

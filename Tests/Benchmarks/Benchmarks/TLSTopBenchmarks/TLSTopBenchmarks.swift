@@ -88,8 +88,7 @@ let benchmarks: @Sendable () -> Void = {
         closure: { benchmark, tracker in
             for _ in benchmark.scaledIterations {
                 blackHole(
-                    SnapshotBuilder.build(
-                        from: tracker, source: .init(kind: "file", name: "bench"), generatedAt: .zero, isFinal: true))
+                    tracker.snapshot(source: .init(kind: "file", name: "bench"), generatedAt: .zero, isFinal: true))
             }
         }, setup: { Benchmark.tracker(connections: 10_000, from: tls13) })
 
@@ -125,10 +124,10 @@ let benchmarks: @Sendable () -> Void = {
 
 extension Benchmark {
     /// A tracker holding `connections` copies of the fixture's connection, each from its own port.
-    static func tracker(connections: Int, from fixture: FixtureFrames) -> FlowTracker {
-        var configuration = FlowTracker.Configuration()
-        configuration.maximumRetainedConnections = connections
-        let tracker = FlowTracker(configuration: configuration)
+    static func tracker(connections: Int, from fixture: FixtureFrames) -> TrafficAnalysis {
+        var configuration = TrafficAnalysis.Configuration()
+        configuration.aggregation.maximumRetainedConnections = connections
+        let tracker = TrafficAnalysis(configuration: configuration)
         var frames = fixture.frames
         let offsets = fixture.clientPortOffsets
         var nanoseconds: Int64 = 1_700_000_000_000_000_000
@@ -149,9 +148,8 @@ extension Benchmark {
     /// A snapshot whose host table has `hosts` rows: the fixture's connection, judged for real,
     /// then named after as many distinct servers.
     static func snapshot(hosts: Int, from fixture: FixtureFrames) -> Snapshot {
-        var snapshot = SnapshotBuilder.build(
-            from: tracker(connections: 1, from: fixture), source: .init(kind: "file", name: "bench"), generatedAt: .zero
-        )
+        var snapshot = tracker(connections: 1, from: fixture).snapshot(
+            source: .init(kind: "file", name: "bench"), generatedAt: .zero)
         guard let template = snapshot.connections.first else { fatalError("the fixture has no connection") }
         var table = HostTable(capacity: hosts * 2)
         var connections: [ConnectionRecord] = []
@@ -172,7 +170,7 @@ extension Benchmark {
 /// A tracker fed with a fixture's frames, on a clock that advances a microsecond per packet; its
 /// state outlives each sample of a benchmark, as a capture's does.
 final class Replay {
-    let tracker = FlowTracker()
+    let tracker = TrafficAnalysis()
     var frames: [[UInt8]]
     private let offsets: [Int]
     private var nanoseconds: Int64 = 1_700_000_000_000_000_000

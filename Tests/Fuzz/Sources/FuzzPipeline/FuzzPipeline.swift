@@ -14,11 +14,11 @@ public func fuzzPipeline(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let linkType = linkTypes[Int(selector) % linkTypes.count]
 
     // Small tables so that a short input reaches the eviction and folding paths.
-    var configuration = FlowTracker.Configuration()
-    configuration.maximumConnections = 8
-    configuration.maximumRetainedConnections = 4
-    configuration.certificateCacheSize = 2
-    let tracker = FlowTracker(configuration: configuration)
+    var configuration = TrafficAnalysis.Configuration()
+    configuration.tracker.maximumConnections = 8
+    configuration.aggregation.maximumRetainedConnections = 4
+    configuration.tracker.certificateCacheSize = 2
+    let tracker = TrafficAnalysis(configuration: configuration)
     // The event stream's path too: reports at classification, eviction, expiry and the end.
     let checkEvents = count % 8 == 0
     var reported = 0
@@ -33,10 +33,9 @@ public func fuzzPipeline(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         clock = Timestamp(nanoseconds: clock.nanoseconds + Int64(record.control) * 100_000_000)
         tracker.ingest(frame: record.bytes, linkType: linkType, wireLength: record.bytes.count, timestamp: clock)
     }
-    tracker.reportUnreported()
+    tracker.finish()
     if reported > tracker.statistics.connections { fatalError("a connection was reported twice") }
-    let snapshot = SnapshotBuilder.build(
-        from: tracker, source: Snapshot.Source(kind: "file", name: "fuzz"), generatedAt: clock, policy: .intermediate)
+    let snapshot = tracker.snapshot(source: Snapshot.Source(kind: "file", name: "fuzz"), generatedAt: clock)
     // Writing and re-parsing both exports costs more than the pipeline itself; doing it for one
     // input in eight (chosen by the input, so a failure reproduces) keeps the target fast.
     if checkEvents { SnapshotCheck.verify(snapshot) }

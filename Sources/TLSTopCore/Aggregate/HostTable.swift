@@ -48,25 +48,23 @@ public struct HostTable: Sendable {
     public var count: Int { entries.count }
 
     public mutating func add(_ connection: ConnectionRecord) {
-        let key = connection.hostKey
-        let position: Int
-        if let existing = index[key] {
-            position = existing
-        } else {
-            if entries.count >= capacity { evictLeastUsed() }
-            position = entries.count
-            index[key] = position
-            entries.append(
-                Entry(
-                    snapshot: HostSnapshot(
-                        key: key, host: key.hostName, port: Int(key.port), addresses: [], connections: 0,
-                        protocols: [:], versions: [:],
-                        ciphers: [:], groups: [:], applications: [:], encryptedConnections: 0, plaintextConnections: 0,
-                        unknownConnections: 0, encryptedBytes: 0, plaintextBytes: 0, unknownBytes: 0,
-                        cleartextCredentialConnections: 0, clients: 0, packets: 0, bytes: 0,
-                        firstSeen: connection.firstSeen, lastSeen: connection.lastSeen)))
-        }
-        entries[position].add(connection)
+        entries[position(of: connection.hostKey, firstSeen: connection.firstSeen)].add(connection)
+    }
+
+    /// Counts a TCP flow that ended without payload on the row of its server's address and port.
+    public mutating func add(_ attempt: AttemptSummary) {
+        let key = HostKey(name: .address(attempt.server.address), port: attempt.server.port)
+        let position = position(of: key, firstSeen: attempt.firstSeen)
+        entries[position].snapshot.add(attempt)
+    }
+
+    /// The row of a host, made (and the table trimmed) if it is new.
+    private mutating func position(of key: HostKey, firstSeen: Timestamp) -> Int {
+        if let existing = index[key] { return existing }
+        if entries.count >= capacity { evictLeastUsed() }
+        index[key] = entries.count
+        entries.append(Entry(snapshot: HostSnapshot(key: key, firstSeen: firstSeen)))
+        return entries.count - 1
     }
 
     /// The table is full: drop the sixteenth of the rows with the fewest connections (the oldest
@@ -76,8 +74,8 @@ public struct HostTable: Sendable {
         let count = max(1, entries.count / 16)
         let victims = Set(
             entries.indices.sorted {
-                (entries[$0].snapshot.connections, entries[$0].snapshot.lastSeen)
-                    < (entries[$1].snapshot.connections, entries[$1].snapshot.lastSeen)
+                (entries[$0].snapshot.connections + entries[$0].snapshot.attempts, entries[$0].snapshot.lastSeen)
+                    < (entries[$1].snapshot.connections + entries[$1].snapshot.attempts, entries[$1].snapshot.lastSeen)
             }.prefix(count))
         var kept: [Entry] = []
         kept.reserveCapacity(entries.count - victims.count)
@@ -106,6 +104,16 @@ public struct HostTable: Sendable {
             }
             return host
         }
+    }
+}
+
+extension HostSnapshot {
+    mutating func add(_ attempt: AttemptSummary) {
+        attempts += 1
+        if attempt.refused { refusedAttempts += 1 }
+        firstSeen = min(firstSeen, attempt.firstSeen)
+        lastSeen = max(lastSeen, attempt.lastSeen)
+        if addresses.isEmpty { addresses = [attempt.server.address] }
     }
 }
 
@@ -160,5 +168,14 @@ extension HostTable.Entry {
             snapshot.services[service, default: 0] += 1
         }
         grading.add(connection)
+    }
+}
+
+extension HostTable {
+    /// One row per server name (SNI, else address) and port, in order of first appearance.
+    public static func rows(of connections: [ConnectionRecord]) -> [HostSnapshot] {
+        var table = HostTable()
+        for connection in connections { table.add(connection) }
+        return table.snapshots()
     }
 }

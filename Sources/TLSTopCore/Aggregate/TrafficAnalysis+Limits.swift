@@ -1,25 +1,29 @@
 /// The caps a user sets with `--limit NAME=VALUE`: every table and buffer that traffic can grow
 /// has one, sized by default for a busy server.
-extension FlowTracker.Configuration {
+extension TrafficAnalysis.Configuration {
     public struct LimitError: Error, Sendable, CustomStringConvertible {
         public let description: String
     }
 
     /// Each settable cap: its name, what it bounds, and where the value goes.
     public static let limits: [(name: String, meaning: String, keyPath: WritableKeyPath<Self, Int> & Sendable)] = [
-        ("connections", "flows tracked at once (the idlest are evicted)", \.maximumConnections),
+        ("connections", "flows with payload tracked at once (the idlest are evicted)", \.tracker.maximumConnections),
+        ("attempts", "TCP flows without payload tracked at once (the oldest are dropped)", \.tracker.maximumAttempts),
         (
             "retained", "finished connections listed in detail (older ones fold into hosts)",
-            \.maximumRetainedConnections
+            \.aggregation.maximumRetainedConnections
         ),
-        ("hosts", "host rows (the least used are evicted)", \.maximumHosts),
-        ("reassembly", "out-of-order bytes held per TCP direction", \.maximumReassemblyBytes),
+        ("hosts", "host rows (the least used are evicted)", \.aggregation.maximumHosts),
+        ("reassembly", "out-of-order bytes held per TCP direction", \.tracker.maximumReassemblyBytes),
         (
             "handshake-message", "bytes of one handshake message (certificate chains)",
-            \.handshakeLimits.maximumHandshakeMessage
+            \.tracker.handshakeLimits.maximumHandshakeMessage
         ),
-        ("handshake-stream", "bytes analyzed per direction before giving up", \.handshakeLimits.maximumStreamBytes),
-        ("certificates", "distinct certificates whose facts are cached", \.certificateCacheSize),
+        (
+            "handshake-stream", "bytes analyzed per direction before giving up",
+            \.tracker.handshakeLimits.maximumStreamBytes
+        ),
+        ("certificates", "distinct certificates whose facts are cached", \.tracker.certificateCacheSize),
     ]
 
     /// Sets one cap from `NAME=VALUE`; the value is a count or a size with an optional k, M or G

@@ -1,0 +1,192 @@
+/// Owns what the tracker's connections become: their records (judged under the policy), the
+/// connections held in detail, the host rows of those no longer held, and totals over all of
+/// them. Reports each connection to `onReport` once, and builds snapshots.
+///
+/// It reads connections and never writes to them: data flows one way, packets → tracker →
+/// records → host rows → snapshot.
+public final class ConnectionAggregator: FlowObserver {
+    public struct Configuration: Sendable {
+        /// How connections are judged.
+        public var policy = Policy.intermediate
+        /// Connections kept in detail for the snapshot (active ones and the most recent finished
+        /// ones). Older finished connections are folded into the host rows and totals and dropped.
+        public var maximumRetainedConnections = 1 << 14
+        /// Host rows (server name and port) aggregated; when full, the least used sixteenth is
+        /// dropped and counted. Inbound servers have a handful; a busy proxy reaches thousands.
+        public var maximumHosts = 1 << 16
+
+        public init() {}
+    }
+
+    public let configuration: Configuration
+    public var policy: Policy { configuration.policy }
+
+    /// Called once per connection, on the thread that feeds packets, with its record: when its
+    /// analysis has something to report (a handshake finished, a protocol recognized, a
+    /// clear-text session known for a while), or, for a connection that never got that far,
+    /// when it leaves the table or the run ends (`reportUnreported`). Connections of an unknown
+    /// protocol are not reported. The event stream and the metrics count these.
+    public var onReport: ((ConnectionRecord) -> Void)?
+
+    /// A connection held in detail, with what the aggregator knows of it.
+    private final class Held {
+        let connection: Connection
+        /// The last record made, valid while the connection's revision has not moved (only its
+        /// counters are brought up to date): a finished connection is judged once, whatever the
+        /// publish rate.
+        var record: ConnectionRecord?
+        var revision: UInt32 = 0
+        var reported = false
+        /// Reportable, but waiting for the process lookup (an event that names the program).
+        var reportHeld = false
+
+        init(_ connection: Connection) { self.connection = connection }
+    }
+
+    private var held: [Held] = []
+    private var heldByID: [Int: Held] = [:]
+    /// Held connections past which `trim` runs next. It moves with what a trim could not fold
+    /// (active connections stay held), so a flood of active flows costs one pass per quarter
+    /// more flows, not one pass per flow.
+    private var nextTrim: Int
+    /// Rows of the connections no longer held, and of every attempt.
+    public private(set) var hostHistory: HostTable
+    /// Totals of the connections no longer held, and of every attempt.
+    public private(set) var foldedTotals = ConnectionTotals()
+    public private(set) var foldedConnections = 0
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        self.hostHistory = HostTable(capacity: configuration.maximumHosts)
+        self.nextTrim = configuration.maximumRetainedConnections + max(64, configuration.maximumRetainedConnections / 4)
+    }
+
+    /// The connections held in detail, in order of first payload.
+    public var connections: [Connection] { held.map(\.connection) }
+    public var heldCount: Int { held.count }
+
+    // MARK: - FlowObserver
+
+    public func opened(_ connection: Connection) {
+        let entry = Held(connection)
+        held.append(entry)
+        heldByID[connection.id] = entry
+        if held.count > nextTrim { trim() }
+    }
+
+    public func reportable(_ connection: Connection) {
+        guard onReport != nil, let entry = heldByID[connection.id], !entry.reported else { return }
+        if connection.isAwaitingProcess {
+            entry.reportHeld = true
+        } else {
+            report(entry)
+        }
+    }
+
+    public func deactivated(_ connection: Connection) {
+        // Cut mid-handshake, or a protocol never recognized: say what was seen, now.
+        guard onReport != nil, let entry = heldByID[connection.id], !entry.reported else { return }
+        report(entry)
+    }
+
+    public func processAnswered(_ connection: Connection) {
+        guard let entry = heldByID[connection.id], entry.reportHeld, !entry.reported else { return }
+        report(entry)
+    }
+
+    public func attemptEnded(_ attempt: AttemptSummary) {
+        hostHistory.add(attempt)
+        foldedTotals.add(attempt)
+    }
+
+    // MARK: - Records and reports
+
+    private func report(_ entry: Held) {
+        guard let onReport else { return }
+        entry.reported = true
+        entry.reportHeld = false
+        let record = record(of: entry)
+        if record.protocol != .unknown { onReport(record) }
+    }
+
+    /// Reports the connections still held that were not reported yet: at the end of a run, so
+    /// that a capture cut mid-handshake still says what it saw.
+    public func reportUnreported() {
+        guard onReport != nil else { return }
+        for entry in held where !entry.reported { report(entry) }
+    }
+
+    /// The entry's record: the cached one with its counters brought up to date when nothing
+    /// else changed, else a fresh judgment (cached unless `keeping` is false).
+    private func record(of entry: Held, keeping: Bool = true) -> ConnectionRecord {
+        let connection = entry.connection
+        if var record = entry.record, entry.revision == connection.revision {
+            record.packets = connection.clientPackets + connection.serverPackets
+            record.bytes = connection.clientBytes + connection.serverBytes
+            record.lastSeen = connection.lastSeen
+            record.closed = connection.sawFIN || connection.sawRST
+            record.gap = connection.hadGap
+            if keeping { entry.record = record }
+            return record
+        }
+        let record = ConnectionJudge.record(of: connection, policy: configuration.policy)
+        if keeping {
+            entry.record = record
+            entry.revision = connection.revision
+        }
+        return record
+    }
+
+    /// Keeps every active connection and the most recent finished ones; the older finished ones
+    /// are judged once more and folded into the host rows and totals.
+    private func trim() {
+        var toFold = held.count - configuration.maximumRetainedConnections
+        var kept: [Held] = []
+        kept.reserveCapacity(held.count)
+        for entry in held {
+            // The oldest finished connections go first; active ones stay whatever their age.
+            if toFold > 0, !entry.connection.isActive {
+                let record = record(of: entry, keeping: false)
+                hostHistory.add(record)
+                foldedTotals.add(record)
+                heldByID.removeValue(forKey: entry.connection.id)
+                toFold -= 1
+                foldedConnections += 1
+            } else {
+                kept.append(entry)
+            }
+        }
+        held = kept
+        let floor = max(configuration.maximumRetainedConnections, kept.count)
+        nextTrim = floor + max(64, floor / 4)
+    }
+
+    // MARK: - Snapshots
+
+    /// The picture of everything known now.
+    /// - Parameter isFinal: nothing will ask again (the end of a batch run): the records made for
+    ///   it are not kept for the next build, which saves a copy of each.
+    public func snapshot(
+        statistics: TrafficStatistics, firstPacket: Timestamp?, lastPacket: Timestamp?, source: Snapshot.Source,
+        generatedAt: Timestamp, isFinal: Bool = false
+    ) -> Snapshot {
+        var records: [ConnectionRecord] = []
+        records.reserveCapacity(held.count)
+        var hosts = hostHistory
+        var totals = foldedTotals
+        for entry in held {
+            let record = record(of: entry, keeping: !isFinal)
+            hosts.add(record)
+            totals.add(record)
+            records.append(record)
+        }
+        var statistics = statistics
+        statistics.foldedConnections = foldedConnections
+        statistics.evictedHosts = hosts.evictedHosts
+        statistics.evictedHostConnections = hosts.evictedHostConnections
+        return Snapshot(
+            generatedAt: generatedAt, source: source, policy: configuration.policy.name, statistics: statistics,
+            firstPacket: firstPacket, lastPacket: lastPacket, connections: records, hosts: hosts.snapshots(),
+            totals: totals)
+    }
+}
