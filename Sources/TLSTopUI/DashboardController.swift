@@ -111,6 +111,13 @@ public struct DashboardController {
         var narrowed = snapshot
         narrowed.connections = Array(view.connections.reversed())
         narrowed.hosts = view.hosts
+        // A filter or a focus narrows the totals to the connections it lets through (those only
+        // counted in host rows cannot be filtered); the whole view keeps the whole totals.
+        if state.focusedHost != nil || state.weakOnly || !state.filter.isEmpty {
+            var totals = ConnectionTotals()
+            for connection in narrowed.connections { totals.add(connection) }
+            narrowed.totals = totals
+        }
         return narrowed
     }
 

@@ -30,38 +30,6 @@ public struct DashboardRenderer {
     public struct View {
         public var hosts: [HostSnapshot]
         public var connections: [ConnectionRecord]
-        /// The header's counts, over all the snapshot's connections.
-        var tally = Tally()
-    }
-
-    struct Tally {
-        var classified = 0
-        var encrypted = 0
-        var tls = 0
-        var pfs = 0
-        var pq = 0
-        var critical = 0
-        var warn = 0
-        var plaintext = 0
-
-        init() {}
-
-        init(_ connections: [ConnectionRecord]) {
-            for connection in connections {
-                if let isEncrypted = connection.isEncrypted {
-                    classified += 1
-                    if isEncrypted { encrypted += 1 }
-                }
-                if connection.protocol.isTLSFamily {
-                    tls += 1
-                    if connection.pfs == true { pfs += 1 }
-                    if connection.pq { pq += 1 }
-                }
-                if connection.severity == .critical { critical += 1 }
-                if connection.severity == .warn { warn += 1 }
-                if connection.protocol == .plaintext { plaintext += 1 }
-            }
-        }
     }
 
     /// The view of the last snapshot and state drawn. Between two snapshots (a second apart) the
@@ -95,7 +63,6 @@ public struct DashboardRenderer {
             defer { lock.unlock() }
             if let view, self.key == key { return view }
             var fresh = DashboardRenderer.view(of: snapshot, state: state)
-            fresh.tally = Tally(snapshot.connections)
             (self.key, view) = (key, fresh)
             return fresh
         }
@@ -168,15 +135,23 @@ public struct DashboardRenderer {
         screen.fill(y: 0, from: 0, to: screen.width, role: .title)
         screen.put(" " + parts.joined(separator: " ─ "), x: 0, y: 0, role: .title)
 
-        let tally = view.tally
+        // Over every connection seen, listed below or folded into a host row: the same figures as
+        // the batch summary and the exports.
+        let totals = snapshot.totals
         func share(_ part: Int, _ whole: Int) -> String {
             whole == 0 ? "–" : String(format: "%.1f%%", 100 * Double(part) / Double(whole))
         }
-        var x = screen.put(" \(Format.grouped(stats.connections)) connections", x: 0, y: 1, role: .header)
-        x += screen.put("   encrypted \(share(tally.encrypted, tally.classified))", x: x, y: 1, role: .header)
-        x += screen.put("   PFS \(share(tally.pfs, tally.tls))", x: x, y: 1, role: .header)
-        x += screen.put("   PQ \(share(tally.pq, tally.tls))", x: x, y: 1, role: .header)
-        let (critical, warn, plaintext) = (tally.critical, tally.warn, tally.plaintext)
+        var x = screen.put(" \(Format.grouped(totals.connections)) connections", x: 0, y: 1, role: .header)
+        if totals.attempts > 0 {
+            x += screen.put(" (+\(Format.grouped(totals.attempts)) attempts)", x: x, y: 1, role: .header)
+        }
+        let classified = totals.encrypted + totals.plaintext
+        x += screen.put("   encrypted \(share(totals.encrypted, classified))", x: x, y: 1, role: .header)
+        x += screen.put("   PFS \(share(totals.pfs, totals.tlsFamily))", x: x, y: 1, role: .header)
+        x += screen.put("   PQ \(share(totals.pq, totals.tlsFamily))", x: x, y: 1, role: .header)
+        let critical = totals.severities[.critical] ?? 0
+        let warn = totals.severities[.warn] ?? 0
+        let plaintext = totals.plaintext
         x += screen.put("   ✖ critical \(critical)", x: x, y: 1, role: critical > 0 ? .critical : .header)
         x += screen.put("   ▲ warn \(warn)", x: x, y: 1, role: warn > 0 ? .warn : .header)
         screen.put("   ● plaintext \(plaintext)", x: x, y: 1, role: plaintext > 0 ? .plaintext : .header)

@@ -13,28 +13,34 @@ struct BatchSummary {
         lines.append(
             "read \(stats.packets) packets, \(stats.bytes) bytes from \(snapshot.source.name) "
                 + "in \(String(format: "%.3f", seconds)) s (\(rate) packets/s)")
-        let byProtocol = Self.tally(snapshot.connections.lazy.map(\.protocol.name))
+        // Every figure is over every connection seen: those listed in detail and those only
+        // counted in their host rows (retention), so that the summary, the dashboard, the
+        // exports and the metrics agree.
+        let totals = snapshot.totals
+        let byProtocol = Dictionary(totals.protocols.map { ($0.key.name, $0.value) }, uniquingKeysWith: +)
+        let listed = snapshot.connections.count
         lines.append(
-            "connections: \(snapshot.connections.count)"
-                + (byProtocol.isEmpty ? "" : " (" + Self.counts(byProtocol) + ")"))
-        let versions = Self.tally(snapshot.connections.lazy.compactMap(\.version?.name))
-        if !versions.isEmpty { lines.append("versions: " + Self.counts(versions)) }
-        let encryption = Self.tally(snapshot.connections.lazy.map(\.isEncrypted))
-        let known = (encryption[true] ?? 0) + (encryption[false] ?? 0)
-        if known > 0 {
-            let encrypted = encryption[true] ?? 0
-            let plaintext = known - encrypted
-            let credentials = snapshot.connections.lazy.filter(\.cleartextCredentials).count
+            "connections: \(totals.connections)"
+                + (byProtocol.isEmpty ? "" : " (" + Self.counts(byProtocol) + ")")
+                + (listed == totals.connections
+                    ? "" : "; \(listed) listed in detail, \(totals.connections - listed) counted in host rows only"))
+        if totals.attempts > 0 {
             lines.append(
-                "encrypted: \(encrypted) of \(known) classified connections "
-                    + "(\(String(format: "%.1f", 100 * Double(encrypted) / Double(known)))%); "
-                    + "plaintext: \(plaintext); credentials in clear: \(credentials)")
+                "attempts without payload: \(totals.attempts) (refused \(totals.refusedAttempts)), counted per host")
         }
-        let severities = Self.tally(snapshot.connections.lazy.map(\.severity))
+        let versions = Dictionary(totals.versions.map { ($0.key.name, $0.value) }, uniquingKeysWith: +)
+        if !versions.isEmpty { lines.append("versions: " + Self.counts(versions)) }
+        let known = totals.encrypted + totals.plaintext
+        if known > 0 {
+            lines.append(
+                "encrypted: \(totals.encrypted) of \(known) classified connections "
+                    + "(\(String(format: "%.1f", 100 * Double(totals.encrypted) / Double(known)))%); "
+                    + "plaintext: \(totals.plaintext); credentials in clear: \(totals.cleartextCredentials)")
+        }
         lines.append(
             "policy \(snapshot.policy): "
                 + [Severity.critical, .warn, .info, .ok]
-                .map { "\($0.name) \(severities[$0] ?? 0)" }.joined(separator: ", "))
+                .map { "\($0.name) \(totals.severities[$0] ?? 0)" }.joined(separator: ", "))
         let grades = Self.tally(snapshot.hosts.lazy.compactMap(\.grade))
         lines.append(
             "hosts: \(snapshot.hosts.count)"

@@ -64,9 +64,8 @@ struct DashboardApp {
             case .export:
                 let path = exportPath ?? Self.defaultExportPath()
                 let narrowed = DashboardController.exported(snapshot, state: controller.state)
-                let body = path.lowercased().hasSuffix(".csv") ? narrowed.csv() : narrowed.json()
                 do {
-                    try AtomicFile.write(body, to: path)
+                    try narrowed.export(to: path)
                     controller.exported(to: path)
                 } catch {
                     controller.reportStatus("export to \(path) failed: \(error.localizedDescription)")

@@ -371,9 +371,8 @@ struct TLSTopCommand: ParsableCommand {
             print(summary, terminator: "")
         }
         if let export {
-            let body = export.lowercased().hasSuffix(".csv") ? snapshot.csv() : snapshot.json()
             do {
-                try AtomicFile.write(body, to: export)
+                try snapshot.export(to: export)
                 let line =
                     "exported \(snapshot.connections.count) connections and \(snapshot.hosts.count) hosts to \(export)\n"
                 if log == "-" { FileHandle.standardError.write(Data(line.utf8)) } else { print(line, terminator: "") }

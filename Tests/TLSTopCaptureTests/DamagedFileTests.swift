@@ -33,7 +33,7 @@ import Testing
         let snapshot = tracker.snapshot(
             source: .init(kind: "file", name: name), generatedAt: tracker.lastTimestamp ?? .zero)
         let json = try JSONSerialization.jsonObject(with: Data(snapshot.json().utf8)) as? [String: Any]
-        #expect(json?["schema"] as? String == "tlstop.snapshot/1", "\(name)")
+        #expect(json?["schema"] as? String == "tlstop.snapshot/2", "\(name)")
         #expect((json?["connections"] as? [Any])?.count == snapshot.connections.count, "\(name)")
         #expect(snapshot.connections.count <= tracker.statistics.packets, "\(name)")
         return failed

@@ -32,7 +32,7 @@ import Testing
         for name in Fixtures.allPcapNames {
             let data = try Data(contentsOf: Fixtures.golden.appendingPathComponent(name + ".json"))
             let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-            #expect(object["schema"] as? String == "tlstop.snapshot/1")
+            #expect(object["schema"] as? String == "tlstop.snapshot/2")
             #expect(object["connections"] is [Any])
             #expect(object["hosts"] is [Any])
         }

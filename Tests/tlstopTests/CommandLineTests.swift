@@ -47,7 +47,7 @@ import Testing
         #expect(result.output.contains("connections: 1"))
         let data = try Data(contentsOf: out)
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(json["schema"] as? String == "tlstop.snapshot/1")
+        #expect(json["schema"] as? String == "tlstop.snapshot/2")
         let connection = try #require((json["connections"] as? [[String: Any]])?.first)
         #expect(connection["version"] as? String == "TLSv1.3")
         #expect(connection["sni"] as? String == "tlstop.test")

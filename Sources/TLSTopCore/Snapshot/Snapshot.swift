@@ -1,7 +1,7 @@
 /// An immutable picture of everything tlstop knows at one moment: what the UI draws and what the
 /// exporters write. Built from the tracker's state, then shared freely across threads.
 public struct Snapshot: Sendable {
-    public static let schema = "tlstop.snapshot/1"
+    public static let schema = "tlstop.snapshot/2"
 
     public struct Source: Sendable, Equatable {
         /// "file" or "interface".

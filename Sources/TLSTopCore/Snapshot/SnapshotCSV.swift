@@ -11,8 +11,18 @@ extension Snapshot {
         "user", "unit",
     ]
 
+    /// The whole table as text (tests and small snapshots; exports use `writeCSV`).
     public func csv() -> String {
-        var out = Self.csvColumns.joined(separator: ",") + "\r\n"
+        var bytes: [UInt8] = []
+        try? writeCSV(flushSize: Int.max / 2) { bytes.append(contentsOf: $0) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Writes the table to `sink` row by row, in pieces of about `flushSize` bytes.
+    public func writeCSV(flushSize: Int = 1 << 18, to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        var out: [UInt8] = []
+        out.reserveCapacity(min(flushSize, 1 << 20) + 4096)
+        out.append(contentsOf: (Self.csvColumns.joined(separator: ",") + "\r\n").utf8)
         for c in connections {
             let fields: [String?] = [
                 c.client.address.description, String(c.client.port), c.server.address.description,
@@ -32,9 +42,17 @@ extension Snapshot {
                 c.localProcess?.pid.map(String.init),
                 c.localProcess?.user, c.localProcess?.unit,
             ]
-            out += fields.map { CSVCell.escape($0 ?? "") }.joined(separator: ",") + "\r\n"
+            for (index, field) in fields.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: CSVCell.escape(field ?? "").utf8)
+            }
+            out.append(contentsOf: [UInt8(ascii: "\r"), UInt8(ascii: "\n")])
+            if out.count >= flushSize {
+                try out.withUnsafeBytes { try sink($0) }
+                out.removeAll(keepingCapacity: true)
+            }
         }
-        return out
+        try out.withUnsafeBytes { try sink($0) }
     }
 }
 

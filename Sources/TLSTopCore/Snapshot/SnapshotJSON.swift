@@ -1,138 +1,439 @@
-/// The JSON form of a snapshot: the `tlstop.snapshot/1` contract described in docs/snapshot-schema.md.
+/// The JSON form of a snapshot: the `tlstop.snapshot/2` contract described in
+/// docs/snapshot-schema.md. Written straight from the records into a buffered sink, one
+/// connection or host per line.
 extension Snapshot {
-    public func jsonValue() -> JSONValue {
-        .object([
-            ("schema", .string(Snapshot.schema)),
-            ("generated_at", .string(generatedAt.rfc3339)),
-            ("policy", .string(policy)),
-            ("process_attribution", .string(processAttribution)),
-            (
-                "source",
-                .object([
-                    ("kind", .string(source.kind)), ("name", .string(source.name)),
-                    ("link_type", .string(source.linkType)), ("filter", .string(source.filter)),
-                ])
-            ),
-            ("stats", statistics.jsonValue(first: firstPacket, last: lastPacket)),
-            ("connections", .array(connections.map { $0.jsonValue() })),
-            ("hosts", .array(hosts.map { $0.jsonValue() })),
-        ])
+    /// Writes the whole document to `sink`, in pieces of about 256 KiB.
+    public func writeJSON(to sink: @escaping JSONStreamWriter.Sink) throws {
+        var out = JSONStreamWriter(sink: sink)
+        try write(to: &out)
+        try out.flush()
     }
 
-    public func json() -> String { jsonValue().serialized() }
+    /// The whole document as text (tests and small snapshots; exports use `writeJSON`).
+    public func json() -> String {
+        JSONStreamWriter.text { out in try? write(to: &out) }
+    }
+
+    private func write(to out: inout JSONStreamWriter) throws {
+        out.beginObject()
+        out.newline(indent: 2)
+        out.key("schema")
+        out.string(Snapshot.schema)
+        out.newline(indent: 2)
+        out.key("generated_at")
+        out.string(generatedAt.rfc3339)
+        out.newline(indent: 2)
+        out.key("policy")
+        out.string(policy)
+        out.newline(indent: 2)
+        out.key("process_attribution")
+        out.string(processAttribution)
+        out.newline(indent: 2)
+        out.key("source")
+        out.beginObject()
+        out.key("kind")
+        out.string(source.kind)
+        out.key("name")
+        out.string(source.name)
+        out.key("link_type")
+        out.string(source.linkType)
+        out.key("filter")
+        out.string(source.filter)
+        try out.endObject()
+        out.newline(indent: 2)
+        out.key("stats")
+        try statistics.write(to: &out, first: firstPacket, last: lastPacket)
+        out.newline(indent: 2)
+        out.key("totals")
+        try totals.write(to: &out)
+        out.newline(indent: 2)
+        out.key("findings_catalogue")
+        try writeFindingsCatalogue(to: &out)
+        out.newline(indent: 2)
+        out.key("connections")
+        out.beginArray()
+        for connection in connections {
+            out.newline(indent: 4)
+            try connection.write(to: &out)
+        }
+        if !connections.isEmpty { out.lineBreak(indent: 2) }
+        try out.endArray()
+        out.newline(indent: 2)
+        out.key("hosts")
+        out.beginArray()
+        for host in hosts {
+            out.newline(indent: 4)
+            try host.write(to: &out)
+        }
+        if !hosts.isEmpty { out.lineBreak(indent: 2) }
+        try out.endArray()
+        out.lineBreak(indent: 0)
+        try out.endObject()
+        out.lineBreak(indent: 0)
+    }
+
+    /// What each finding id means, once per document instead of once per connection: every id
+    /// that a connection or host row carries, in id order.
+    private func writeFindingsCatalogue(to out: inout JSONStreamWriter) throws {
+        var ids = Set(totals.findings.keys)
+        for host in hosts { ids.formUnion(host.findingCounts.keys) }
+        for connection in connections { ids.formUnion(connection.findings.map(\.id)) }
+        out.beginObject()
+        for id in ids.sorted() {
+            out.newline(indent: 4)
+            out.key(id.rawValue)
+            out.beginObject()
+            out.key("explanation")
+            out.string(id.explanation)
+            out.key("reference")
+            out.string(id.reference)
+            try out.endObject()
+        }
+        if !ids.isEmpty { out.lineBreak(indent: 2) }
+        try out.endObject()
+    }
 }
 
 extension TrafficStatistics {
-    func jsonValue(first: Timestamp?, last: Timestamp?) -> JSONValue {
-        .object([
-            ("packets", .int(packets)), ("bytes", .int(bytes)), ("connections", .int(connections)),
-            ("tcp_packets", .int(tcpPackets)), ("udp_packets", .int(udpPackets)), ("esp_packets", .int(espPackets)),
-            ("non_ip_packets", .int(nonIPPackets)), ("other_transport_packets", .int(otherTransportPackets)),
-            ("ip_fragments", .int(fragments)), ("truncated_packets", .int(truncatedPackets)),
-            ("malformed_packets", .int(malformedPackets)), ("untracked_connections", .int(untrackedConnections)),
-            ("active_connections", .int(activeConnections)), ("expired_connections", .int(expiredConnections)),
-            ("evicted_connections", .int(evictedConnections)), ("folded_connections", .int(foldedConnections)),
-            ("evicted_hosts", .int(evictedHosts)), ("evicted_host_connections", .int(evictedHostConnections)),
-            ("reassembly_overflows", .int(reassemblyOverflows)), ("handshake_limit_hits", .int(handshakeLimitHits)),
-            ("truncated_fields", .int(truncatedFields)),
-            ("kernel_received", .int(kernelReceived)), ("kernel_dropped", .int(kernelDropped)),
-            ("interface_dropped", .int(interfaceDropped)),
-            ("first_packet", .string(first?.rfc3339)), ("last_packet", .string(last?.rfc3339)),
-        ])
+    func write(to out: inout JSONStreamWriter, first: Timestamp?, last: Timestamp?) throws {
+        let counts: [(String, Int)] = [
+            ("packets", packets), ("bytes", bytes), ("connections", connections),
+            ("attempts", endedAttempts), ("refused_attempts", refusedAttempts),
+            ("evicted_attempts", evictedAttempts), ("active_attempts", activeAttempts),
+            ("tcp_packets", tcpPackets), ("udp_packets", udpPackets), ("esp_packets", espPackets),
+            ("non_ip_packets", nonIPPackets), ("other_transport_packets", otherTransportPackets),
+            ("ip_fragments", fragments), ("truncated_packets", truncatedPackets),
+            ("malformed_packets", malformedPackets), ("untracked_connections", untrackedConnections),
+            ("active_connections", activeConnections), ("expired_connections", expiredConnections),
+            ("evicted_connections", evictedConnections), ("folded_connections", foldedConnections),
+            ("evicted_hosts", evictedHosts), ("evicted_host_connections", evictedHostConnections),
+            ("reassembly_overflows", reassemblyOverflows), ("handshake_limit_hits", handshakeLimitHits),
+            ("truncated_fields", truncatedFields),
+        ]
+        out.beginObject()
+        for (name, value) in counts {
+            out.key(name)
+            out.int(value)
+        }
+        out.key("kernel_received")
+        out.int(kernelReceived)
+        out.key("kernel_dropped")
+        out.int(kernelDropped)
+        out.key("interface_dropped")
+        out.int(interfaceDropped)
+        out.key("first_packet")
+        out.string(first?.rfc3339)
+        out.key("last_packet")
+        out.string(last?.rfc3339)
+        try out.endObject()
     }
 }
 
+extension ConnectionTotals {
+    func write(to out: inout JSONStreamWriter) throws {
+        out.beginObject()
+        out.key("connections")
+        out.int(connections)
+        out.key("attempts")
+        out.int(attempts)
+        out.key("refused_attempts")
+        out.int(refusedAttempts)
+        out.key("encrypted")
+        out.int(encrypted)
+        out.key("plaintext")
+        out.int(plaintext)
+        out.key("unknown")
+        out.int(unknown)
+        out.key("cleartext_credentials")
+        out.int(cleartextCredentials)
+        out.key("tls_family")
+        out.int(tlsFamily)
+        out.key("pfs")
+        out.int(pfs)
+        out.key("pq")
+        out.int(pq)
+        out.key("protocols")
+        try writeCounts(protocols, \.name, to: &out)
+        out.key("versions")
+        try writeCounts(versions, \.name, to: &out)
+        out.key("ciphers")
+        try writeCounts(ciphers, \.name, to: &out)
+        out.key("groups")
+        try writeCounts(groups, \.name, to: &out)
+        out.key("severities")
+        try writeCounts(severities, \.name, to: &out)
+        out.key("findings")
+        try writeCounts(findings, \.rawValue, to: &out)
+        try out.endObject()
+    }
+}
+
+/// Counts by name, most frequent first, then by name, so the order is stable.
+func writeCounts<Key>(_ values: [Key: Int], _ name: (Key) -> String, to out: inout JSONStreamWriter) throws {
+    out.beginObject()
+    let named = values.map { (name($0.key), $0.value) }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+    for (key, count) in named {
+        out.key(key)
+        out.int(count)
+    }
+    try out.endObject()
+}
+
 extension ConnectionRecord {
-    public func jsonValue() -> JSONValue {
-        .object([
-            ("id", .int(id)),
-            ("client_ip", .string(client.address.description)), ("client_port", .int(Int(client.port))),
-            ("server_ip", .string(server.address.description)), ("server_port", .int(Int(server.port))),
-            ("transport", .string(transport.name)), ("protocol", .string(self.protocol.name)),
-            ("app", .string(application?.rawValue)),
-            ("version", .string(version?.name)), ("cipher", .string(cipher?.name)), ("group", .string(group?.name)),
-            ("dh_bits", .int(dhBits)), ("sni", .string(sni)), ("alpn", .string(alpn)),
-            ("established", .bool(established)), ("resumed", .bool(resumed)),
-            ("hello_retry_request", .bool(helloRetryRequest)),
-            ("starttls", .string(startTLS?.rawValue)), ("starttls_offered", .bool(startTLSOffered)),
-            ("starttls_requested", .bool(startTLSRequested)), ("starttls_refused", .bool(startTLSRefused)),
-            ("starttls_used", .bool(startTLSUsed)),
-            ("cleartext_credentials", .bool(cleartextCredentials)),
-            ("credential_mechanism", .string(credentialMechanism)),
-            ("plaintext_on_tls_port", .bool(plaintextOnTLSPort)), ("tls_on_plaintext_port", .bool(tlsOnPlaintextPort)),
-            ("encrypted", .bool(isEncrypted)), ("quic_version", .string(quicVersion?.name)),
-            ("quic_auth_failures", .int(quicAuthenticationFailures)),
-            ("ja4", .string(ja4)), ("ja3", .string(ja3)), ("ja3s", .string(ja3s)),
-            ("direction", .string(direction?.rawValue)), ("local_process", localProcess?.jsonValue() ?? .null),
-            ("pfs", .bool(pfs)), ("pq", .bool(pq)), ("pq_offered", .bool(pqOffered)),
-            ("severity", .string(severity.name)),
-            ("findings", .array(findings.map { $0.jsonValue() })),
-            ("client_certificate", .bool(clientCertificate)),
-            ("alert", .string(alert?.summary)), ("violation", .string(violation)),
-            ("cert", certificate?.jsonValue() ?? .null), ("cert_error", .string(certificateError)),
-            ("client_offer", clientOffer?.jsonValue() ?? .null),
-            ("packets", .int(packets)), ("bytes", .int(bytes)),
-            ("first_seen", .string(firstSeen.rfc3339)), ("last_seen", .string(lastSeen.rfc3339)),
-            ("closed", .bool(closed)), ("gap", .bool(gap)),
-        ])
+    func write(to out: inout JSONStreamWriter) throws {
+        out.beginObject()
+        out.key("id")
+        out.int(id)
+        out.key("client_ip")
+        out.string(client.address.description)
+        out.key("client_port")
+        out.int(Int(client.port))
+        out.key("server_ip")
+        out.string(server.address.description)
+        out.key("server_port")
+        out.int(Int(server.port))
+        out.key("transport")
+        out.string(transport.name)
+        out.key("protocol")
+        out.string(self.protocol.name)
+        out.key("app")
+        out.string(application?.rawValue)
+        out.key("version")
+        out.string(version?.name)
+        out.key("cipher")
+        out.string(cipher?.name)
+        out.key("group")
+        out.string(group?.name)
+        out.key("kex")
+        out.string(keyExchange?.rawValue)
+        out.key("dh_bits")
+        out.int(dhBits)
+        out.key("sni")
+        out.string(sni)
+        out.key("alpn")
+        out.string(alpn)
+        out.key("established")
+        out.bool(established)
+        out.key("resumed")
+        out.bool(resumed)
+        out.key("hello_retry_request")
+        out.bool(helloRetryRequest)
+        out.key("starttls")
+        out.string(startTLS?.rawValue)
+        out.key("starttls_offered")
+        out.bool(startTLSOffered)
+        out.key("starttls_requested")
+        out.bool(startTLSRequested)
+        out.key("starttls_refused")
+        out.bool(startTLSRefused)
+        out.key("starttls_used")
+        out.bool(startTLSUsed)
+        out.key("cleartext_credentials")
+        out.bool(cleartextCredentials)
+        out.key("credential_mechanism")
+        out.string(credentialMechanism)
+        out.key("plaintext_on_tls_port")
+        out.bool(plaintextOnTLSPort)
+        out.key("tls_on_plaintext_port")
+        out.bool(tlsOnPlaintextPort)
+        out.key("encrypted")
+        out.bool(isEncrypted)
+        out.key("quic_version")
+        out.string(quicVersion?.name)
+        out.key("quic_auth_failures")
+        out.int(quicAuthenticationFailures)
+        out.key("ja4")
+        out.string(ja4)
+        out.key("ja3")
+        out.string(ja3)
+        out.key("ja3s")
+        out.string(ja3s)
+        out.key("direction")
+        out.string(direction?.rawValue)
+        out.key("local_process")
+        if let localProcess { out.value(localProcess.jsonValue()) } else { out.string(nil) }
+        out.key("pfs")
+        out.bool(pfs)
+        out.key("pq")
+        out.bool(pq)
+        out.key("pq_offered")
+        out.bool(pqOffered)
+        out.key("severity")
+        out.string(severity.name)
+        out.key("findings")
+        out.beginArray()
+        for finding in findings {
+            // The explanation and reference are in the document's findings_catalogue.
+            out.beginObject()
+            out.key("id")
+            out.string(finding.id.rawValue)
+            out.key("severity")
+            out.string(finding.severity.name)
+            out.key("detail")
+            out.string(finding.detail)
+            try out.endObject()
+        }
+        try out.endArray()
+        out.key("client_certificate")
+        out.bool(clientCertificate)
+        out.key("alert")
+        out.string(alert?.summary)
+        out.key("violation")
+        out.string(violation)
+        out.key("cert")
+        if let certificate { try certificate.write(to: &out) } else { out.string(nil) }
+        out.key("cert_error")
+        out.string(certificateError)
+        out.key("client_offer")
+        if let clientOffer { try clientOffer.write(to: &out) } else { out.string(nil) }
+        out.key("packets")
+        out.int(packets)
+        out.key("bytes")
+        out.int(bytes)
+        out.key("first_seen")
+        out.string(firstSeen.rfc3339)
+        out.key("last_seen")
+        out.string(lastSeen.rfc3339)
+        out.key("closed")
+        out.bool(closed)
+        out.key("gap")
+        out.bool(gap)
+        try out.endObject()
     }
 }
 
 extension CertificateRecord {
-    func jsonValue() -> JSONValue {
-        .object([
-            ("subject", .string(subject)), ("issuer", .string(issuer)), ("common_name", .string(commonName)),
-            ("sans", .array(subjectAltNames.map { .string($0) })),
-            ("not_before", .string(notBefore.rfc3339)), ("not_after", .string(notAfter.rfc3339)),
-            ("serial", .string(serialNumber)), ("key_type", .string(keyType)), ("key_bits", .int(keyBits)),
-            ("curve", .string(curve)), ("signature_algorithm", .string(signatureAlgorithm)),
-            ("self_signed", .bool(isSelfSigned)), ("chain_length", .int(chainLength)),
-            ("covers_sni", .bool(coversServerName)),
-        ])
+    func write(to out: inout JSONStreamWriter) throws {
+        out.beginObject()
+        out.key("subject")
+        out.string(subject)
+        out.key("issuer")
+        out.string(issuer)
+        out.key("common_name")
+        out.string(commonName)
+        out.key("sans")
+        out.beginArray()
+        for name in subjectAltNames { out.string(name) }
+        try out.endArray()
+        out.key("not_before")
+        out.string(notBefore.rfc3339)
+        out.key("not_after")
+        out.string(notAfter.rfc3339)
+        out.key("serial")
+        out.string(serialNumber)
+        out.key("key_type")
+        out.string(keyType)
+        out.key("key_bits")
+        out.int(keyBits)
+        out.key("curve")
+        out.string(curve)
+        out.key("signature_algorithm")
+        out.string(signatureAlgorithm)
+        out.key("self_signed")
+        out.bool(isSelfSigned)
+        out.key("chain_length")
+        out.int(chainLength)
+        out.key("covers_sni")
+        out.bool(coversServerName)
+        try out.endObject()
     }
 }
 
 extension ClientOffer {
-    func jsonValue() -> JSONValue {
-        func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
-        func names(_ values: [some TLSCodePoint]) -> JSONValue { .array(values.map { .string($0.name) }) }
-        return .object([
-            ("versions", names(versions)), ("cipher_suites", names(cipherSuites)), ("groups", names(groups)),
-            ("key_share_groups", names(keyShareGroups)), ("signature_algorithms", names(signatureAlgorithms)),
-            ("alpn", strings(alpn)), ("session_resumption", .bool(sessionResumption)),
-            ("encrypted_client_hello", .bool(encryptedClientHello)), ("sslv2_format", .bool(sslv2Format)),
-        ])
+    func write(to out: inout JSONStreamWriter) throws {
+        func names(_ values: [some TLSCodePoint], _ out: inout JSONStreamWriter) throws {
+            out.beginArray()
+            for value in values { out.string(value.name) }
+            try out.endArray()
+        }
+        out.beginObject()
+        out.key("versions")
+        try names(versions, &out)
+        out.key("cipher_suites")
+        try names(cipherSuites, &out)
+        out.key("groups")
+        try names(groups, &out)
+        out.key("key_share_groups")
+        try names(keyShareGroups, &out)
+        out.key("signature_algorithms")
+        try names(signatureAlgorithms, &out)
+        out.key("alpn")
+        out.beginArray()
+        for name in alpn { out.string(name) }
+        try out.endArray()
+        out.key("session_resumption")
+        out.bool(sessionResumption)
+        out.key("encrypted_client_hello")
+        out.bool(encryptedClientHello)
+        out.key("sslv2_format")
+        out.bool(sslv2Format)
+        try out.endObject()
     }
 }
 
 extension HostSnapshot {
-    func jsonValue() -> JSONValue {
-        func counts<Key>(_ values: [Key: Int], _ name: (Key) -> String) -> JSONValue {
-            // Most frequent first, then by name, so the order is stable.
-            .object(
-                values.map { (name($0.key), $0.value) }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
-                    .map { ($0.0, .int($0.1)) })
+    func write(to out: inout JSONStreamWriter) throws {
+        out.beginObject()
+        out.key("host")
+        out.string(host)
+        out.key("port")
+        out.int(port)
+        out.key("addresses")
+        out.beginArray()
+        for address in addresses { out.string(address.description) }
+        try out.endArray()
+        out.key("grade")
+        out.string(grade?.name)
+        out.key("grade_reason")
+        out.string(gradeReason)
+        out.key("severity")
+        out.string(severity.name)
+        out.key("finding_counts")
+        try writeCounts(findingCounts, \.rawValue, to: &out)
+        out.key("worst_finding")
+        out.string(worstFinding?.rawValue)
+        out.key("services")
+        try writeCounts(services, { $0 }, to: &out)
+        out.key("tls_connections")
+        out.int(tlsConnections)
+        out.key("pfs_connections")
+        out.int(pfsConnections)
+        out.key("pq_connections")
+        out.int(pqConnections)
+        out.key("connections")
+        out.int(connections)
+        out.key("attempts")
+        out.int(attempts)
+        out.key("refused_attempts")
+        out.int(refusedAttempts)
+        out.key("clients")
+        out.int(clients)
+        out.key("protocols")
+        try writeCounts(protocols, \.name, to: &out)
+        out.key("versions")
+        try writeCounts(versions, \.name, to: &out)
+        out.key("ciphers")
+        try writeCounts(ciphers, \.name, to: &out)
+        out.key("groups")
+        try writeCounts(groups, \.name, to: &out)
+        out.key("apps")
+        try writeCounts(applications, \.rawValue, to: &out)
+        let counts: [(String, Int)] = [
+            ("encrypted_connections", encryptedConnections), ("plaintext_connections", plaintextConnections),
+            ("unknown_connections", unknownConnections), ("encrypted_bytes", encryptedBytes),
+            ("plaintext_bytes", plaintextBytes), ("unknown_bytes", unknownBytes),
+            ("cleartext_credential_connections", cleartextCredentialConnections), ("packets", packets),
+            ("bytes", bytes),
+        ]
+        for (name, value) in counts {
+            out.key(name)
+            out.int(value)
         }
-        return .object([
-            ("host", .string(host)), ("port", .int(port)),
-            ("addresses", .array(addresses.map { .string($0.description) })),
-            ("grade", .string(grade?.name)), ("grade_reason", .string(gradeReason)),
-            ("severity", .string(severity.name)), ("finding_counts", counts(findingCounts, \.rawValue)),
-            ("worst_finding", .string(worstFinding?.rawValue)), ("services", counts(services, { $0 })),
-            ("pfs_connections", .int(pfsConnections)),
-            ("pq_connections", .int(pqConnections)),
-            ("connections", .int(connections)), ("clients", .int(clients)),
-            ("protocols", counts(protocols, \.name)), ("versions", counts(versions, \.name)),
-            ("ciphers", counts(ciphers, \.name)), ("groups", counts(groups, \.name)),
-            ("apps", counts(applications, \.rawValue)),
-            ("encrypted_connections", .int(encryptedConnections)),
-            ("plaintext_connections", .int(plaintextConnections)),
-            ("unknown_connections", .int(unknownConnections)), ("encrypted_bytes", .int(encryptedBytes)),
-            ("plaintext_bytes", .int(plaintextBytes)), ("unknown_bytes", .int(unknownBytes)),
-            ("cleartext_credential_connections", .int(cleartextCredentialConnections)),
-            ("packets", .int(packets)), ("bytes", .int(bytes)),
-            ("first_seen", .string(firstSeen.rfc3339)), ("last_seen", .string(lastSeen.rfc3339)),
-        ])
+        out.key("first_seen")
+        out.string(firstSeen.rfc3339)
+        out.key("last_seen")
+        out.string(lastSeen.rfc3339)
+        try out.endObject()
     }
 }
 
@@ -141,15 +442,6 @@ extension LocalProcess {
         .object([
             ("pid", .int(pid)), ("name", .string(name)), ("user", .string(user)), ("unit", .string(unit)),
             ("state", .string(state.rawValue)),
-        ])
-    }
-}
-
-extension Finding {
-    func jsonValue() -> JSONValue {
-        .object([
-            ("id", .string(id.rawValue)), ("severity", .string(severity.name)), ("detail", .string(detail)),
-            ("explanation", .string(id.explanation)), ("reference", .string(id.reference)),
         ])
     }
 }

@@ -1,0 +1,163 @@
+/// Writes JSON text straight into a byte buffer and hands it on in large pieces, so that an
+/// export of a million connections never holds a document tree, nor the whole text, in memory.
+///
+/// The caller says where a new line goes (`newline`): the snapshot puts one object per line
+/// (one connection, one host), which keeps it greppable and diffable at a fraction of the size
+/// of indenting every key. Members whose value is absent are written as `null`: the snapshot
+/// schema says "unknown" with an explicit null.
+public struct JSONStreamWriter {
+    public typealias Sink = (UnsafeRawBufferPointer) throws -> Void
+
+    private var buffer: [UInt8] = []
+    private let sink: Sink
+    private let flushSize: Int
+    /// Per open container: whether the next element needs a comma before it.
+    private var needsComma: [Bool] = []
+    /// Set by `key`: the value that follows needs no comma of its own.
+    private var afterKey = false
+    /// Set by `newline`: the comma before the next element is already written.
+    private var commaWritten = false
+
+    public init(flushSize: Int = 1 << 18, sink: @escaping Sink) {
+        self.sink = sink
+        self.flushSize = flushSize
+        buffer.reserveCapacity(min(flushSize, 1 << 20) + 4096)
+    }
+
+    /// Hands what is buffered to the sink.
+    public mutating func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try buffer.withUnsafeBytes { try sink($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func flushIfFull() throws {
+        if buffer.count >= flushSize { try flush() }
+    }
+
+    private mutating func separate() {
+        if afterKey {
+            afterKey = false
+            return
+        }
+        if let last = needsComma.last {
+            if last && !commaWritten { buffer.append(UInt8(ascii: ",")) }
+            commaWritten = false
+            needsComma[needsComma.count - 1] = true
+        }
+    }
+
+    public mutating func beginObject() {
+        separate()
+        buffer.append(UInt8(ascii: "{"))
+        needsComma.append(false)
+    }
+
+    public mutating func endObject() throws {
+        needsComma.removeLast()
+        buffer.append(UInt8(ascii: "}"))
+        try flushIfFull()
+    }
+
+    public mutating func beginArray() {
+        separate()
+        buffer.append(UInt8(ascii: "["))
+        needsComma.append(false)
+    }
+
+    public mutating func endArray() throws {
+        needsComma.removeLast()
+        buffer.append(UInt8(ascii: "]"))
+        try flushIfFull()
+    }
+
+    /// A line break and `indent` spaces before the next element: the comma that separates it
+    /// from the one before ends the line.
+    public mutating func newline(indent: Int) {
+        if needsComma.last == true, !afterKey {
+            buffer.append(UInt8(ascii: ","))
+            commaWritten = true
+        }
+        lineBreak(indent: indent)
+    }
+
+    /// A line break and `indent` spaces, before a closing bracket.
+    public mutating func lineBreak(indent: Int) {
+        buffer.append(UInt8(ascii: "\n"))
+        for _ in 0..<indent { buffer.append(UInt8(ascii: " ")) }
+    }
+
+    public mutating func key(_ name: String) {
+        separate()
+        JSONValue.writeString(name, to: &buffer)
+        buffer.append(UInt8(ascii: ":"))
+        afterKey = true
+    }
+
+    public mutating func string(_ value: String?) {
+        separate()
+        guard let value else { return appendNull() }
+        JSONValue.writeString(value, to: &buffer)
+    }
+
+    public mutating func int(_ value: Int?) {
+        separate()
+        guard let value else { return appendNull() }
+        Self.appendDecimal(value, to: &buffer)
+    }
+
+    public mutating func bool(_ value: Bool?) {
+        separate()
+        guard let value else { return appendNull() }
+        buffer.append(contentsOf: value ? Self.trueBytes : Self.falseBytes)
+    }
+
+    /// Writes an already built value (small parts: a process, a policy's catalogue entry).
+    public mutating func value(_ value: JSONValue) {
+        separate()
+        value.writeCompact(to: &buffer)
+    }
+
+    private mutating func appendNull() { buffer.append(contentsOf: Self.nullBytes) }
+
+    private static let nullBytes: [UInt8] = Array("null".utf8)
+    private static let trueBytes: [UInt8] = Array("true".utf8)
+    private static let falseBytes: [UInt8] = Array("false".utf8)
+
+    /// The decimal digits of `value`, without making a String.
+    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        if value == 0 {
+            out.append(UInt8(ascii: "0"))
+            return
+        }
+        var magnitude = value.magnitude
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { raw in
+            while magnitude > 0, count < raw.count {
+                raw[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            }
+            for index in stride(from: count - 1, through: 0, by: -1) { out.append(raw[index]) }
+        }
+    }
+}
+
+extension JSONStreamWriter {
+    /// Collects everything written into one string (tests, small documents).
+    public static func text(_ body: (inout JSONStreamWriter) throws -> Void) rethrows -> String {
+        var bytes: [UInt8] = []
+        var writer = JSONStreamWriter(flushSize: Int.max / 2) { bytes.append(contentsOf: $0) }
+        try body(&writer)
+        // A sink that appends cannot fail.
+        try? writer.flush()
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
