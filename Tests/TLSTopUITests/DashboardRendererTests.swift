@@ -19,8 +19,10 @@ import Testing
         "gnutls-tls13.pcap", "many-conns.pcap",
     ]
 
-    static func snapshot(_ names: [String] = mix) throws -> Snapshot {
-        let tracker = TrafficAnalysis()
+    static func snapshot(
+        _ names: [String] = mix, configuration: TrafficAnalysis.Configuration = .init()
+    ) throws -> Snapshot {
+        let tracker = TrafficAnalysis(configuration: configuration)
         for name in names {
             let data = [UInt8](try Data(contentsOf: pcaps.appendingPathComponent(name)))
             try Classic.feed(data, into: tracker)

@@ -170,6 +170,9 @@ public final class ConnectionAggregator: FlowObserver {
         statistics: TrafficStatistics, firstPacket: Timestamp?, lastPacket: Timestamp?, source: Snapshot.Source,
         generatedAt: Timestamp, isFinal: Bool = false
     ) -> Snapshot {
+        // Between trims (which wait for a quarter more connections), finished connections past
+        // the cap are folded now, so that a snapshot lists at most the cap of finished ones.
+        if held.count > configuration.maximumRetainedConnections { trim() }
         var records: [ConnectionRecord] = []
         records.reserveCapacity(held.count)
         var hosts = hostHistory
