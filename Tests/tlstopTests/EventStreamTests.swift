@@ -61,6 +61,7 @@ import Testing
     /// with the snapshot's connection field by field.
     func compare(_ events: [[String: Any]], with snapshot: [String: Any], name: String) throws {
         let connections = snapshot["connections"] as? [[String: Any]] ?? []
+        let certificates = snapshot["certificates"] as? [[String: Any]] ?? []
         let byID = Dictionary(connections.map { ($0["id"] as? Int ?? -1, $0) }, uniquingKeysWith: { a, _ in a })
         var reported: [Int] = []
         var alerts: [Int: [String]] = [:]
@@ -77,7 +78,7 @@ import Testing
                 alerts[id, default: []].append(finding["id"] as? String ?? "?")
                 #expect((event["rule"] as? [String: Any])?["id"] as? String == finding["id"] as? String)
             }
-            expectSame(event, connection, name: "\(name) #\(id)")
+            expectSame(event, connection, certificates: certificates, name: "\(name) #\(id)")
         }
         // Every classified connection is reported, and an unknown one never is.
         let expected = connections.filter { $0["protocol"] as? String != "unknown" }.compactMap { $0["id"] as? Int }
@@ -88,7 +89,8 @@ import Testing
         }
     }
 
-    func expectSame(_ event: [String: Any], _ connection: [String: Any], name: String) {
+    /// - Parameter certificates: the snapshot's `certificates`, which a connection's `cert` indexes.
+    func expectSame(_ event: [String: Any], _ connection: [String: Any], certificates: [[String: Any]], name: String) {
         func at(_ path: String) -> Any? {
             var value: Any? = event
             for key in path.split(separator: ".") { value = (value as? [String: Any])?[String(key)] }
@@ -132,7 +134,10 @@ import Testing
             let rebuilt = (at("tls.version_protocol") as? String ?? "?").uppercased() + "v" + number
             #expect(rebuilt == version || rebuilt == version + ".0", "\(name): tls.version \(number) for \(version)")
         }
-        let certificate = connection["cert"] as? [String: Any]
+        let certificate = (connection["cert"] as? Int).flatMap {
+            certificates.indices.contains($0) ? certificates[$0] : nil
+        }
+        #expect((connection["cert"] == nil) == (certificate == nil), "\(name): cert indexes the certificates")
         #expect((at("tls.server.x509") != nil) == (certificate != nil), "\(name): certificate present in both")
         if let certificate {
             for (path, key) in [

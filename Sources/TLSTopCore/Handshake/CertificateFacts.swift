@@ -9,7 +9,7 @@ import Foundation
 ///
 /// Strings are bounded (`maximumTextLength` Unicode scalars) but not otherwise cleaned: like the
 /// rest of TLSTopCore, control characters are kept and escaped by each output format.
-public struct CertificateFacts: Sendable, Equatable {
+public struct CertificateFacts: Sendable, Hashable {
     /// RFC 4514-style text (most specific RDN first), as swift-certificates' `DistinguishedName`
     /// description gives it, capped at `maximumTextLength`.
     public var subject: String

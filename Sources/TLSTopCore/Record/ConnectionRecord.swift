@@ -141,7 +141,7 @@ public struct CertificateRecord: Sendable, Equatable {
 
 /// What the client offered, next to what the server chose: the ClientHello's lists as code
 /// points (GREASE already removed by the parser).
-public struct ClientOffer: Sendable, Equatable {
+public struct ClientOffer: Sendable, Hashable {
     /// supported_versions, else the legacy version.
     public var versions: [ProtocolVersion]
     public var cipherSuites: [CipherSuite]

@@ -112,6 +112,26 @@ public struct JSONStreamWriter {
         buffer.append(contentsOf: value ? Self.trueBytes : Self.falseBytes)
     }
 
+    /// A member, left out when the value is absent (connection objects, where a missing member
+    /// means unknown or not applicable).
+    public mutating func member(_ name: String, _ value: String?) {
+        guard let value else { return }
+        key(name)
+        string(value)
+    }
+
+    public mutating func member(_ name: String, _ value: Int?) {
+        guard let value else { return }
+        key(name)
+        int(value)
+    }
+
+    public mutating func member(_ name: String, _ value: Bool?) {
+        guard let value else { return }
+        key(name)
+        bool(value)
+    }
+
     /// Writes an already built value (small parts: a process, a policy's catalogue entry).
     public mutating func value(_ value: JSONValue) {
         separate()

@@ -49,12 +49,48 @@ extension Snapshot {
         out.newline(indent: 2)
         out.key("findings_catalogue")
         try writeFindingsCatalogue(to: &out)
+        // Distinct leaf certificates and client offers, each written once: a busy server's
+        // connections share a handful of each, and they were most of every connection's size.
+        var certificates: [CertificateFacts: Int] = [:]
+        var offers: [ClientOffer: Int] = [:]
+        var certificateOrder: [CertificateFacts] = []
+        var offerOrder: [ClientOffer] = []
+        for connection in connections {
+            if let facts = connection.certificate?.facts, certificates[facts] == nil {
+                certificates[facts] = certificateOrder.count
+                certificateOrder.append(facts)
+            }
+            if let offer = connection.clientOffer, offers[offer] == nil {
+                offers[offer] = offerOrder.count
+                offerOrder.append(offer)
+            }
+        }
+        out.newline(indent: 2)
+        out.key("certificates")
+        out.beginArray()
+        for facts in certificateOrder {
+            out.newline(indent: 4)
+            try facts.write(to: &out)
+        }
+        if !certificateOrder.isEmpty { out.lineBreak(indent: 2) }
+        try out.endArray()
+        out.newline(indent: 2)
+        out.key("client_offers")
+        out.beginArray()
+        for offer in offerOrder {
+            out.newline(indent: 4)
+            try offer.write(to: &out)
+        }
+        if !offerOrder.isEmpty { out.lineBreak(indent: 2) }
+        try out.endArray()
         out.newline(indent: 2)
         out.key("connections")
         out.beginArray()
         for connection in connections {
             out.newline(indent: 4)
-            try connection.write(to: &out)
+            try connection.write(
+                to: &out, certificate: connection.certificate.flatMap { certificates[$0.facts] },
+                offer: connection.clientOffer.flatMap { offers[$0] })
         }
         if !connections.isEmpty { out.lineBreak(indent: 2) }
         try out.endArray()
@@ -180,129 +216,82 @@ func writeCounts<Key>(_ values: [Key: Int], _ name: (Key) -> String, to out: ino
 }
 
 extension ConnectionRecord {
-    func write(to out: inout JSONStreamWriter) throws {
+    /// One connection; members with no value are left out. `cert` and `client_offer` are
+    /// positions in the document's `certificates` and `client_offers`.
+    func write(to out: inout JSONStreamWriter, certificate: Int?, offer: Int?) throws {
         out.beginObject()
-        out.key("id")
-        out.int(id)
-        out.key("client_ip")
-        out.string(client.address.description)
-        out.key("client_port")
-        out.int(Int(client.port))
-        out.key("server_ip")
-        out.string(server.address.description)
-        out.key("server_port")
-        out.int(Int(server.port))
-        out.key("transport")
-        out.string(transport.name)
-        out.key("protocol")
-        out.string(self.protocol.name)
-        out.key("app")
-        out.string(application?.rawValue)
-        out.key("version")
-        out.string(version?.name)
-        out.key("cipher")
-        out.string(cipher?.name)
-        out.key("group")
-        out.string(group?.name)
-        out.key("kex")
-        out.string(keyExchange?.rawValue)
-        out.key("dh_bits")
-        out.int(dhBits)
-        out.key("sni")
-        out.string(sni)
-        out.key("alpn")
-        out.string(alpn)
-        out.key("established")
-        out.bool(established)
-        out.key("resumed")
-        out.bool(resumed)
-        out.key("hello_retry_request")
-        out.bool(helloRetryRequest)
-        out.key("starttls")
-        out.string(startTLS?.rawValue)
-        out.key("starttls_offered")
-        out.bool(startTLSOffered)
-        out.key("starttls_requested")
-        out.bool(startTLSRequested)
-        out.key("starttls_refused")
-        out.bool(startTLSRefused)
-        out.key("starttls_used")
-        out.bool(startTLSUsed)
-        out.key("cleartext_credentials")
-        out.bool(cleartextCredentials)
-        out.key("credential_mechanism")
-        out.string(credentialMechanism)
-        out.key("plaintext_on_tls_port")
-        out.bool(plaintextOnTLSPort)
-        out.key("tls_on_plaintext_port")
-        out.bool(tlsOnPlaintextPort)
-        out.key("encrypted")
-        out.bool(isEncrypted)
-        out.key("quic_version")
-        out.string(quicVersion?.name)
-        out.key("quic_auth_failures")
-        out.int(quicAuthenticationFailures)
-        out.key("ja4")
-        out.string(ja4)
-        out.key("ja3")
-        out.string(ja3)
-        out.key("ja3s")
-        out.string(ja3s)
-        out.key("direction")
-        out.string(direction?.rawValue)
-        out.key("local_process")
-        if let localProcess { out.value(localProcess.jsonValue()) } else { out.string(nil) }
-        out.key("pfs")
-        out.bool(pfs)
-        out.key("pq")
-        out.bool(pq)
-        out.key("pq_offered")
-        out.bool(pqOffered)
-        out.key("severity")
-        out.string(severity.name)
+        out.member("id", id)
+        out.member("client_ip", client.address.description)
+        out.member("client_port", Int(client.port))
+        out.member("server_ip", server.address.description)
+        out.member("server_port", Int(server.port))
+        out.member("transport", transport.name)
+        out.member("protocol", self.protocol.name)
+        out.member("app", application?.rawValue)
+        out.member("version", version?.name)
+        out.member("cipher", cipher?.name)
+        out.member("group", group?.name)
+        out.member("kex", keyExchange?.rawValue)
+        out.member("dh_bits", dhBits)
+        out.member("sni", sni)
+        out.member("alpn", alpn)
+        out.member("established", established)
+        out.member("resumed", resumed)
+        out.member("hello_retry_request", helloRetryRequest)
+        out.member("starttls", startTLS?.rawValue)
+        out.member("starttls_offered", startTLSOffered)
+        out.member("starttls_requested", startTLSRequested)
+        out.member("starttls_refused", startTLSRefused)
+        out.member("starttls_used", startTLSUsed)
+        out.member("cleartext_credentials", cleartextCredentials)
+        out.member("credential_mechanism", credentialMechanism)
+        out.member("plaintext_on_tls_port", plaintextOnTLSPort)
+        out.member("tls_on_plaintext_port", tlsOnPlaintextPort)
+        out.member("encrypted", isEncrypted)
+        out.member("quic_version", quicVersion?.name)
+        out.member("quic_auth_failures", quicAuthenticationFailures)
+        out.member("ja4", ja4)
+        out.member("ja3", ja3)
+        out.member("ja3s", ja3s)
+        out.member("direction", direction?.rawValue)
+        if let localProcess {
+            out.key("local_process")
+            out.value(localProcess.jsonValue())
+        }
+        out.member("pfs", pfs)
+        out.member("pq", pq)
+        out.member("pq_offered", pqOffered)
+        out.member("severity", severity.name)
         out.key("findings")
         out.beginArray()
         for finding in findings {
             // The explanation and reference are in the document's findings_catalogue.
             out.beginObject()
-            out.key("id")
-            out.string(finding.id.rawValue)
-            out.key("severity")
-            out.string(finding.severity.name)
-            out.key("detail")
-            out.string(finding.detail)
+            out.member("id", finding.id.rawValue)
+            out.member("severity", finding.severity.name)
+            out.member("detail", finding.detail)
             try out.endObject()
         }
         try out.endArray()
-        out.key("client_certificate")
-        out.bool(clientCertificate)
-        out.key("alert")
-        out.string(alert?.summary)
-        out.key("violation")
-        out.string(violation)
-        out.key("cert")
-        if let certificate { try certificate.write(to: &out) } else { out.string(nil) }
-        out.key("cert_error")
-        out.string(certificateError)
-        out.key("client_offer")
-        if let clientOffer { try clientOffer.write(to: &out) } else { out.string(nil) }
-        out.key("packets")
-        out.int(packets)
-        out.key("bytes")
-        out.int(bytes)
-        out.key("first_seen")
-        out.string(firstSeen.rfc3339)
-        out.key("last_seen")
-        out.string(lastSeen.rfc3339)
-        out.key("closed")
-        out.bool(closed)
-        out.key("gap")
-        out.bool(gap)
+        out.member("client_certificate", clientCertificate)
+        out.member("alert", alert?.summary)
+        out.member("violation", violation)
+        out.member("cert", certificate)
+        out.member("cert_chain_length", self.certificate?.chainLength)
+        out.member("cert_covers_sni", self.certificate?.coversServerName)
+        out.member("cert_error", certificateError)
+        out.member("client_offer", offer)
+        out.member("packets", packets)
+        out.member("bytes", bytes)
+        out.member("first_seen", firstSeen.rfc3339)
+        out.member("last_seen", lastSeen.rfc3339)
+        out.member("closed", closed)
+        out.member("gap", gap)
         try out.endObject()
     }
 }
 
-extension CertificateRecord {
+extension CertificateFacts {
     func write(to out: inout JSONStreamWriter) throws {
         out.beginObject()
         out.key("subject")
@@ -316,9 +305,9 @@ extension CertificateRecord {
         for name in subjectAltNames { out.string(name) }
         try out.endArray()
         out.key("not_before")
-        out.string(notBefore.rfc3339)
+        out.string(Timestamp(notBefore).rfc3339)
         out.key("not_after")
-        out.string(notAfter.rfc3339)
+        out.string(Timestamp(notAfter).rfc3339)
         out.key("serial")
         out.string(serialNumber)
         out.key("key_type")
@@ -331,10 +320,6 @@ extension CertificateRecord {
         out.string(signatureAlgorithm)
         out.key("self_signed")
         out.bool(isSelfSigned)
-        out.key("chain_length")
-        out.int(chainLength)
-        out.key("covers_sni")
-        out.bool(coversServerName)
         try out.endObject()
     }
 }
