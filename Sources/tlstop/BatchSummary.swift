@@ -57,11 +57,14 @@ struct BatchSummary {
                     + "\(stats.activeConnections), expired \(stats.expiredConnections), evicted \(stats.evictedConnections)"
             )
         }
-        if stats.evictedConnections + stats.evictedHosts + stats.reassemblyOverflows + stats.handshakeLimitHits > 0 {
+        if stats.evictedConnections + stats.evictedHosts + stats.reassemblyOverflows + stats.handshakeLimitHits
+            + stats.evictedAttempts > 0
+        {
             // A cap that was reached shaped the figures above: say which (see --limit).
             lines.append(
                 "limits reached: \(stats.evictedConnections) connections and \(stats.evictedHosts) hosts evicted, "
-                    + "\(stats.reassemblyOverflows) reassembly overflows, \(stats.handshakeLimitHits) handshake caps")
+                    + "\(stats.reassemblyOverflows) reassembly overflows, \(stats.handshakeLimitHits) handshake caps"
+                    + (stats.evictedAttempts > 0 ? ", \(stats.evictedAttempts) attempts dropped (still counted)" : ""))
         }
         let problems = stats.truncatedPackets + stats.malformedPackets
         if problems > 0 || stats.untrackedConnections > 0 {

@@ -146,9 +146,13 @@ public final class ConnectionAggregator: FlowObserver {
         for entry in held {
             // The oldest finished connections go first; active ones stay whatever their age.
             if toFold > 0, !entry.connection.isActive {
-                let record = record(of: entry, keeping: false)
-                hostHistory.add(record)
-                foldedTotals.add(record)
+                // A record made for a snapshot is reused; one never shown is made without detail.
+                let folded =
+                    entry.record != nil
+                    ? record(of: entry, keeping: false)
+                    : ConnectionJudge.record(of: entry.connection, policy: configuration.policy, detailed: false)
+                hostHistory.add(folded)
+                foldedTotals.add(folded)
                 heldByID.removeValue(forKey: entry.connection.id)
                 toFold -= 1
                 foldedConnections += 1

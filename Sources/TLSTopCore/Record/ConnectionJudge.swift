@@ -18,7 +18,10 @@ public enum ConnectionJudge {
         return .unknown
     }
 
-    public static func record(of connection: Connection, policy: Policy) -> ConnectionRecord {
+    /// - Parameter detailed: false for a record that is only folded into host rows and totals:
+    ///   the fingerprints, the client's offer and the certificate, which those never read, are
+    ///   left out (the fingerprints' hashing was most of the cost of folding).
+    public static func record(of connection: Connection, policy: Policy, detailed: Bool = true) -> ConnectionRecord {
         let analyzed = connection.analyzer != nil
         let facts = connection.facts
         let hello = facts.clientHello
@@ -28,11 +31,11 @@ public enum ConnectionJudge {
         let application = facts.application
         let serverPort = connection.server.port
         let directTLS = isTLS && !application.upgraded
-        let certificate = facts.serverCertificate.map {
+        let certificate = (detailed ? facts.serverCertificate : nil).map {
             CertificateRecord(
                 facts: $0, chainLength: facts.serverChainLength, coversServerName: facts.certificateCoversServerName)
         }
-        let fingerprints = connection.analyzer?.fingerprints()
+        let fingerprints = detailed ? connection.analyzer?.fingerprints() : nil
         // Certificates are judged at the time of the handshake, so a capture file gives the same
         // verdict whenever it is read.
         let posture =
@@ -67,7 +70,7 @@ public enum ConnectionJudge {
             violation: facts.violation,
             certificate: certificate,
             certificateError: facts.serverCertificateError,
-            clientOffer: hello.map(ClientOffer.init),
+            clientOffer: detailed ? hello.map(ClientOffer.init) : nil,
             packets: connection.clientPackets + connection.serverPackets,
             bytes: connection.clientBytes + connection.serverBytes,
             firstSeen: connection.firstSeen, lastSeen: connection.lastSeen,

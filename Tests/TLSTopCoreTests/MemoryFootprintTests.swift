@@ -1,0 +1,18 @@
+import Testing
+
+@testable import TLSTopCore
+
+/// What one tracked flow costs, as docs/performance.md accounts it: these sizes are the budget,
+/// and a change that grows one past it says so there.
+@Suite struct MemoryFootprintTests {
+    @Test func anAttemptIsAFewTensOfBytes() {
+        #expect(MemoryLayout<AttemptTable.Attempt>.stride <= 56)
+        #expect(MemoryLayout<FlowKey>.stride <= 40)
+    }
+
+    @Test func theInlinePartsOfAConnectionStayWithinTheirBudget() {
+        #expect(MemoryLayout<TCPReassembler>.stride <= 40)
+        #expect(MemoryLayout<ConnectionRecord>.stride <= 640)
+        #expect(MemoryLayout<HandshakeFacts>.stride <= 832)
+    }
+}
