@@ -41,6 +41,10 @@ enum DetailLines {
                 "Clients \(host.clients)  connections \(host.connections)  plaintext \(host.plaintextConnections)",
                 .normal
             ))
+        if host.attempts > 0 {
+            // Flows that never carried payload: a scan, a SYN flood, or a closed port.
+            lines.append(("Attempts without payload \(host.attempts)  refused \(host.refusedAttempts)", .normal))
+        }
         if !host.versions.isEmpty { lines.append(("Versions " + breakdown(host.versions, \.name), .normal)) }
         if !host.ciphers.isEmpty { lines.append(("Ciphers " + breakdown(host.ciphers, \.name), .normal)) }
         if !host.groups.isEmpty { lines.append(("Groups " + breakdown(host.groups, \.name), .normal)) }

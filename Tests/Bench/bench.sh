@@ -28,6 +28,35 @@ python3 Tests/Bench/compare.py --runs "$runs" --tshark-runs "${BENCH_TSHARK_RUNS
     --floor "$data/pcap_floor" --tlstop .build/release/tlstop \
     "$data/mixed.pcap" "$data/handshakes.pcap" "$data/many-flows.pcap"
 
+echo
+echo "export, SYN flood and live replay (one run each)"
+python3 - .build/release/tlstop "$data/handshakes.pcap" <<'PY'
+import json, os, re, subprocess, sys, tempfile
+tlstop, capture = sys.argv[1], sys.argv[2]
+with tempfile.TemporaryDirectory() as folder:
+    timing, out = os.path.join(folder, "time"), os.path.join(folder, "out.json")
+    def run(extra):
+        text = subprocess.run(["/usr/bin/time", "-o", timing, "-f", "%e %M", tlstop, "-r", capture, "--batch"] + extra,
+                              check=True, capture_output=True, text=True).stdout
+        wall, peak = open(timing).read().split()[-2:]
+        return float(wall), int(peak), text
+    bare, _, _ = run([])
+    wall, peak, text = run(["--export", out])
+    listed = len(json.load(open(out))["connections"])
+    size = os.path.getsize(out)
+    print(f"handshakes --export JSON: {wall:.2f} s (without export {bare:.2f} s: export {100 * (wall - bare) / wall:.0f}%"
+          f" of the run), {size / 1e6:.1f} MB, {size / max(1, listed):.0f} bytes per listed connection, "
+          f"peak {peak / 1024:.0f} MiB")
+PY
+[ -s "$data/floods/syn-flood.pcap" ] || python3 Tests/Bench/gen-flood-pcaps.py "$data/floods" >/dev/null
+/usr/bin/time -f "syn-flood (2M SYNs from random sources) --export: %e s, peak %M KiB" \
+    .build/release/tlstop -r "$data/floods/syn-flood.pcap" --batch --export "$data/syn-flood.json" >/dev/null
+if [ "$(id -u)" = 0 ] && command -v tcpreplay >/dev/null; then
+    Tests/Bench/live-replay-bench.sh 150000 300000 1
+else
+    echo "live replay: skipped (needs root and tcpreplay: sudo Tests/Bench/live-replay-bench.sh)"
+fi
+
 if [ "${BENCH_SKIP_COMPONENTS:-0}" != 1 ]; then
     echo
     echo "component benchmarks (Tests/Benchmarks, package-benchmark; p50 of each)"

@@ -71,3 +71,37 @@ import Testing
         #expect(totals.plaintext > 0 && (totals.severities[.critical] ?? 0) > 0)
     }
 }
+
+@Suite struct AttemptViewTests {
+    @Test func aHostUnderASYNFloodShowsItsAttemptsInTheHeaderAndTheDetail() throws {
+        let analysis = TrafficAnalysis()
+        for index in 0..<300 {
+            let frame = FrameBuilderLite.syn(from: (UInt32(0x0A00_0000 + index), UInt16(1024 + index)), to: 0xC000_0201)
+            frame.withUnsafeBytes {
+                analysis.ingest(
+                    frame: $0, linkType: .raw, wireLength: frame.count,
+                    timestamp: Timestamp(nanoseconds: Int64(index) * 1_000_000))
+            }
+        }
+        analysis.finish()
+        let snapshot = analysis.snapshot(source: .init(kind: "file", name: "flood"), generatedAt: .zero)
+        #expect(snapshot.totals.attempts == 300 && snapshot.connections.isEmpty)
+        let screen = DashboardRenderer().render(snapshot, state: DashboardState(), width: 200, height: 60).text
+        #expect(screen.contains("0 connections (+300 attempts)"))
+        #expect(screen.contains("Attempts without payload 300  refused 0"))
+    }
+}
+
+/// A bare IPv4 SYN (raw link type), for tests of this target.
+enum FrameBuilderLite {
+    static func syn(from source: (UInt32, UInt16), to destination: UInt32) -> [UInt8] {
+        func be32(_ value: UInt32) -> [UInt8] {
+            [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+        }
+        let ip: [UInt8] = [0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, 6, 0, 0] + be32(source.0) + be32(destination)
+        let tcp: [UInt8] =
+            [UInt8(source.1 >> 8), UInt8(source.1 & 0xFF), 0x01, 0xBB] + be32(1000) + be32(0)
+            + [0x50, 0x02, 0xFF, 0xFF, 0, 0, 0, 0]
+        return ip + tcp
+    }
+}
