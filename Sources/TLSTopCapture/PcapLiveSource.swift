@@ -2,20 +2,27 @@ import CPcap
 import Glibc
 import TLSTopCore
 
-/// A live capture on one interface: libpcap in immediate mode, non-blocking, woken by `poll` so the
-/// capture thread can publish snapshots and notice a stop request even when no packet arrives
-/// (libpcap ignores its read timeout in immediate mode).
+/// A live capture on one interface: libpcap's memory-mapped TPACKET_V3 ring, non-blocking, woken by
+/// `poll` so the capture thread can publish snapshots and notice a stop request even when no packet
+/// arrives.
+///
+/// Not immediate mode: there libpcap falls back to TPACKET_V2, whose ring has one fixed slot of the
+/// snapshot length per packet (512 packets in 32 MiB at a 64 KiB snap length), and a burst of small
+/// handshake packets overflowed it whenever the capture thread was busy for a few milliseconds. A
+/// TPACKET_V3 ring packs packets by their real size (about 150,000 handshake packets in the same
+/// 32 MiB); the kernel hands over a block when it is full or `Options.latency` has passed.
 public final class PcapLiveSource {
     public struct Options: Sendable {
         public var interface: String
         public var filter: String?
         public var promiscuous = false
-        /// Kernel buffer; a burst larger than this is dropped by the kernel (and counted). In
-        /// immediate mode libpcap gives every packet a slot of the snapshot length, so the buffer
-        /// holds `bufferMiB * 2^20 / snapLength` packets: 512 with the defaults.
+        /// Kernel buffer; a burst larger than this is dropped by the kernel (and counted). Packets
+        /// take their captured size in it (TPACKET_V3), not a slot of the snapshot length.
         public var bufferMiB = 32
-        /// The largest IPv4/IPv6 packet (and a GRO-merged segment), so no handshake byte is cut; larger
-        /// would only shrink the number of slots in the buffer.
+        /// How long the kernel may hold packets before handing a partly filled block over (the
+        /// TPACKET_V3 block timeout): the dashboard's delay, well under its refresh.
+        public var latencyMilliseconds: Int32 = 50
+        /// The largest IPv4/IPv6 packet (and a GRO-merged segment), so no handshake byte is cut.
         public var snapLength = 65_535
 
         public init(interface: String, filter: String? = nil) {
@@ -39,7 +46,7 @@ public final class PcapLiveSource {
         }
         pcap_set_snaplen(handle, Int32(options.snapLength))
         pcap_set_promisc(handle, options.promiscuous ? 1 : 0)
-        pcap_set_immediate_mode(handle, 1)
+        pcap_set_timeout(handle, options.latencyMilliseconds)
         pcap_set_buffer_size(handle, Int32(clamping: options.bufferMiB * 1024 * 1024))
         let status = pcap_activate(handle)
         if status < 0 {
