@@ -23,13 +23,7 @@ import Testing
         let recorder = MetricsRecorder(version: "test", policy: "intermediate")
         analysis.onReport = { recorder.record($0) }
         for name in mix {
-            let fixture = try PcapFixture(contentsOf: Fixtures.pcap(name))
-            for frame in fixture.frames {
-                frame.bytes.withUnsafeBytes {
-                    analysis.ingest(
-                        frame: $0, linkType: fixture.linkType, wireLength: frame.wireLength, timestamp: frame.timestamp)
-                }
-            }
+            try PcapFixture(contentsOf: Fixtures.pcap(name)).feed(into: analysis)
         }
         analysis.finish()
         let snapshot = analysis.snapshot(source: .init(kind: "file", name: "mix"), generatedAt: .zero)

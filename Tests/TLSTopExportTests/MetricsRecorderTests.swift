@@ -13,13 +13,7 @@ import Testing
         let tracker = TrafficAnalysis()
         tracker.onReport = { recorder.record($0) }
         for name in names {
-            let fixture = try PcapFixture(contentsOf: Fixtures.pcap(name))
-            for frame in fixture.frames {
-                frame.bytes.withUnsafeBytes {
-                    tracker.ingest(
-                        frame: $0, linkType: fixture.linkType, wireLength: frame.wireLength, timestamp: frame.timestamp)
-                }
-            }
+            try PcapFixture(contentsOf: Fixtures.pcap(name)).feed(into: tracker)
         }
         tracker.finish()
         let snapshot = tracker.snapshot(source: .init(kind: "file", name: "fixtures"), generatedAt: .zero)

@@ -83,12 +83,17 @@ public struct PcapFixture {
     /// Runs every frame through a fresh analysis.
     public func track(configuration: TrafficAnalysis.Configuration = .init()) -> TrafficAnalysis {
         let tracker = TrafficAnalysis(configuration: configuration)
+        feed(into: tracker)
+        return tracker
+    }
+
+    /// Runs every frame through `analysis`, in capture order.
+    public func feed(into analysis: TrafficAnalysis) {
         for frame in frames {
             frame.bytes.withUnsafeBytes {
-                tracker.ingest(frame: $0, linkType: linkType, wireLength: frame.wireLength, timestamp: frame.timestamp)
+                analysis.ingest(frame: $0, linkType: linkType, wireLength: frame.wireLength, timestamp: frame.timestamp)
             }
         }
-        return tracker
     }
 
     /// Runs every frame through a fresh analysis judging by `policy`.

@@ -47,27 +47,20 @@ public struct JSONStreamWriter {
         }
     }
 
-    public mutating func beginObject() {
+    public mutating func beginObject() { open(UInt8(ascii: "{")) }
+    public mutating func endObject() throws { try close(UInt8(ascii: "}")) }
+    public mutating func beginArray() { open(UInt8(ascii: "[")) }
+    public mutating func endArray() throws { try close(UInt8(ascii: "]")) }
+
+    private mutating func open(_ bracket: UInt8) {
         separate()
-        buffer.append(UInt8(ascii: "{"))
+        buffer.append(bracket)
         needsComma.append(false)
     }
 
-    public mutating func endObject() throws {
+    private mutating func close(_ bracket: UInt8) throws {
         needsComma.removeLast()
-        buffer.append(UInt8(ascii: "}"))
-        try flushIfFull()
-    }
-
-    public mutating func beginArray() {
-        separate()
-        buffer.append(UInt8(ascii: "["))
-        needsComma.append(false)
-    }
-
-    public mutating func endArray() throws {
-        needsComma.removeLast()
-        buffer.append(UInt8(ascii: "]"))
+        buffer.append(bracket)
         try flushIfFull()
     }
 
@@ -128,6 +121,23 @@ public struct JSONStreamWriter {
 
     public mutating func member(_ name: String, _ value: Bool?) {
         guard let value else { return }
+        key(name)
+        bool(value)
+    }
+
+    /// A member written whatever its value: `null` when absent (the top level, statistics,
+    /// totals and host rows, where the schema says "unknown" with an explicit null).
+    public mutating func field(_ name: String, _ value: String?) {
+        key(name)
+        string(value)
+    }
+
+    public mutating func field(_ name: String, _ value: Int?) {
+        key(name)
+        int(value)
+    }
+
+    public mutating func field(_ name: String, _ value: Bool?) {
         key(name)
         bool(value)
     }

@@ -17,28 +17,20 @@ extension Snapshot {
     private func write(to out: inout JSONStreamWriter) throws {
         out.beginObject()
         out.newline(indent: 2)
-        out.key("schema")
-        out.string(Snapshot.schema)
+        out.field("schema", Snapshot.schema)
         out.newline(indent: 2)
-        out.key("generated_at")
-        out.string(generatedAt.rfc3339)
+        out.field("generated_at", generatedAt.rfc3339)
         out.newline(indent: 2)
-        out.key("policy")
-        out.string(policy)
+        out.field("policy", policy)
         out.newline(indent: 2)
-        out.key("process_attribution")
-        out.string(processAttribution)
+        out.field("process_attribution", processAttribution)
         out.newline(indent: 2)
         out.key("source")
         out.beginObject()
-        out.key("kind")
-        out.string(source.kind)
-        out.key("name")
-        out.string(source.name)
-        out.key("link_type")
-        out.string(source.linkType)
-        out.key("filter")
-        out.string(source.filter)
+        out.field("kind", source.kind)
+        out.field("name", source.name)
+        out.field("link_type", source.linkType)
+        out.field("filter", source.filter)
         try out.endObject()
         out.newline(indent: 2)
         out.key("stats")
@@ -65,47 +57,33 @@ extension Snapshot {
                 offerOrder.append(offer)
             }
         }
-        out.newline(indent: 2)
-        out.key("certificates")
-        out.beginArray()
-        for facts in certificateOrder {
-            out.newline(indent: 4)
-            try facts.write(to: &out)
-        }
-        if !certificateOrder.isEmpty { out.lineBreak(indent: 2) }
-        try out.endArray()
-        out.newline(indent: 2)
-        out.key("client_offers")
-        out.beginArray()
-        for offer in offerOrder {
-            out.newline(indent: 4)
-            try offer.write(to: &out)
-        }
-        if !offerOrder.isEmpty { out.lineBreak(indent: 2) }
-        try out.endArray()
-        out.newline(indent: 2)
-        out.key("connections")
-        out.beginArray()
-        for connection in connections {
-            out.newline(indent: 4)
+        try Self.writeLines("certificates", certificateOrder, to: &out) { try $0.write(to: &$1) }
+        try Self.writeLines("client_offers", offerOrder, to: &out) { try $0.write(to: &$1) }
+        try Self.writeLines("connections", connections, to: &out) { connection, out in
             try connection.write(
                 to: &out, certificate: connection.certificate.flatMap { certificates[$0.facts] },
                 offer: connection.clientOffer.flatMap { offers[$0] })
         }
-        if !connections.isEmpty { out.lineBreak(indent: 2) }
-        try out.endArray()
-        out.newline(indent: 2)
-        out.key("hosts")
-        out.beginArray()
-        for host in hosts {
-            out.newline(indent: 4)
-            try host.write(to: &out)
-        }
-        if !hosts.isEmpty { out.lineBreak(indent: 2) }
-        try out.endArray()
+        try Self.writeLines("hosts", hosts, to: &out) { try $0.write(to: &$1) }
         out.lineBreak(indent: 0)
         try out.endObject()
         out.lineBreak(indent: 0)
+    }
+
+    /// A top-level member holding an array, one element per line.
+    private static func writeLines<Element>(
+        _ key: String, _ elements: [Element], to out: inout JSONStreamWriter,
+        _ write: (Element, inout JSONStreamWriter) throws -> Void
+    ) throws {
+        out.newline(indent: 2)
+        out.key(key)
+        out.beginArray()
+        for element in elements {
+            out.newline(indent: 4)
+            try write(element, &out)
+        }
+        if !elements.isEmpty { out.lineBreak(indent: 2) }
+        try out.endArray()
     }
 
     /// What each finding id means, once per document instead of once per connection: every id
@@ -119,10 +97,8 @@ extension Snapshot {
             out.newline(indent: 4)
             out.key(id.rawValue)
             out.beginObject()
-            out.key("explanation")
-            out.string(id.explanation)
-            out.key("reference")
-            out.string(id.reference)
+            out.field("explanation", id.explanation)
+            out.field("reference", id.reference)
             try out.endObject()
         }
         if !ids.isEmpty { out.lineBreak(indent: 2) }
@@ -151,16 +127,11 @@ extension TrafficStatistics {
             out.key(name)
             out.int(value)
         }
-        out.key("kernel_received")
-        out.int(kernelReceived)
-        out.key("kernel_dropped")
-        out.int(kernelDropped)
-        out.key("interface_dropped")
-        out.int(interfaceDropped)
-        out.key("first_packet")
-        out.string(first?.rfc3339)
-        out.key("last_packet")
-        out.string(last?.rfc3339)
+        out.field("kernel_received", kernelReceived)
+        out.field("kernel_dropped", kernelDropped)
+        out.field("interface_dropped", interfaceDropped)
+        out.field("first_packet", first?.rfc3339)
+        out.field("last_packet", last?.rfc3339)
         try out.endObject()
     }
 }
@@ -168,40 +139,38 @@ extension TrafficStatistics {
 extension ConnectionTotals {
     func write(to out: inout JSONStreamWriter) throws {
         out.beginObject()
-        out.key("connections")
-        out.int(connections)
-        out.key("attempts")
-        out.int(attempts)
-        out.key("refused_attempts")
-        out.int(refusedAttempts)
-        out.key("encrypted")
-        out.int(encrypted)
-        out.key("plaintext")
-        out.int(plaintext)
-        out.key("unknown")
-        out.int(unknown)
-        out.key("cleartext_credentials")
-        out.int(cleartextCredentials)
-        out.key("tls_family")
-        out.int(tlsFamily)
-        out.key("pfs")
-        out.int(pfs)
-        out.key("pq")
-        out.int(pq)
-        out.key("protocols")
-        try writeCounts(protocols, \.name, to: &out)
-        out.key("versions")
-        try writeCounts(versions, \.name, to: &out)
-        out.key("ciphers")
-        try writeCounts(ciphers, \.name, to: &out)
-        out.key("groups")
-        try writeCounts(groups, \.name, to: &out)
+        out.field("connections", connections)
+        out.field("attempts", attempts)
+        out.field("refused_attempts", refusedAttempts)
+        out.field("encrypted", encrypted)
+        out.field("plaintext", plaintext)
+        out.field("unknown", unknown)
+        out.field("cleartext_credentials", cleartextCredentials)
+        out.field("tls_family", tlsFamily)
+        out.field("pfs", pfs)
+        out.field("pq", pq)
+        try writeBreakdowns(protocols, versions, ciphers, groups, to: &out)
         out.key("severities")
         try writeCounts(severities, \.name, to: &out)
         out.key("findings")
         try writeCounts(findings, \.rawValue, to: &out)
         try out.endObject()
     }
+}
+
+/// The breakdowns totals and host rows share: by protocol, version, suite and group.
+func writeBreakdowns(
+    _ protocols: [ConnectionProtocol: Int], _ versions: [ProtocolVersion: Int], _ ciphers: [CipherSuite: Int],
+    _ groups: [NamedGroup: Int], to out: inout JSONStreamWriter
+) throws {
+    out.key("protocols")
+    try writeCounts(protocols, \.name, to: &out)
+    out.key("versions")
+    try writeCounts(versions, \.name, to: &out)
+    out.key("ciphers")
+    try writeCounts(ciphers, \.name, to: &out)
+    out.key("groups")
+    try writeCounts(groups, \.name, to: &out)
 }
 
 /// Counts by name, most frequent first, then by name, so the order is stable.
@@ -300,32 +269,21 @@ extension ConnectionRecord {
 extension CertificateFacts {
     func write(to out: inout JSONStreamWriter) throws {
         out.beginObject()
-        out.key("subject")
-        out.string(subject)
-        out.key("issuer")
-        out.string(issuer)
-        out.key("common_name")
-        out.string(commonName)
+        out.field("subject", subject)
+        out.field("issuer", issuer)
+        out.field("common_name", commonName)
         out.key("sans")
         out.beginArray()
         for name in subjectAltNames { out.string(name) }
         try out.endArray()
-        out.key("not_before")
-        out.string(Timestamp(notBefore).rfc3339)
-        out.key("not_after")
-        out.string(Timestamp(notAfter).rfc3339)
-        out.key("serial")
-        out.string(serialNumber)
-        out.key("key_type")
-        out.string(keyType)
-        out.key("key_bits")
-        out.int(keyBits)
-        out.key("curve")
-        out.string(curve)
-        out.key("signature_algorithm")
-        out.string(signatureAlgorithm)
-        out.key("self_signed")
-        out.bool(isSelfSigned)
+        out.field("not_before", Timestamp(notBefore).rfc3339)
+        out.field("not_after", Timestamp(notAfter).rfc3339)
+        out.field("serial", serialNumber)
+        out.field("key_type", keyType)
+        out.field("key_bits", keyBits)
+        out.field("curve", curve)
+        out.field("signature_algorithm", signatureAlgorithm)
+        out.field("self_signed", isSelfSigned)
         try out.endObject()
     }
 }
@@ -352,10 +310,8 @@ extension ClientOffer {
         out.beginArray()
         for name in alpn { out.string(name) }
         try out.endArray()
-        out.key("session_resumption")
-        out.bool(sessionResumption)
-        out.key("encrypted_client_hello")
-        out.bool(encryptedClientHello)
+        out.field("session_resumption", sessionResumption)
+        out.field("encrypted_client_hello", encryptedClientHello)
         out.key("sslv2_format")
         out.bool(sslv2Format)
         try out.endObject()
@@ -365,48 +321,28 @@ extension ClientOffer {
 extension HostSnapshot {
     func write(to out: inout JSONStreamWriter) throws {
         out.beginObject()
-        out.key("host")
-        out.string(host)
-        out.key("port")
-        out.int(port)
+        out.field("host", host)
+        out.field("port", port)
         out.key("addresses")
         out.beginArray()
         for address in addresses { out.string(address.description) }
         try out.endArray()
-        out.key("grade")
-        out.string(grade?.name)
-        out.key("grade_reason")
-        out.string(gradeReason)
-        out.key("severity")
-        out.string(severity.name)
+        out.field("grade", grade?.name)
+        out.field("grade_reason", gradeReason)
+        out.field("severity", severity.name)
         out.key("finding_counts")
         try writeCounts(findingCounts, \.rawValue, to: &out)
-        out.key("worst_finding")
-        out.string(worstFinding?.rawValue)
+        out.field("worst_finding", worstFinding?.rawValue)
         out.key("services")
         try writeCounts(services, { $0 }, to: &out)
-        out.key("tls_connections")
-        out.int(tlsConnections)
-        out.key("pfs_connections")
-        out.int(pfsConnections)
-        out.key("pq_connections")
-        out.int(pqConnections)
-        out.key("connections")
-        out.int(connections)
-        out.key("attempts")
-        out.int(attempts)
-        out.key("refused_attempts")
-        out.int(refusedAttempts)
-        out.key("clients")
-        out.int(clients)
-        out.key("protocols")
-        try writeCounts(protocols, \.name, to: &out)
-        out.key("versions")
-        try writeCounts(versions, \.name, to: &out)
-        out.key("ciphers")
-        try writeCounts(ciphers, \.name, to: &out)
-        out.key("groups")
-        try writeCounts(groups, \.name, to: &out)
+        out.field("tls_connections", tlsConnections)
+        out.field("pfs_connections", pfsConnections)
+        out.field("pq_connections", pqConnections)
+        out.field("connections", connections)
+        out.field("attempts", attempts)
+        out.field("refused_attempts", refusedAttempts)
+        out.field("clients", clients)
+        try writeBreakdowns(protocols, versions, ciphers, groups, to: &out)
         out.key("apps")
         try writeCounts(applications, \.rawValue, to: &out)
         let counts: [(String, Int)] = [
@@ -420,10 +356,8 @@ extension HostSnapshot {
             out.key(name)
             out.int(value)
         }
-        out.key("first_seen")
-        out.string(firstSeen.rfc3339)
-        out.key("last_seen")
-        out.string(lastSeen.rfc3339)
+        out.field("first_seen", firstSeen.rfc3339)
+        out.field("last_seen", lastSeen.rfc3339)
         try out.endObject()
     }
 }
