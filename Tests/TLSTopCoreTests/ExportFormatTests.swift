@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import TLSTopCore
@@ -60,5 +61,52 @@ import Testing
         #expect(host["grade"] is NSNull || host["grade"] is String)
         #expect(host.keys.contains("worst_finding"))
         #expect(json.contains("\"schema\":\"tlstop.snapshot/2\""))
+    }
+}
+
+/// The exports are streamed: written in pieces, they are the same bytes as written whole, and a
+/// failing sink stops the export with its error.
+@Suite struct StreamedExportTests {
+    static func fixtureSnapshot() throws -> Snapshot {
+        try PcapFixture(contentsOf: Fixtures.pcap("many-conns.pcap")).track()
+            .snapshot(source: .init(kind: "file", name: "many-conns.pcap"), generatedAt: .zero)
+    }
+
+    @Test func jsonInSmallPiecesIsTheSameDocument() throws {
+        let snapshot = try Self.fixtureSnapshot()
+        var pieces: [[UInt8]] = []
+        try snapshot.writeJSON(flushSize: 512) { pieces.append(Array($0)) }
+        #expect(pieces.count > 10)
+        #expect(String(decoding: pieces.joined(), as: UTF8.self) == snapshot.json())
+    }
+
+    @Test func csvInSmallPiecesIsTheSameTable() throws {
+        let snapshot = try Self.fixtureSnapshot()
+        var pieces: [[UInt8]] = []
+        try snapshot.writeCSV(flushSize: 256) { pieces.append(Array($0)) }
+        #expect(pieces.count > 5)
+        #expect(String(decoding: pieces.joined(), as: UTF8.self) == snapshot.csv())
+    }
+
+    struct DiskFull: Error {}
+
+    @Test func aFailingSinkStopsTheExport() throws {
+        let snapshot = try Self.fixtureSnapshot()
+        var calls = 0
+        #expect(throws: DiskFull.self) {
+            try snapshot.writeJSON(flushSize: 512) { _ in
+                calls += 1
+                if calls == 2 { throw DiskFull() }
+            }
+        }
+        #expect(calls == 2, "nothing is written after the failure")
+    }
+
+    @Test func eachConnectionIsOneLineWhateverItsNamesHold() throws {
+        var snapshot = try Self.fixtureSnapshot()
+        snapshot.connections[0].sni = "evil\n\r\u{2028}\"},{\"id\":1\n.test"
+        let lines = snapshot.json().split(separator: "\n")
+        let connectionLines = lines.filter { $0.hasPrefix("    {\"id\":") }
+        #expect(connectionLines.count == snapshot.connections.count)
     }
 }

@@ -2,9 +2,9 @@
 /// docs/snapshot-schema.md. Written straight from the records into a buffered sink, one
 /// connection or host per line.
 extension Snapshot {
-    /// Writes the whole document to `sink`, in pieces of about 256 KiB.
-    public func writeJSON(to sink: @escaping JSONStreamWriter.Sink) throws {
-        var out = JSONStreamWriter(sink: sink)
+    /// Writes the whole document to `sink`, in pieces of about `flushSize` bytes.
+    public func writeJSON(flushSize: Int = 1 << 18, to sink: @escaping JSONStreamWriter.Sink) throws {
+        var out = JSONStreamWriter(flushSize: flushSize, sink: sink)
         try write(to: &out)
         try out.flush()
     }
