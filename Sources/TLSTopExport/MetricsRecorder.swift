@@ -150,6 +150,7 @@ final class TrafficCounters: Sendable {
         let drops = "Packets lost before tlstop saw them, by where (kernel buffer, interface)."
         let errors = "Packets that could not be decoded, by reason."
         let ended = "Connections that left the flow table, by reason (expired when idle or closed, evicted when full)."
+        let attempts = "TCP flows that ended without carrying payload, by outcome (refused: the server reset them)."
         mirrors = Mutex([
             Mirror(counter: counter("tlstop_packets_total", "Packets read."), value: { $0.packets }),
             Mirror(counter: counter("tlstop_bytes_total", "Bytes on the wire read."), value: { $0.bytes }),
@@ -174,6 +175,13 @@ final class TrafficCounters: Sendable {
             Mirror(
                 counter: counter("tlstop_ended_flows_total", ended, [("reason", "evicted")]),
                 value: { $0.evictedConnections }),
+            // TCP flows that never carried payload: a SYN flood or a scan shows here, not as connections.
+            Mirror(
+                counter: counter("tlstop_attempts_total", attempts, [("outcome", "unanswered_or_idle")]),
+                value: { $0.endedAttempts - $0.refusedAttempts }),
+            Mirror(
+                counter: counter("tlstop_attempts_total", attempts, [("outcome", "refused")]),
+                value: { $0.refusedAttempts }),
         ])
         active = registry.makeGauge(name: "tlstop_active_flows", help: "Connections and flows in the flow table now.")
     }

@@ -116,6 +116,17 @@ import Testing
         try Self.expectPromtoolAccepts(recorder)
     }
 
+    @Test func attemptsWithoutPayloadAreCountedByOutcome() throws {
+        let recorder = MetricsRecorder(version: "test", policy: "intermediate")
+        var snapshot = try Self.record(["tls13-x25519.pcap"], recorder: recorder)
+        snapshot.statistics.endedAttempts = 7
+        snapshot.statistics.refusedAttempts = 2
+        recorder.update(from: snapshot)
+        let samples = Self.samples(recorder)
+        #expect(samples[#"tlstop_attempts_total{outcome="refused"}"#] == 2)
+        #expect(samples[#"tlstop_attempts_total{outcome="unanswered_or_idle"}"#] == 5)
+    }
+
     @Test func promtoolAcceptsTheExposition() throws {
         let recorder = MetricsRecorder(version: "test", policy: "intermediate")
         _ = try Self.record(
