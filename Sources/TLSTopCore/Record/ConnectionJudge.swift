@@ -22,7 +22,7 @@ public enum ConnectionJudge {
     ///   the fingerprints, the client's offer and the certificate, which those never read, are
     ///   left out (the fingerprints' hashing was most of the cost of folding).
     public static func record(of connection: Connection, policy: Policy, detailed: Bool = true) -> ConnectionRecord {
-        let analyzed = connection.analyzer != nil
+        let analyzed = connection.isAnalyzed
         let facts = connection.facts
         let hello = facts.clientHello
         let serverHello = facts.serverHello
@@ -35,7 +35,7 @@ public enum ConnectionJudge {
             CertificateRecord(
                 facts: $0, chainLength: facts.serverChainLength, coversServerName: facts.certificateCoversServerName)
         }
-        let fingerprints = detailed ? connection.analyzer?.fingerprints() : nil
+        let fingerprints = detailed ? connection.fingerprints() : nil
         // Certificates are judged at the time of the handshake, so a capture file gives the same
         // verdict whenever it is read.
         let posture =

@@ -51,7 +51,7 @@ public final class Connection {
     var clientStream = TCPReassembler()
     var serverStream = TCPReassembler()
     /// Created by the tracker with the first payload byte (a flow that never carries data stays an
-    /// attempt and never becomes a `Connection`).
+    /// attempt and never becomes a `Connection`), freed once the handshake is classified (`settle`).
     public internal(set) var analyzer: HandshakeAnalyzer?
 
     init(
@@ -88,5 +88,23 @@ public final class Connection {
         FlowKey(client.address, client.port, server.address, server.port, transport: transport.rawValue)
     }
 
-    public var facts: HandshakeFacts { analyzer?.facts ?? ConnectionJudge.unanalyzedFacts }
+    /// The facts and fingerprints once the analysis is over; `analyzer` is nil from then on.
+    public internal(set) var settled: SettledAnalysis?
+
+    public var facts: HandshakeFacts { analyzer?.facts ?? settled?.facts ?? ConnectionJudge.unanalyzedFacts }
+
+    /// Whether any payload was analyzed (an analyzer was made, settled or not).
+    public var isAnalyzed: Bool { analyzer != nil || settled != nil }
+
+    /// JA3, JA4 and JA3S of the hellos seen.
+    public func fingerprints() -> (ja3: String?, ja4: String?, ja3s: String?)? {
+        analyzer?.fingerprints() ?? settled?.fingerprints()
+    }
+
+    /// The handshake has told all it can: keep its facts, free the analyzer.
+    func settle() {
+        guard let analyzer else { return }
+        settled = SettledAnalysis(analyzer)
+        self.analyzer = nil
+    }
 }

@@ -423,6 +423,7 @@ public final class FlowTracker {
         }
         connection.isClassified = analyzer.isFinished
         if connection.isClassified {
+            connection.settle()
             observer?.reportable(connection)
         } else if !connection.isSettled, isSettledPlaintext(connection, analyzer) {
             connection.isSettled = true
@@ -478,7 +479,10 @@ public final class FlowTracker {
             _ = analyzer.observeDatagram(packet.payload, from: direction)
         }
         connection.isClassified = analyzer.isFinished
-        if connection.isClassified { observer?.reportable(connection) }
+        if connection.isClassified {
+            connection.settle()
+            observer?.reportable(connection)
+        }
     }
 
     // MARK: - Expiry and eviction
