@@ -129,7 +129,7 @@ public final class ConnectionAggregator: FlowObserver {
             if keeping { entry.record = record }
             return record
         }
-        let record = ConnectionJudge.record(of: connection, policy: configuration.policy)
+        let record = ConnectionJudge.record(of: connection, policy: configuration.policy, remembering: keeping)
         if keeping {
             entry.record = record
             entry.revision = connection.revision

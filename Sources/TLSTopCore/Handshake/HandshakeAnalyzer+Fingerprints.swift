@@ -26,9 +26,12 @@ final class FingerprintMemo {
 
 extension HandshakeAnalyzer {
     /// JA3, JA4 and JA3S of what was seen so far (nil for a hello not seen, or SSLv2-format).
-    public func fingerprints() -> (ja3: String?, ja4: String?, ja3s: String?) {
-        let memo = fingerprintMemo ?? FingerprintMemo()
-        fingerprintMemo = memo
+    /// - Parameter remembering: keep them for the next call (false when nothing will ask again:
+    ///   the last snapshot of a batch run, where a memo per connection only costs memory).
+    public func fingerprints(remembering: Bool = true) -> (ja3: String?, ja4: String?, ja3s: String?) {
+        if let fingerprintMemo { return fingerprintMemo.fingerprints(of: facts) }
+        let memo = FingerprintMemo()
+        if remembering { fingerprintMemo = memo }
         return memo.fingerprints(of: facts)
     }
 }

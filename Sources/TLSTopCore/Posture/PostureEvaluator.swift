@@ -16,10 +16,12 @@ public struct ConnectionPosture: Sendable, Equatable {
 /// Turns a connection's facts into findings under a policy.
 public enum PostureEvaluator {
     /// Findings whose severity the policy sets to `ok` are dropped: `ok` means "do not report".
+    /// - Parameter details: false to leave each finding's `detail` empty (it is not read).
     public static func evaluate(
-        _ facts: HandshakeFacts, protocol kind: ConnectionProtocol, policy: Policy, at now: Timestamp
+        _ facts: HandshakeFacts, protocol kind: ConnectionProtocol, policy: Policy, at now: Timestamp,
+        details: Bool = true
     ) -> ConnectionPosture {
-        var collector = Collector(policy: policy)
+        var collector = Collector(policy: policy, keepsDetails: details)
         let application = facts.application
         let hello = facts.clientHello
         let serverHello = facts.serverHello
@@ -178,12 +180,15 @@ public enum PostureEvaluator {
     /// Gathers findings, applying the policy's severities and dropping `ok` ones.
     struct Collector {
         let policy: Policy
+        /// False when only ids and severities are wanted (a connection folded into its host row):
+        /// the detail text, the costly part, is then never made.
+        var keepsDetails = true
         var findings: [Finding] = []
 
-        mutating func add(_ id: FindingID, _ detail: String) {
+        mutating func add(_ id: FindingID, _ detail: @autoclosure () -> String) {
             let severity = policy.severity(of: id)
             guard severity > .ok, !findings.contains(where: { $0.id == id }) else { return }
-            findings.append(Finding(id: id, severity: severity, detail: detail))
+            findings.append(Finding(id: id, severity: severity, detail: keepsDetails ? detail() : ""))
         }
 
         /// Some facts are bad enough to be critical whatever the profile says about milder cases.

@@ -21,7 +21,11 @@ public enum ConnectionJudge {
     /// - Parameter detailed: false for a record that is only folded into host rows and totals:
     ///   the fingerprints, the client's offer and the certificate, which those never read, are
     ///   left out (the fingerprints' hashing was most of the cost of folding).
-    public static func record(of connection: Connection, policy: Policy, detailed: Bool = true) -> ConnectionRecord {
+    /// - Parameter remembering: keep what is worth keeping for the next judgment (the hellos'
+    ///   fingerprints); false when nothing will ask again.
+    public static func record(
+        of connection: Connection, policy: Policy, detailed: Bool = true, remembering: Bool = true
+    ) -> ConnectionRecord {
         let analyzed = connection.isAnalyzed
         let facts = connection.facts
         let hello = facts.clientHello
@@ -35,12 +39,13 @@ public enum ConnectionJudge {
             CertificateRecord(
                 facts: $0, chainLength: facts.serverChainLength, coversServerName: facts.certificateCoversServerName)
         }
-        let fingerprints = detailed ? connection.fingerprints() : nil
+        let fingerprints = detailed ? connection.fingerprints(remembering: remembering) : nil
         // Certificates are judged at the time of the handshake, so a capture file gives the same
         // verdict whenever it is read.
         let posture =
             analyzed
-            ? PostureEvaluator.evaluate(facts, protocol: kind, policy: policy, at: connection.lastSeen)
+            ? PostureEvaluator.evaluate(
+                facts, protocol: kind, policy: policy, at: connection.lastSeen, details: detailed)
             : unanalyzedPosture
         let upgradeMentioned = application.upgradeAdvertised || application.upgradeRequested || application.upgraded
         return ConnectionRecord(

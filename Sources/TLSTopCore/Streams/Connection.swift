@@ -97,8 +97,8 @@ public final class Connection {
     public var isAnalyzed: Bool { analyzer != nil || settled != nil }
 
     /// JA3, JA4 and JA3S of the hellos seen.
-    public func fingerprints() -> (ja3: String?, ja4: String?, ja3s: String?)? {
-        analyzer?.fingerprints() ?? settled?.fingerprints()
+    public func fingerprints(remembering: Bool = true) -> (ja3: String?, ja4: String?, ja3s: String?)? {
+        analyzer?.fingerprints(remembering: remembering) ?? settled?.fingerprints()
     }
 
     /// The handshake has told all it can: keep its facts, free the analyzer.
