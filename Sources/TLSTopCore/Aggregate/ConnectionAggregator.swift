@@ -33,14 +33,31 @@ public final class ConnectionAggregator: FlowObserver {
         let connection: Connection
         /// The last record made, valid while the connection's revision has not moved (only its
         /// counters are brought up to date): a finished connection is judged once, whatever the
-        /// publish rate.
-        var record: ConnectionRecord?
+        /// publish rate. Boxed: a connection no snapshot asked about (a batch run's) costs a
+        /// pointer here, not the record's 632 bytes.
+        private var box: RecordBox?
         var revision: UInt32 = 0
         var reported = false
         /// Reportable, but waiting for the process lookup (an event that names the program).
         var reportHeld = false
 
         init(_ connection: Connection) { self.connection = connection }
+
+        var record: ConnectionRecord? {
+            get { box?.record }
+            set {
+                guard let newValue else {
+                    box = nil
+                    return
+                }
+                if let box { box.record = newValue } else { box = RecordBox(newValue) }
+            }
+        }
+    }
+
+    private final class RecordBox {
+        var record: ConnectionRecord
+        init(_ record: ConnectionRecord) { self.record = record }
     }
 
     private var held: [Held] = []

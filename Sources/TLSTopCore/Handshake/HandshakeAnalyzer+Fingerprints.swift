@@ -41,12 +41,18 @@ extension HandshakeAnalyzer {
 /// DTLS state) is freed, since no byte of the connection will be analyzed again.
 public final class SettledAnalysis {
     public let facts: HandshakeFacts
-    private let memo: FingerprintMemo
+    /// Made on the first ask (a memo is 272 bytes, and most folded connections are never asked).
+    private var memo: FingerprintMemo?
 
     init(_ analyzer: HandshakeAnalyzer) {
         facts = analyzer.facts
-        memo = analyzer.fingerprintMemo ?? FingerprintMemo()
+        memo = analyzer.fingerprintMemo
     }
 
-    public func fingerprints() -> (ja3: String?, ja4: String?, ja3s: String?) { memo.fingerprints(of: facts) }
+    public func fingerprints(remembering: Bool = true) -> (ja3: String?, ja4: String?, ja3s: String?) {
+        if let memo { return memo.fingerprints(of: facts) }
+        let fresh = FingerprintMemo()
+        if remembering { memo = fresh }
+        return fresh.fingerprints(of: facts)
+    }
 }

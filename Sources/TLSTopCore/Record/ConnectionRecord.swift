@@ -113,11 +113,20 @@ public struct Endpoint: Hashable, Sendable {
 
 /// The certificate facts a record reports for a server's leaf certificate: the decoded facts
 /// (shared with the certificate cache, not copied field by field) and what the chain said.
-public struct CertificateRecord: Sendable, Equatable {
-    public var facts: CertificateFacts
-    public var chainLength: Int
+///
+/// A class, immutable: a record then carries one pointer for it instead of 184 bytes inline,
+/// and most records (TLS 1.3, clear text) have none.
+public final class CertificateRecord: Sendable, Equatable {
+    public let facts: CertificateFacts
+    public let chainLength: Int
     /// Whether the SNI the client asked for is covered by this certificate (nil without SNI).
-    public var coversServerName: Bool?
+    public let coversServerName: Bool?
+
+    public static func == (lhs: CertificateRecord, rhs: CertificateRecord) -> Bool {
+        lhs === rhs
+            || (lhs.facts == rhs.facts && lhs.chainLength == rhs.chainLength
+                && lhs.coversServerName == rhs.coversServerName)
+    }
 
     public init(facts: CertificateFacts, chainLength: Int, coversServerName: Bool?) {
         self.facts = facts

@@ -98,7 +98,7 @@ public final class Connection {
 
     /// JA3, JA4 and JA3S of the hellos seen.
     public func fingerprints(remembering: Bool = true) -> (ja3: String?, ja4: String?, ja3s: String?)? {
-        analyzer?.fingerprints(remembering: remembering) ?? settled?.fingerprints()
+        analyzer?.fingerprints(remembering: remembering) ?? settled?.fingerprints(remembering: remembering)
     }
 
     /// The handshake has told all it can: keep its facts, free the analyzer.
