@@ -43,7 +43,11 @@ enum DetailLines {
             ))
         if host.attempts > 0 {
             // Flows that never carried payload: a scan, a SYN flood, or a closed port.
-            lines.append(("Attempts without payload \(host.attempts)  refused \(host.refusedAttempts)", .normal))
+            lines.append(
+                (
+                    "Attempts without payload \(Format.grouped(host.attempts))  refused "
+                        + Format.grouped(host.refusedAttempts), .normal
+                ))
         }
         if !host.versions.isEmpty { lines.append(("Versions " + breakdown(host.versions, \.name), .normal)) }
         if !host.ciphers.isEmpty { lines.append(("Ciphers " + breakdown(host.ciphers, \.name), .normal)) }
