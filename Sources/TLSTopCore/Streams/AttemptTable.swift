@@ -51,12 +51,13 @@ struct AttemptTable {
 
     var count: Int { attempts.count }
 
-    subscript(key: FlowKey) -> Attempt? {
-        get { attempts[key] }
-        set {
-            // Only updates go through here; new attempts through `insert`.
-            if let newValue { attempts[key] = newValue }
-        }
+    subscript(key: FlowKey) -> Attempt? { attempts[key] }
+
+    /// Stores a changed attempt already in the table (a new one goes through `insert`, which
+    /// also queues it for expiry).
+    mutating func update(_ attempt: Attempt, for key: FlowKey) {
+        guard attempts[key]?.id == attempt.id else { return }
+        attempts[key] = attempt
     }
 
     /// - Parameter idle: the idle timeout (nanoseconds) it is filed under.

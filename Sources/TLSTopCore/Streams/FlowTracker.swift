@@ -30,17 +30,17 @@ public final class FlowTracker {
     }
 
     public let configuration: Configuration
-    public private(set) var statistics = TrafficStatistics()
+    public internal(set) var statistics = TrafficStatistics()
     /// Told about every connection and attempt (see `FlowObserver`); the aggregator.
     public weak var observer: (any FlowObserver)?
-    private var nextSweep: Timestamp?
-    private static let sweepInterval: Int64 = 1_000_000_000
-    private var table: [FlowKey: Connection] = [:]
-    private var attempts = AttemptTable()
-    private var endedAttempts: [(FlowKey, AttemptTable.Attempt)] = []
+    var nextSweep: Timestamp?
+    static let sweepInterval: Int64 = 1_000_000_000
+    var table: [FlowKey: Connection] = [:]
+    var attempts = AttemptTable()
+    var endedAttempts: [(FlowKey, AttemptTable.Attempt)] = []
     /// Every active connection, by the second it may go idle (see `sweep`).
-    private var expiry: ExpiryWheel
-    private var dueScratch: [Connection] = []
+    var expiry: ExpiryWheel
+    var dueScratch: [Connection] = []
     /// Connections announced by another one (FTP data channels), by the endpoint they will reach.
     private var expectedConnections: [Connection.Endpoint: ApplicationProtocol] = [:]
     static let maximumExpectedConnections = 1024
@@ -173,114 +173,6 @@ public final class FlowTracker {
         // 4-tuple is a client reusing its port (load generators do).
         let stream = existing.direction(of: packet) == .client ? existing.clientStream : existing.serverStream
         return !(stream.sawSYN && stream.initialSequence == packet.sequenceNumber)
-    }
-
-    // MARK: - Attempts
-
-    /// Creates or updates the attempt of a TCP packet without payload.
-    private func trackAttempt(_ key: FlowKey, _ packet: DecodedPacket, timestamp: Timestamp) {
-        let flags = packet.tcpFlags
-        let sourceIsLow = packet.source == key.lowAddress && packet.sourcePort == key.lowPort
-        let isSYN = flags.contains(.syn) && !flags.contains(.ack)
-        if var attempt = attempts[key] {
-            let fromClient = attempt.flags.contains(.clientIsLow) == sourceIsLow
-            // A SYN with another initial sequence number, or after anything but a SYN, starts over.
-            if isSYN, !(fromClient && attempt.flags.contains(.clientSYN) && attempt.clientISN == packet.sequenceNumber)
-            {
-                if let replaced = attempts.remove(key) { endAttempt(key, replaced) }
-            } else {
-                update(&attempt, packet, fromClient: fromClient, timestamp: timestamp)
-                attempts[key] = attempt
-                return
-            }
-        }
-        if attempts.count >= configuration.maximumAttempts {
-            let victims = max(1, attempts.count / 16)
-            attempts.takeOldest(victims, into: &endedAttempts)
-            statistics.evictedAttempts += endedAttempts.count
-            endTakenAttempts()
-        }
-        let sourceIsClient: Bool
-        var attemptFlags: AttemptTable.Flags = []
-        if flags.contains(.syn) {
-            sourceIsClient = !flags.contains(.ack)
-            attemptFlags.insert(.rolesKnown)
-        } else {
-            // No SYN seen: guess that the well-known port is the server's until the payload tells.
-            sourceIsClient = !(packet.sourcePort < 1024 && packet.destinationPort >= 1024)
-        }
-        if sourceIsClient == sourceIsLow { attemptFlags.insert(.clientIsLow) }
-        statistics.connections += 1
-        var attempt = AttemptTable.Attempt(
-            id: statistics.connections, firstSeen: timestamp.nanoseconds, lastSeen: timestamp.nanoseconds,
-            flags: attemptFlags)
-        update(&attempt, packet, fromClient: sourceIsClient, timestamp: timestamp)
-        attempts.insert(attempt, for: key, idle: Self.nanoseconds(configuration.attemptIdleTimeout))
-    }
-
-    private func update(
-        _ attempt: inout AttemptTable.Attempt, _ packet: DecodedPacket, fromClient: Bool, timestamp: Timestamp
-    ) {
-        attempt.lastSeen = max(attempt.lastSeen, timestamp.nanoseconds)
-        let length = UInt32(clamping: packet.ipLength)
-        let flags = packet.tcpFlags
-        if fromClient {
-            attempt.clientPackets &+= 1
-            attempt.clientBytes = Self.saturatingSum(attempt.clientBytes, length)
-            if flags.contains(.syn) && !flags.contains(.ack) {
-                attempt.flags.insert(.clientSYN)
-                attempt.clientISN = packet.sequenceNumber
-            }
-            if flags.contains(.rst) { attempt.flags.insert(.clientRST) }
-        } else {
-            attempt.serverPackets &+= 1
-            attempt.serverBytes = Self.saturatingSum(attempt.serverBytes, length)
-            // The latest SYN-ACK is the one the client answers (servers may send several).
-            if flags.contains(.syn) && flags.contains(.ack) {
-                attempt.flags.insert(.serverSYN)
-                attempt.serverISN = packet.sequenceNumber
-            }
-            if flags.contains(.rst) { attempt.flags.insert(.serverRST) }
-        }
-        if flags.contains(.fin) { attempt.flags.insert(.fin) }
-    }
-
-    private static func saturatingSum(_ a: UInt32, _ b: UInt32) -> UInt32 {
-        let (sum, overflow) = a.addingReportingOverflow(b)
-        return overflow ? .max : sum
-    }
-
-    /// Hands the attempts in `endedAttempts` to the observer and empties it.
-    private func endTakenAttempts() {
-        for (key, attempt) in endedAttempts { endAttempt(key, attempt) }
-        endedAttempts.removeAll(keepingCapacity: true)
-    }
-
-    private func endAttempt(_ key: FlowKey, _ attempt: AttemptTable.Attempt) {
-        let refused = attempt.flags.contains(.serverRST)
-        statistics.endedAttempts += 1
-        if refused { statistics.refusedAttempts += 1 }
-        guard let observer else { return }
-        let (client, server) = Self.endpoints(key, clientIsLow: attempt.flags.contains(.clientIsLow))
-        observer.attemptEnded(
-            AttemptSummary(
-                client: client, server: server, firstSeen: Timestamp(nanoseconds: attempt.firstSeen),
-                lastSeen: Timestamp(nanoseconds: attempt.lastSeen),
-                packets: Int(attempt.clientPackets) + Int(attempt.serverPackets),
-                bytes: Int(attempt.clientBytes) + Int(attempt.serverBytes),
-                answered: attempt.flags.contains(.serverSYN), refused: refused))
-    }
-
-    private static func endpoints(_ key: FlowKey, clientIsLow: Bool) -> (client: Endpoint, server: Endpoint) {
-        let low = Endpoint(address: key.lowAddress, port: key.lowPort)
-        let high = Endpoint(address: key.highAddress, port: key.highPort)
-        return clientIsLow ? (low, high) : (high, low)
-    }
-
-    /// Ends every attempt still open: the end of a run, so that they are counted.
-    public func endAllAttempts() {
-        attempts.takeAll(into: &endedAttempts)
-        endTakenAttempts()
     }
 
     // MARK: - Connections
@@ -483,94 +375,6 @@ public final class FlowTracker {
             connection.settle()
             observer?.reportable(connection)
         }
-    }
-
-    // MARK: - Expiry and eviction
-
-    /// Moves idle and closed connections out of the active table and ends idle attempts. Called
-    /// once a second of capture time from `process`, and by a live capture when packets stop coming.
-    public func sweep(now: Timestamp) {
-        nextSweep = Timestamp(nanoseconds: now.nanoseconds &+ Self.sweepInterval)
-        var expired = 0
-        let nowSecond = Self.second(of: now.nanoseconds)
-        expiry.takeDue(through: nowSecond, into: &dueScratch)
-        for connection in dueScratch {
-            let deadline = expiryDeadline(of: connection)
-            if deadline < now.nanoseconds {
-                table.removeValue(forKey: connection.key)
-                deactivate(connection)
-                expired += 1
-            } else {
-                // Seen since it was filed: file it again for its new deadline.
-                expiry.file(connection, dueAt: Self.second(of: deadline, roundingUp: true), now: nowSecond)
-            }
-        }
-        dueScratch.removeAll(keepingCapacity: true)
-        statistics.expiredConnections += expired
-        statistics.activeConnections = table.count
-        attempts.takeExpired(
-            now: now.nanoseconds, idle: Self.nanoseconds(configuration.attemptIdleTimeout),
-            closed: Self.nanoseconds(configuration.closedLinger), into: &endedAttempts)
-        endTakenAttempts()
-    }
-
-    /// Files a connection in the expiry wheel under the second its idle time would run out.
-    private func file(_ connection: Connection) {
-        expiry.file(
-            connection, dueAt: Self.second(of: expiryDeadline(of: connection), roundingUp: true),
-            now: Self.second(of: connection.lastSeen.nanoseconds))
-        // Entries of flows that left the table, or were filed again, wait for their second; when
-        // they outnumber the live ones (a flood evicting flows), drop them at once.
-        if expiry.count > 2 * table.count + 4096 { expiry.compact() }
-    }
-
-    /// When the connection, if it sees no further packet, has been idle too long (nanoseconds).
-    private func expiryDeadline(of connection: Connection) -> Int64 {
-        let limit: Duration =
-            connection.sawRST || connection.sawFIN
-            ? configuration.closedLinger
-            : (connection.transport == .tcp ? configuration.tcpIdleTimeout : configuration.udpIdleTimeout)
-        return connection.lastSeen.nanoseconds &+ Self.nanoseconds(limit)
-    }
-
-    static func second(of nanoseconds: Int64, roundingUp: Bool = false) -> Int64 {
-        let (quotient, remainder) = nanoseconds.quotientAndRemainder(dividingBy: 1_000_000_000)
-        if remainder > 0 && roundingUp { return quotient + 1 }
-        if remainder < 0 && !roundingUp { return quotient - 1 }
-        return quotient
-    }
-
-    /// The table is full: drop the idlest sixteenth at once, so that a flood costs one pass per
-    /// many new flows instead of a scan per flow. Flows without payload never get here (they are
-    /// attempts, with a table and a cap of their own).
-    private func evictIdlest() {
-        let target = max(1, table.count / 16)
-        var victims: [FlowKey] = []
-        victims.reserveCapacity(target)
-        // A last-seen threshold from a sample of the table, then one pass, instead of sorting a
-        // million flows.
-        let step = max(1, table.count / 1024)
-        var sample: [Int64] = []
-        sample.reserveCapacity(1025)
-        for (position, connection) in table.values.enumerated() where position % step == 0 {
-            sample.append(connection.lastSeen.nanoseconds)
-        }
-        sample.sort()
-        let quantile = Double(target) / Double(max(1, table.count))
-        let threshold = sample[min(sample.count - 1, Int(Double(sample.count) * quantile))]
-        for (key, connection) in table where victims.count < target {
-            if connection.lastSeen.nanoseconds <= threshold { victims.append(key) }
-        }
-        for key in victims {
-            if let connection = table.removeValue(forKey: key) { deactivate(connection) }
-        }
-        statistics.evictedConnections += victims.count
-    }
-
-    /// Takes a connection out of the active set.
-    private func deactivate(_ connection: Connection) {
-        connection.isActive = false
-        observer?.deactivated(connection)
     }
 
     static func nanoseconds(_ duration: Duration) -> Int64 {
