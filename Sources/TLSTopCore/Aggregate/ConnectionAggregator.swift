@@ -80,7 +80,6 @@ public final class ConnectionAggregator: FlowObserver {
 
     /// The connections held in detail, in order of first payload.
     public var connections: [Connection] { held.map(\.connection) }
-    public var heldCount: Int { held.count }
 
     // MARK: - FlowObserver
 

@@ -50,26 +50,4 @@ public struct ConnectionTotals: Sendable, Equatable {
         attempts += 1
         if attempt.refused { refusedAttempts += 1 }
     }
-
-    /// Both sets of counts together.
-    public func adding(_ other: ConnectionTotals) -> ConnectionTotals {
-        var sum = self
-        sum.connections += other.connections
-        sum.protocols.merge(other.protocols, uniquingKeysWith: +)
-        sum.versions.merge(other.versions, uniquingKeysWith: +)
-        sum.ciphers.merge(other.ciphers, uniquingKeysWith: +)
-        sum.groups.merge(other.groups, uniquingKeysWith: +)
-        sum.severities.merge(other.severities, uniquingKeysWith: +)
-        sum.findings.merge(other.findings, uniquingKeysWith: +)
-        sum.encrypted += other.encrypted
-        sum.plaintext += other.plaintext
-        sum.unknown += other.unknown
-        sum.cleartextCredentials += other.cleartextCredentials
-        sum.tlsFamily += other.tlsFamily
-        sum.pfs += other.pfs
-        sum.pq += other.pq
-        sum.attempts += other.attempts
-        sum.refusedAttempts += other.refusedAttempts
-        return sum
-    }
 }
