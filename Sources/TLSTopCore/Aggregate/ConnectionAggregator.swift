@@ -71,6 +71,8 @@ public final class ConnectionAggregator: FlowObserver {
     /// Totals of the connections no longer held, and of every attempt.
     public private(set) var foldedTotals = ConnectionTotals()
     public private(set) var foldedConnections = 0
+    /// JA3/JA4/JA3S of the hellos already judged: clients repeat theirs.
+    private let fingerprints = FingerprintCache()
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -145,7 +147,8 @@ public final class ConnectionAggregator: FlowObserver {
             if keeping { entry.record = record }
             return record
         }
-        let record = ConnectionJudge.record(of: connection, policy: configuration.policy, remembering: keeping)
+        let record = ConnectionJudge.record(
+            of: connection, policy: configuration.policy, remembering: keeping, fingerprintCache: fingerprints)
         if keeping {
             entry.record = record
             entry.revision = connection.revision

@@ -8,17 +8,23 @@ final class FingerprintMemo {
     var serverHello: ServerHello?
     var ja3s: String?
 
-    /// JA3, JA4 and JA3S of `facts` (nil for a hello not seen, or SSLv2-format).
-    func fingerprints(of facts: HandshakeFacts) -> (ja3: String?, ja4: String?, ja3s: String?) {
+    /// JA3, JA4 and JA3S of `facts` (nil for a hello not seen, or SSLv2-format), looked up in
+    /// `cache` when there is one.
+    func fingerprints(of facts: HandshakeFacts, cache: FingerprintCache?) -> (ja3: String?, ja4: String?, ja3s: String?)
+    {
         if let hello = facts.clientHello, !hello.isSSLv2Format, clientHello != hello {
             let carrier: TLSFingerprint.Carrier = facts.quicVersion != nil ? .quic : facts.isDTLS ? .dtls : .tcp
             clientHello = hello
-            ja3 = TLSFingerprint.ja3(hello)
-            ja4 = TLSFingerprint.ja4(hello, carrier: carrier)
+            if let cache {
+                (ja3, ja4) = cache.client(hello, carrier: carrier)
+            } else {
+                ja3 = TLSFingerprint.ja3(hello)
+                ja4 = TLSFingerprint.ja4(hello, carrier: carrier)
+            }
         }
         if let hello = facts.serverHello, serverHello != hello {
             serverHello = hello
-            ja3s = TLSFingerprint.ja3s(hello)
+            ja3s = cache?.server(hello) ?? TLSFingerprint.ja3s(hello)
         }
         return (ja3, ja4, ja3s)
     }
@@ -28,11 +34,13 @@ extension HandshakeAnalyzer {
     /// JA3, JA4 and JA3S of what was seen so far (nil for a hello not seen, or SSLv2-format).
     /// - Parameter remembering: keep them for the next call (false when nothing will ask again:
     ///   the last snapshot of a batch run, where a memo per connection only costs memory).
-    public func fingerprints(remembering: Bool = true) -> (ja3: String?, ja4: String?, ja3s: String?) {
-        if let fingerprintMemo { return fingerprintMemo.fingerprints(of: facts) }
+    public func fingerprints(remembering: Bool = true, cache: FingerprintCache? = nil) -> (
+        ja3: String?, ja4: String?, ja3s: String?
+    ) {
+        if let fingerprintMemo { return fingerprintMemo.fingerprints(of: facts, cache: cache) }
         let memo = FingerprintMemo()
         if remembering { fingerprintMemo = memo }
-        return memo.fingerprints(of: facts)
+        return memo.fingerprints(of: facts, cache: cache)
     }
 }
 
@@ -49,10 +57,12 @@ public final class SettledAnalysis {
         memo = analyzer.fingerprintMemo
     }
 
-    public func fingerprints(remembering: Bool = true) -> (ja3: String?, ja4: String?, ja3s: String?) {
-        if let memo { return memo.fingerprints(of: facts) }
+    public func fingerprints(remembering: Bool = true, cache: FingerprintCache? = nil) -> (
+        ja3: String?, ja4: String?, ja3s: String?
+    ) {
+        if let memo { return memo.fingerprints(of: facts, cache: cache) }
         let fresh = FingerprintMemo()
         if remembering { memo = fresh }
-        return fresh.fingerprints(of: facts)
+        return fresh.fingerprints(of: facts, cache: cache)
     }
 }

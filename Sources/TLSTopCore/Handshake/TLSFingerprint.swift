@@ -14,58 +14,109 @@ public enum TLSFingerprint {
     // MARK: - JA3
 
     /// `SSLVersion,Ciphers,Extensions,EllipticCurves,EllipticCurvePointFormats`, decimal, dash-separated.
-    public static func ja3String(_ hello: ClientHello) -> String {
-        [
-            String(hello.legacyVersion.rawValue),
-            decimal(hello.cipherSuites.map(\.rawValue)),
-            decimal(hello.extensionTypes.filter { !GREASE.isGREASE($0) }),
-            decimal(hello.supportedGroups.map(\.rawValue)),
-            hello.ecPointFormats.map { String($0) }.joined(separator: "-"),
-        ].joined(separator: ",")
-    }
+    public static func ja3String(_ hello: ClientHello) -> String { String(decoding: ja3Text(hello), as: UTF8.self) }
 
-    public static func ja3(_ hello: ClientHello) -> String { md5(ja3String(hello)) }
+    public static func ja3(_ hello: ClientHello) -> String { md5(ja3Text(hello)) }
 
     /// `SSLVersion,Cipher,Extensions` of the ServerHello.
     public static func ja3sString(_ hello: ServerHello) -> String {
-        [
-            String(hello.legacyVersion.rawValue), String(hello.cipherSuite.rawValue),
-            decimal(hello.extensionTypes.filter { !GREASE.isGREASE($0) }),
-        ].joined(separator: ",")
+        String(decoding: ja3sText(hello), as: UTF8.self)
     }
 
-    public static func ja3s(_ hello: ServerHello) -> String { md5(ja3sString(hello)) }
+    public static func ja3s(_ hello: ServerHello) -> String { md5(ja3sText(hello)) }
+
+    /// The JA3 text as bytes: it is only ever hashed, so no String is made for it.
+    static func ja3Text(_ hello: ClientHello) -> [UInt8] {
+        var text: [UInt8] = []
+        text.reserveCapacity(
+            8 + 6 * (hello.cipherSuites.count + hello.extensionTypes.count + hello.supportedGroups.count)
+                + 4 * hello.ecPointFormats.count)
+        appendDecimal(hello.legacyVersion.rawValue, to: &text)
+        text.append(UInt8(ascii: ","))
+        appendDecimals(hello.cipherSuites.lazy.map(\.rawValue), to: &text)
+        text.append(UInt8(ascii: ","))
+        appendDecimals(hello.extensionTypes.lazy.filter { !GREASE.isGREASE($0) }, to: &text)
+        text.append(UInt8(ascii: ","))
+        appendDecimals(hello.supportedGroups.lazy.map(\.rawValue), to: &text)
+        text.append(UInt8(ascii: ","))
+        appendDecimals(hello.ecPointFormats.lazy.map(UInt16.init), to: &text)
+        return text
+    }
+
+    static func ja3sText(_ hello: ServerHello) -> [UInt8] {
+        var text: [UInt8] = []
+        text.reserveCapacity(16 + 6 * hello.extensionTypes.count)
+        appendDecimal(hello.legacyVersion.rawValue, to: &text)
+        text.append(UInt8(ascii: ","))
+        appendDecimal(hello.cipherSuite.rawValue, to: &text)
+        text.append(UInt8(ascii: ","))
+        appendDecimals(hello.extensionTypes.lazy.filter { !GREASE.isGREASE($0) }, to: &text)
+        return text
+    }
+
+    /// `771-4865-…`: decimal values, dash-separated.
+    private static func appendDecimals<S: Sequence<UInt16>>(_ values: S, to text: inout [UInt8]) {
+        var first = true
+        for value in values {
+            if !first { text.append(UInt8(ascii: "-")) }
+            first = false
+            appendDecimal(value, to: &text)
+        }
+    }
+
+    private static func appendDecimal(_ value: UInt16, to text: inout [UInt8]) {
+        var divisor: UInt16 = 10_000
+        while divisor > 1, value < divisor { divisor /= 10 }
+        var rest = value
+        while divisor > 0 {
+            text.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
+    }
 
     // MARK: - JA4
 
     public static func ja4(_ hello: ClientHello, carrier: Carrier) -> String {
-        let extensions = hello.extensionTypes.filter { !GREASE.isGREASE($0) }
-        var a = String(carrier.rawValue)
-        a += versionCode(hello.supportedVersions.isEmpty ? hello.legacyVersion : hello.highestVersion)
-        a += extensions.contains(ExtensionType.serverName.rawValue) ? "d" : "i"
-        a += twoDigits(hello.cipherSuites.count) + twoDigits(extensions.count)
-        a += alpnCode(hello.firstALPNEdges)
+        var extensionCount = 0
+        var hasServerName = false
+        var hashed: [UInt16] = []
+        hashed.reserveCapacity(hello.extensionTypes.count)
+        for type in hello.extensionTypes where !GREASE.isGREASE(type) {
+            extensionCount += 1
+            // SNI and ALPN are already in part a: leaving them out keeps part c the same whatever
+            // the destination and the protocol asked for.
+            if type == ExtensionType.serverName.rawValue {
+                hasServerName = true
+            } else if type != ExtensionType.applicationLayerProtocolNegotiation.rawValue {
+                hashed.append(type)
+            }
+        }
+        var text: [UInt8] = []
+        text.reserveCapacity(36)
+        text.append(carrier.rawValue.asciiValue ?? UInt8(ascii: "t"))
+        text += versionCode(hello.supportedVersions.isEmpty ? hello.legacyVersion : hello.highestVersion).utf8
+        text.append(UInt8(ascii: hasServerName ? "d" : "i"))
+        appendTwoDigits(hello.cipherSuites.count, to: &text)
+        appendTwoDigits(extensionCount, to: &text)
+        text += alpnCode(hello.firstALPNEdges).utf8
+        text.append(UInt8(ascii: "_"))
 
         let ciphers = hello.cipherSuites.map(\.rawValue).sorted()
-        let b = ciphers.isEmpty ? empty : sha256Prefix(hexList(ciphers))
-
-        // SNI and ALPN are already in part a: leaving them out keeps part c the same whatever
-        // the destination and the protocol asked for.
-        let hashed = extensions.filter {
-            $0 != ExtensionType.serverName.rawValue && $0 != ExtensionType.applicationLayerProtocolNegotiation.rawValue
-        }
-        let c: String
+        if ciphers.isEmpty { text += empty.utf8 } else { appendSHA256Prefix(of: hexList(ciphers), to: &text) }
+        text.append(UInt8(ascii: "_"))
         if hashed.isEmpty {
-            c = empty
+            text += empty.utf8
         } else {
-            var text = hexList(hashed.sorted())
+            hashed.sort()
+            var input = hexList(hashed)
             if !hello.signatureAlgorithms.isEmpty {
-                text.append(UInt8(ascii: "_"))
-                text += hexList(hello.signatureAlgorithms.map(\.rawValue))
+                input.append(UInt8(ascii: "_"))
+                appendHexList(hello.signatureAlgorithms.lazy.map(\.rawValue), to: &input)
             }
-            c = sha256Prefix(text)
+            appendSHA256Prefix(of: input, to: &text)
         }
-        return "\(a)_\(b)_\(c)"
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// JA4's two-character version: `13`, `12`, …, `s3`, `s2`, `d1`–`d3`, `00` when unknown.
@@ -99,45 +150,57 @@ public enum TLSFingerprint {
 
     private static let empty = "000000000000"
     private static let hexDigits = Array("0123456789abcdef")
-
-    private static func twoDigits(_ count: Int) -> String {
-        let value = min(count, 99)
-        return value < 10 ? "0\(value)" : String(value)
-    }
-
-    private static func decimal(_ values: [UInt16]) -> String {
-        values.map { String($0) }.joined(separator: "-")
-    }
-
     private static let hexBytes = Array("0123456789abcdef".utf8)
+
+    private static func appendTwoDigits(_ count: Int, to text: inout [UInt8]) {
+        let value = UInt8(min(max(count, 0), 99))
+        text.append(UInt8(ascii: "0") + value / 10)
+        text.append(UInt8(ascii: "0") + value % 10)
+    }
 
     /// `0a0a,1301,…`: four lowercase hex digits per value, comma-separated, as bytes to hash.
     static func hexList(_ values: [UInt16]) -> [UInt8] {
         var text: [UInt8] = []
         text.reserveCapacity(values.count * 5)
-        for (index, value) in values.enumerated() {
-            if index > 0 { text.append(UInt8(ascii: ",")) }
+        appendHexList(values, to: &text)
+        return text
+    }
+
+    private static func appendHexList<S: Sequence<UInt16>>(_ values: S, to text: inout [UInt8]) {
+        var first = true
+        for value in values {
+            if !first { text.append(UInt8(ascii: ",")) }
+            first = false
             text.append(hexBytes[Int(value >> 12)])
             text.append(hexBytes[Int(value >> 8 & 0xF)])
             text.append(hexBytes[Int(value >> 4 & 0xF)])
             text.append(hexBytes[Int(value & 0xF)])
         }
-        return text
     }
 
-    private static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        var text = ""
+    private static func appendHex<D: Sequence<UInt8>>(_ digest: D, to text: inout [UInt8]) {
         for byte in digest {
-            text.append(hexDigits[Int(byte >> 4)])
-            text.append(hexDigits[Int(byte & 0xF)])
+            text.append(hexBytes[Int(byte >> 4)])
+            text.append(hexBytes[Int(byte & 0xF)])
         }
-        return text
     }
 
-    private static func md5(_ text: String) -> String { hex(Insecure.MD5.hash(data: Array(text.utf8))) }
+    private static func md5(_ text: [UInt8]) -> String {
+        var hex: [UInt8] = []
+        hex.reserveCapacity(32)
+        appendHex(Insecure.MD5.hash(data: text), to: &hex)
+        return String(decoding: hex, as: UTF8.self)
+    }
 
-    static func sha256Prefix(_ text: [UInt8]) -> String {
-        String(hex(SHA256.hash(data: text).prefix(6)))
+    private static func appendSHA256Prefix(of input: [UInt8], to text: inout [UInt8]) {
+        appendHex(SHA256.hash(data: input).prefix(6), to: &text)
+    }
+
+    static func sha256Prefix(_ input: [UInt8]) -> String {
+        var text: [UInt8] = []
+        text.reserveCapacity(12)
+        appendSHA256Prefix(of: input, to: &text)
+        return String(decoding: text, as: UTF8.self)
     }
 
     static func sha256Prefix(_ text: String) -> String { sha256Prefix(Array(text.utf8)) }

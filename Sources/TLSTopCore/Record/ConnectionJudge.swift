@@ -23,8 +23,10 @@ public enum ConnectionJudge {
     ///   left out (the fingerprints' hashing was most of the cost of folding).
     /// - Parameter remembering: keep what is worth keeping for the next judgment (the hellos'
     ///   fingerprints); false when nothing will ask again.
+    /// - Parameter fingerprintCache: fingerprints of the hellos other connections sent.
     public static func record(
-        of connection: Connection, policy: Policy, detailed: Bool = true, remembering: Bool = true
+        of connection: Connection, policy: Policy, detailed: Bool = true, remembering: Bool = true,
+        fingerprintCache: FingerprintCache? = nil
     ) -> ConnectionRecord {
         let analyzed = connection.isAnalyzed
         let facts = connection.facts
@@ -39,7 +41,7 @@ public enum ConnectionJudge {
             CertificateRecord(
                 facts: $0, chainLength: facts.serverChainLength, coversServerName: facts.certificateCoversServerName)
         }
-        let fingerprints = detailed ? connection.fingerprints(remembering: remembering) : nil
+        let fingerprints = detailed ? connection.fingerprints(remembering: remembering, cache: fingerprintCache) : nil
         // Certificates are judged at the time of the handshake, so a capture file gives the same
         // verdict whenever it is read.
         let posture =

@@ -75,6 +75,16 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     /// `writeString` into bytes; strings that need escapes take the scalar-by-scalar path.
     static func writeString(_ value: String, to out: inout [UInt8]) {
+        // The common case in one pass over the string's own bytes: scanned, then copied whole
+        // (a generic append of the UTF-8 view went byte by byte, and was most of an export).
+        let copied = value.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard !needsEscaping(bytes) else { return false }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: bytes)
+            out.append(UInt8(ascii: "\""))
+            return true
+        }
+        if copied == true { return }
         if needsEscaping(value) {
             var escaped = ""
             writeString(value, to: &escaped)

@@ -72,7 +72,7 @@ extension Snapshot {
 
     /// A top-level member holding an array, one element per line.
     private static func writeLines<Element>(
-        _ key: String, _ elements: [Element], to out: inout JSONStreamWriter,
+        _ key: StaticString, _ elements: [Element], to out: inout JSONStreamWriter,
         _ write: (Element, inout JSONStreamWriter) throws -> Void
     ) throws {
         out.newline(indent: 2)
@@ -95,7 +95,7 @@ extension Snapshot {
         out.beginObject()
         for id in ids.sorted() {
             out.newline(indent: 4)
-            out.key(id.rawValue)
+            out.key(escaping: id.rawValue)
             out.beginObject()
             out.field("explanation", id.explanation)
             out.field("reference", id.reference)
@@ -108,7 +108,7 @@ extension Snapshot {
 
 extension TrafficStatistics {
     func write(to out: inout JSONStreamWriter, first: Timestamp?, last: Timestamp?) throws {
-        let counts: [(String, Int)] = [
+        let counts: [(StaticString, Int)] = [
             ("packets", packets), ("bytes", bytes), ("connections", connections),
             ("attempts", endedAttempts), ("refused_attempts", refusedAttempts),
             ("evicted_attempts", evictedAttempts), ("active_attempts", activeAttempts),
@@ -178,7 +178,7 @@ func writeCounts<Key>(_ values: [Key: Int], _ name: (Key) -> String, to out: ino
     out.beginObject()
     let named = values.map { (name($0.key), $0.value) }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
     for (key, count) in named {
-        out.key(key)
+        out.key(escaping: key)
         out.int(count)
     }
     try out.endObject()
@@ -345,7 +345,7 @@ extension HostSnapshot {
         try writeBreakdowns(protocols, versions, ciphers, groups, to: &out)
         out.key("apps")
         try writeCounts(applications, \.rawValue, to: &out)
-        let counts: [(String, Int)] = [
+        let counts: [(StaticString, Int)] = [
             ("encrypted_connections", encryptedConnections), ("plaintext_connections", plaintextConnections),
             ("unknown_connections", unknownConnections), ("encrypted_bytes", encryptedBytes),
             ("plaintext_bytes", plaintextBytes), ("unknown_bytes", unknownBytes),

@@ -97,8 +97,12 @@ public final class Connection {
     public var isAnalyzed: Bool { analyzer != nil || settled != nil }
 
     /// JA3, JA4 and JA3S of the hellos seen.
-    public func fingerprints(remembering: Bool = true) -> (ja3: String?, ja4: String?, ja3s: String?)? {
-        analyzer?.fingerprints(remembering: remembering) ?? settled?.fingerprints(remembering: remembering)
+    /// - Parameter cache: fingerprints of hellos seen on other connections (see `FingerprintCache`).
+    public func fingerprints(remembering: Bool = true, cache: FingerprintCache? = nil) -> (
+        ja3: String?, ja4: String?, ja3s: String?
+    )? {
+        analyzer?.fingerprints(remembering: remembering, cache: cache)
+            ?? settled?.fingerprints(remembering: remembering, cache: cache)
     }
 
     /// The handshake has told all it can: keep its facts, free the analyzer.

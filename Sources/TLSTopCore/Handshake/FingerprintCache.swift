@@ -1,0 +1,81 @@
+/// JA3, JA4 and JA3S by the hello fields they are computed from, shared by every connection an
+/// aggregator judges.
+///
+/// Hellos repeat: every connection from the same client build sends the same lists (that is what
+/// makes a JA3 worth having), and each fingerprint costs an MD5 or two SHA-256 over text made for
+/// it, far more than hashing the lists to look it up. Bounded, and emptied when full, so hellos
+/// that never repeat (a hostile client randomizing them) cost one lookup each and no memory.
+/// Used from the thread that owns the aggregator only.
+public final class FingerprintCache {
+    /// What JA3 and JA4 read of a ClientHello. The arrays are the hello's own (shared, not copied).
+    struct ClientKey: Hashable {
+        var carrier: TLSFingerprint.Carrier
+        var legacyVersion: ProtocolVersion
+        var supportedVersions: [ProtocolVersion]
+        var cipherSuites: [CipherSuite]
+        var extensionTypes: [UInt16]
+        var supportedGroups: [NamedGroup]
+        var ecPointFormats: [UInt8]
+        var signatureAlgorithms: [SignatureScheme]
+        var firstALPNEdges: [UInt8]
+
+        init(_ hello: ClientHello, carrier: TLSFingerprint.Carrier) {
+            self.carrier = carrier
+            legacyVersion = hello.legacyVersion
+            supportedVersions = hello.supportedVersions
+            cipherSuites = hello.cipherSuites
+            extensionTypes = hello.extensionTypes
+            supportedGroups = hello.supportedGroups
+            ecPointFormats = hello.ecPointFormats
+            signatureAlgorithms = hello.signatureAlgorithms
+            firstALPNEdges = hello.firstALPNEdges
+        }
+    }
+
+    /// What JA3S reads of a ServerHello.
+    struct ServerKey: Hashable {
+        var legacyVersion: ProtocolVersion
+        var cipherSuite: CipherSuite
+        var extensionTypes: [UInt16]
+    }
+
+    let capacity: Int
+    private var clients: [ClientKey: (ja3: String, ja4: String)] = [:]
+    private var servers: [ServerKey: String] = [:]
+    public private(set) var hits = 0
+    public private(set) var misses = 0
+
+    /// Distinct ClientHellos remembered now.
+    var clientCount: Int { clients.count }
+
+    public init(capacity: Int = 4096) {
+        self.capacity = max(1, capacity)
+    }
+
+    func client(_ hello: ClientHello, carrier: TLSFingerprint.Carrier) -> (ja3: String, ja4: String) {
+        let key = ClientKey(hello, carrier: carrier)
+        if let known = clients[key] {
+            hits += 1
+            return known
+        }
+        misses += 1
+        let made = (ja3: TLSFingerprint.ja3(hello), ja4: TLSFingerprint.ja4(hello, carrier: carrier))
+        if clients.count >= capacity { clients.removeAll(keepingCapacity: true) }
+        clients[key] = made
+        return made
+    }
+
+    func server(_ hello: ServerHello) -> String {
+        let key = ServerKey(
+            legacyVersion: hello.legacyVersion, cipherSuite: hello.cipherSuite, extensionTypes: hello.extensionTypes)
+        if let known = servers[key] {
+            hits += 1
+            return known
+        }
+        misses += 1
+        let made = TLSFingerprint.ja3s(hello)
+        if servers.count >= capacity { servers.removeAll(keepingCapacity: true) }
+        servers[key] = made
+        return made
+    }
+}
