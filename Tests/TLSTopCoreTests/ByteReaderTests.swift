@@ -89,8 +89,32 @@ import Testing
         (Int64(1_700_000_000_123_456_789), "2023-11-14T22:13:20.123456Z"),
         (Int64(951_782_400_000_000_000), "2000-02-29T00:00:00.000000Z"),
         (Int64(-1_000_000_000), "1969-12-31T23:59:59.000000Z"),
+        (Int64(-1), "1969-12-31T23:59:59.999999Z"),
+        (Int64.max, "2262-04-11T23:47:16.854775Z"),
+        (Int64.min, "1677-09-21T00:12:43.145224Z"),
     ])
     func formatsRFC3339(nanoseconds: Int64, text: String) {
         #expect(Timestamp(nanoseconds: nanoseconds).rfc3339 == text)
+        var bytes = Array("x".utf8)
+        Timestamp(nanoseconds: nanoseconds).appendRFC3339(to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == "x" + text)
+    }
+}
+
+@Suite struct TextSearchTests {
+    @Test(arguments: [
+        ("sha1WithRSAEncryption", "sha1", true), ("SHA1-RSA", "sha1", true), ("ecdsa-with-SHA256", "sha1", false),
+        ("md5WithRSAEncryption", "md5", true), ("", "md5", false), ("sha", "sha1", false), ("xSHA", "sha", true),
+        ("ShA1", "sha1", true), ("sh1a", "sha1", false), ("ssha1", "sha1", true),
+    ])
+    func findsASCIIIgnoringCase(text: String, needle: String, expected: Bool) {
+        let found: Bool
+        switch needle {
+        case "sha1": found = text.containsIgnoringASCIICase("sha1")
+        case "md5": found = text.containsIgnoringASCIICase("md5")
+        default: found = text.containsIgnoringASCIICase("sha")
+        }
+        #expect(found == expected, "\(text) ∋ \(needle)")
+        #expect(found == text.lowercased().containsBytes(needle))
     }
 }

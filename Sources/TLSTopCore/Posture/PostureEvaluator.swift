@@ -163,11 +163,11 @@ public enum PostureEvaluator {
                 break
             }
         }
-        let signature = certificate.signatureAlgorithm.lowercased()
-        if signature.containsBytes("md5") || signature.containsBytes("md2") {
+        let signature = certificate.signatureAlgorithm
+        if signature.containsIgnoringASCIICase("md5") || signature.containsIgnoringASCIICase("md2") {
             collector.add(.weakSignature, certificate.signatureAlgorithm)
             collector.raise(.weakSignature, to: .critical)
-        } else if signature.containsBytes("sha1") {
+        } else if signature.containsIgnoringASCIICase("sha1") {
             collector.add(.weakSignature, certificate.signatureAlgorithm)
         }
         if certificate.isSelfSigned { collector.add(.selfSigned, certificate.subject) }

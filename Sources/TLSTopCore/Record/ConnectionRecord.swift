@@ -176,14 +176,20 @@ public struct ClientOffer: Sendable, Hashable {
 }
 
 extension Timestamp {
-    /// A certificate's validity bound; dates outside ±3000 years (which only a hostile
-    /// certificate has) read as the epoch rather than overflow.
+    /// The latest second a Timestamp (nanoseconds in an Int64) holds: 2262-04-11.
+    static let latestSecond: Double = 9_223_372_035
+
+    /// A certificate's validity bound. Nanoseconds in an Int64 end in 2262, and RFC 5280
+    /// §4.1.2.5 has certificates that never expire say 9999-12-31: such dates saturate at the
+    /// last representable second (before 1677 at the first) instead of overflowing, which trapped.
+    /// Not finite: the epoch.
     init(_ date: Date) {
         let seconds = date.timeIntervalSince1970
-        guard seconds.isFinite, abs(seconds) < 1e11 else {
+        guard seconds.isFinite else {
             self = .zero
             return
         }
-        self = Timestamp(nanoseconds: Int64(seconds * 1_000_000_000))
+        let bounded = min(max(seconds, -Self.latestSecond), Self.latestSecond)
+        self = Timestamp(nanoseconds: Int64(bounded * 1_000_000_000))
     }
 }

@@ -137,6 +137,21 @@ public struct JSONStreamWriter {
         bool(value)
     }
 
+    public mutating func member(_ name: StaticString, _ value: Timestamp?) {
+        guard let value else { return }
+        key(name)
+        timestamp(value)
+    }
+
+    /// An RFC 3339 time, written without making a String.
+    public mutating func timestamp(_ value: Timestamp?) {
+        separate()
+        guard let value else { return appendNull() }
+        buffer.append(UInt8(ascii: "\""))
+        value.appendRFC3339(to: &buffer)
+        buffer.append(UInt8(ascii: "\""))
+    }
+
     /// A member written whatever its value: `null` when absent (the top level, statistics,
     /// totals and host rows, where the schema says "unknown" with an explicit null).
     public mutating func field(_ name: StaticString, _ value: String?) {
@@ -147,6 +162,11 @@ public struct JSONStreamWriter {
     public mutating func field(_ name: StaticString, _ value: Int?) {
         key(name)
         int(value)
+    }
+
+    public mutating func field(_ name: StaticString, _ value: Timestamp?) {
+        key(name)
+        timestamp(value)
     }
 
     public mutating func field(_ name: StaticString, _ value: Bool?) {

@@ -19,7 +19,7 @@ extension Snapshot {
         out.newline(indent: 2)
         out.field("schema", Snapshot.schema)
         out.newline(indent: 2)
-        out.field("generated_at", generatedAt.rfc3339)
+        out.field("generated_at", generatedAt)
         out.newline(indent: 2)
         out.field("policy", policy)
         out.newline(indent: 2)
@@ -130,8 +130,8 @@ extension TrafficStatistics {
         out.field("kernel_received", kernelReceived)
         out.field("kernel_dropped", kernelDropped)
         out.field("interface_dropped", interfaceDropped)
-        out.field("first_packet", first?.rfc3339)
-        out.field("last_packet", last?.rfc3339)
+        out.field("first_packet", first)
+        out.field("last_packet", last)
         try out.endObject()
     }
 }
@@ -258,8 +258,8 @@ extension ConnectionRecord {
         out.member("client_offer", offer)
         out.member("packets", packets)
         out.member("bytes", bytes)
-        out.member("first_seen", firstSeen.rfc3339)
-        out.member("last_seen", lastSeen.rfc3339)
+        out.member("first_seen", firstSeen)
+        out.member("last_seen", lastSeen)
         out.member("closed", closed)
         out.member("gap", gap)
         try out.endObject()
@@ -276,8 +276,8 @@ extension CertificateFacts {
         out.beginArray()
         for name in subjectAltNames { out.string(name) }
         try out.endArray()
-        out.field("not_before", Timestamp(notBefore).rfc3339)
-        out.field("not_after", Timestamp(notAfter).rfc3339)
+        out.field("not_before", Timestamp(notBefore))
+        out.field("not_after", Timestamp(notAfter))
         out.field("serial", serialNumber)
         out.field("key_type", keyType)
         out.field("key_bits", keyBits)
@@ -356,8 +356,8 @@ extension HostSnapshot {
             out.key(name)
             out.int(value)
         }
-        out.field("first_seen", firstSeen.rfc3339)
-        out.field("last_seen", lastSeen.rfc3339)
+        out.field("first_seen", firstSeen)
+        out.field("last_seen", lastSeen)
         try out.endObject()
     }
 }

@@ -13,6 +13,32 @@ extension StringProtocol {
         }
         return false
     }
+
+    /// Whether the lowercase ASCII `needle` occurs, ignoring ASCII case, without copying either.
+    func containsIgnoringASCIICase(_ needle: StaticString) -> Bool {
+        needle.withUTF8Buffer { pattern in
+            guard !pattern.isEmpty else { return true }
+            let bytes = utf8
+            var start = bytes.startIndex
+            while start != bytes.endIndex {
+                var index = start
+                var matched = 0
+                while matched < pattern.count, index != bytes.endIndex,
+                    Self.lowercasedASCII(bytes[index]) == pattern[matched]
+                {
+                    index = bytes.index(after: index)
+                    matched += 1
+                }
+                if matched == pattern.count { return true }
+                start = bytes.index(after: start)
+            }
+            return false
+        }
+    }
+
+    private static func lowercasedASCII(_ byte: UInt8) -> UInt8 {
+        (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
+    }
 }
 
 extension String {

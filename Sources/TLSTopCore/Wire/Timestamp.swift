@@ -14,17 +14,68 @@ public struct Timestamp: Comparable, Hashable, Sendable {
 
     /// RFC 3339 UTC with microseconds, e.g. `2024-05-01T12:00:00.123456Z`.
     public var rfc3339: String {
+        var text: [UInt8] = []
+        text.reserveCapacity(27)
+        appendRFC3339(to: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Writes `rfc3339` into a byte buffer: exports write two per connection, and building each
+    /// as an interpolated String was a tenth of an export.
+    public func appendRFC3339(to text: inout [UInt8]) {
         let seconds = nanoseconds.floorDivided(by: 1_000_000_000)
-        let micros = (nanoseconds - seconds * 1_000_000_000) / 1000
+        // From the remainder, not `nanoseconds - seconds * 10^9`, which overflows near Int64.min.
+        let remainder = nanoseconds % 1_000_000_000
+        let micros = (remainder < 0 ? remainder + 1_000_000_000 : remainder) / 1000
         let days = seconds.floorDivided(by: 86_400)
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = Self.civilDate(daysSinceEpoch: days)
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        if year < 0 { text.append(UInt8(ascii: "-")) }
+        // Years past 9999 (only a hostile certificate's) take the digits they need.
+        Self.appendDigits(year.magnitude, width: 4, to: &text)
+        // The rest has a fixed width: filled in place, appended once.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 23) { field in
+            func put(_ value: Int64, _ width: Int, at offset: Int) {
+                var rest = value
+                for position in stride(from: offset + width - 1, through: offset, by: -1) {
+                    field[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10)
+                    rest /= 10
+                }
+            }
+            field[0] = UInt8(ascii: "-")
+            put(month, 2, at: 1)
+            field[3] = UInt8(ascii: "-")
+            put(day, 2, at: 4)
+            field[6] = UInt8(ascii: "T")
+            put(secondOfDay / 3600, 2, at: 7)
+            field[9] = UInt8(ascii: ":")
+            put(secondOfDay / 60 % 60, 2, at: 10)
+            field[12] = UInt8(ascii: ":")
+            put(secondOfDay % 60, 2, at: 13)
+            field[15] = UInt8(ascii: ".")
+            put(micros, 6, at: 16)
+            field[22] = UInt8(ascii: "Z")
+            text.append(contentsOf: field)
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):"
-            + "\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(micros, 6))Z"
+    }
+
+    /// Decimal digits, zero-padded to `width` (more digits when the value needs them).
+    private static func appendDigits(_ value: UInt64, width: Int, to text: inout [UInt8]) {
+        var digits = 1
+        var rest = value
+        while rest >= 10 {
+            rest /= 10
+            digits += 1
+        }
+        for _ in digits..<max(digits, width) { text.append(UInt8(ascii: "0")) }
+        var divisor: UInt64 = 1  // at most 10^19: a UInt64 has at most 20 digits
+        for _ in 1..<digits { divisor *= 10 }
+        rest = value
+        while divisor > 0 {
+            text.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 
     /// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's `civil_from_days`).
