@@ -56,22 +56,22 @@ public enum TLSFingerprint {
 
     /// `771-4865-…`: decimal values, dash-separated.
     private static func appendDecimals<S: Sequence<UInt16>>(_ values: S, to text: inout [UInt8]) {
-        var first = true
-        for value in values {
-            if !first { text.append(UInt8(ascii: "-")) }
-            first = false
-            appendDecimal(value, to: &text)
-        }
+        appendList(values, separator: UInt8(ascii: "-"), to: &text) { value, text in appendDecimal(value, to: &text) }
     }
 
     private static func appendDecimal(_ value: UInt16, to text: inout [UInt8]) {
-        var divisor: UInt16 = 10_000
-        while divisor > 1, value < divisor { divisor /= 10 }
-        var rest = value
-        while divisor > 0 {
-            text.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor))
-            rest %= divisor
-            divisor /= 10
+        JSONStreamWriter.appendDecimal(Int(value), to: &text)
+    }
+
+    /// Each value written by `element`, `separator` between them.
+    private static func appendList<S: Sequence<UInt16>>(
+        _ values: S, separator: UInt8, to text: inout [UInt8], _ element: (UInt16, inout [UInt8]) -> Void
+    ) {
+        var first = true
+        for value in values {
+            if !first { text.append(separator) }
+            first = false
+            element(value, &text)
         }
     }
 
@@ -167,10 +167,7 @@ public enum TLSFingerprint {
     }
 
     private static func appendHexList<S: Sequence<UInt16>>(_ values: S, to text: inout [UInt8]) {
-        var first = true
-        for value in values {
-            if !first { text.append(UInt8(ascii: ",")) }
-            first = false
+        appendList(values, separator: UInt8(ascii: ","), to: &text) { value, text in
             text.append(hexBytes[Int(value >> 12)])
             text.append(hexBytes[Int(value >> 8 & 0xF)])
             text.append(hexBytes[Int(value >> 4 & 0xF)])

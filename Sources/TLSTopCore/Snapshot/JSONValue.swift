@@ -85,15 +85,10 @@ public indirect enum JSONValue: Sendable, Equatable {
             return true
         }
         if copied == true { return }
-        if needsEscaping(value) {
-            var escaped = ""
-            writeString(value, to: &escaped)
-            out.append(contentsOf: escaped.utf8)
-        } else {
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: value.utf8)
-            out.append(UInt8(ascii: "\""))
-        }
+        // Escapes needed, or bytes not contiguous (a bridged string): the String path decides.
+        var text = ""
+        writeString(value, to: &text)
+        out.append(contentsOf: text.utf8)
     }
 
     private func write(to out: inout String, indent: Int) {
