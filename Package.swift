@@ -31,6 +31,7 @@ let package = Package(
         .systemLibrary(name: "CPcap", path: "Sources/CPcap"),
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
         // Pure Swift: decode → streams → handshake → snapshot. No C dependency.
         .target(
@@ -60,7 +61,8 @@ let package = Package(
         ),
         // libpcap adapter: reads files and interfaces, hands raw frames to the core; Linux privileges
         // and /proc: which local process owns a connection.
-        .target(name: "TLSTopCapture", dependencies: ["CPcap", "CLinux", "TLSTopCore"]),
+        // Capture files are read by the core; gzip-compressed ones through zlib.
+        .target(name: "TLSTopCapture", dependencies: ["CPcap", "CLinux", "CZlib", "TLSTopCore"]),
         .executableTarget(
             name: "tlstop",
             dependencies: [

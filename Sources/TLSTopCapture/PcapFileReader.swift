@@ -2,53 +2,47 @@ import CPcap
 import Glibc
 import TLSTopCore
 
-/// Reads a pcap or pcapng file through libpcap and hands every frame to a `FlowTracker`.
+/// Reads a capture file (pcap, pcapng, either gzip-compressed, told apart by their first bytes)
+/// with the core's pure-Swift reader and hands every frame to a `FlowTracker`. libpcap is used
+/// only to compile and run a BPF filter, one program per link type the file holds.
 public final class PcapFileReader {
     public let path: String
-    public let linkType: LinkType
-    public let linkTypeName: String
     public let filter: String?
-    private let handle: OpaquePointer
+    private let reader: CaptureFileReader
+    private var filters: [Int: CompiledFilter] = [:]
     /// Pace packets by their capture timestamps (`--realtime`), so a recorded incident plays back
     /// at the speed it happened.
     public var realtime = false
     private var pacing: (firstPacket: Int64, start: ContinuousClock.Instant)?
+    /// Frames read from the file, before the filter (for "damaged after N packets").
+    private var framesRead = 0
 
-    /// Opens the file and applies an optional BPF filter.
+    /// Opens the file and checks the optional BPF filter against its first link type.
     public init(path: String, filter: String? = nil) throws(CaptureError) {
-        var errorBuffer = [CChar](repeating: 0, count: Int(tlstop_pcap_errbuf_size()))
-        guard
-            let handle = pcap_open_offline_with_tstamp_precision(
-                path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer)
-        else {
-            let reason = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw CaptureError("cannot read capture file '\(path)': \(reason)")
-        }
-        // Validate everything before `self` owns the handle, so exactly one place closes it.
-        let number = Int(pcap_datalink(handle))
-        let name = pcap_datalink_val_to_name(Int32(number)).map { String(cString: $0) } ?? "unknown"
-        guard let linkType = LinkType(linkTypeNumber: number) else {
-            pcap_close(handle)
-            throw CaptureError(
-                "capture file '\(path)' has link type \(number) (\(name)), which tlstop does not read; "
-                    + "supported: \(LinkType.supportedDescription)")
-        }
-        if let filter {
-            do throws(CaptureError) {
-                try Self.apply(filter: filter, to: handle)
-            } catch {
-                pcap_close(handle)
-                throw error
-            }
+        let file = try FileByteSource(path: path)
+        do throws(CaptureFileError) {
+            let isGzip = try file.peek(2) == [0x1F, 0x8B]
+            reader = try CaptureFileReader(source: isGzip ? try GzipByteSource(input: file) : file)
+        } catch {
+            throw CaptureError("cannot read capture file '\(path)': \(error.reason)")
         }
         self.path = path
         self.filter = filter
-        self.handle = handle
-        self.linkType = linkType
-        self.linkTypeName = name
+        if filter != nil {
+            for number in reader.linkTypeNumbers { _ = try compiledFilter(for: number) }
+        }
     }
 
-    deinit { pcap_close(handle) }
+    /// The link type of the file's first interface.
+    public var linkType: LinkType { reader.interfaces.first?.linkType ?? .ethernet }
+
+    /// libpcap's names of every link type seen so far, e.g. `EN10MB` or `EN10MB,LINUX_SLL2`.
+    public var linkTypeName: String {
+        reader.linkTypeNumbers.map { LinkType.pcapName(of: $0) }.joined(separator: ",")
+    }
+
+    /// Frames skipped because their interface's link layer is not one tlstop decodes.
+    public var unsupportedFrames: Int { reader.unsupportedFrames }
 
     static func apply(filter: String, to handle: OpaquePointer) throws(CaptureError) {
         var program = bpf_program()
@@ -61,60 +55,53 @@ public final class PcapFileReader {
         }
     }
 
-    /// Context handed through libpcap's `user` pointer to the C callback.
-    private final class LoopContext {
-        let tracker: FlowTracker
-        let linkType: LinkType
-        init(tracker: FlowTracker, linkType: LinkType) {
-            self.tracker = tracker
-            self.linkType = linkType
-        }
+    private func compiledFilter(for linkTypeNumber: Int) throws(CaptureError) -> CompiledFilter? {
+        guard let filter else { return nil }
+        if let compiled = filters[linkTypeNumber] { return compiled }
+        let compiled = try CompiledFilter(filter, linkTypeNumber: linkTypeNumber)
+        filters[linkTypeNumber] = compiled
+        return compiled
     }
 
-    /// Reads frames until the end of the file (or `limit` frames). A damaged or truncated file is
-    /// read as far as possible, then reported as an error that says where it stopped.
     /// Reads the whole file (or `limit` packets) into the analysis's tracker.
     public func read(into analysis: TrafficAnalysis, limit: Int = 0) throws(CaptureError) {
         try read(into: analysis.tracker, limit: limit)
     }
 
+    /// Reads frames until the end of the file (or `limit` frames). A damaged or truncated file is
+    /// read as far as possible, then reported as an error that says where it stopped.
     public func read(into tracker: FlowTracker, limit: Int = 0) throws(CaptureError) {
-        let context = LoopContext(tracker: tracker, linkType: linkType)
-        let result = withExtendedLifetime(context) {
-            pcap_loop(
-                handle, Int32(clamping: limit),
-                { user, header, bytes in
-                    guard let user, let header, let bytes else { return }
-                    let context = Unmanaged<LoopContext>.fromOpaque(UnsafeRawPointer(user)).takeUnretainedValue()
-                    let captured = Int(header.pointee.caplen)
-                    let stamp = header.pointee.ts
-                    context.tracker.ingest(
-                        frame: UnsafeRawBufferPointer(start: bytes, count: captured), linkType: context.linkType,
-                        wireLength: Int(header.pointee.len),
-                        timestamp: Timestamp(seconds: Int64(stamp.tv_sec), nanoseconds: Int64(stamp.tv_usec)))
-                }, Unmanaged.passUnretained(context).toOpaque().assumingMemoryBound(to: UInt8.self))
-        }
-        if result == -1 {
-            let reason = String(cString: pcap_geterr(handle))
-            throw CaptureError(
-                "capture file '\(path)' is damaged after \(tracker.statistics.packets) packets: \(reason)")
+        var delivered = 0
+        while limit <= 0 || delivered < limit {
+            guard let frame = try nextFrame(tracker: tracker) else { return }
+            guard try passes(frame) else { continue }
+            tracker.ingest(
+                frame: frame.bytes, linkType: frame.linkType, wireLength: frame.wireLength,
+                timestamp: frame.timestamp)
+            delivered += 1
         }
     }
 
-    /// Reads one packet with pcap_next_ex, or nil at the end; throws on a damaged file.
-    private func next(into tracker: FlowTracker, waitingUpTo milliseconds: Int32) throws(CaptureError) -> Bool? {
-        var header: UnsafeMutablePointer<pcap_pkthdr>?
-        var data: UnsafePointer<UInt8>?
-        let status = pcap_next_ex(handle, &header, &data)
-        if status == PCAP_ERROR_BREAK { return nil }
-        if status < 0 {
-            throw CaptureError(
-                "capture file '\(path)' is damaged after \(tracker.statistics.packets) packets: "
-                    + String(cString: pcap_geterr(handle)))
+    private func nextFrame(tracker: FlowTracker) throws(CaptureError) -> CapturedFrame? {
+        do throws(CaptureFileError) {
+            let frame = try reader.next()
+            if frame != nil { framesRead += 1 }
+            return frame
+        } catch {
+            throw CaptureError("capture file '\(path)' is damaged after \(framesRead) packets: \(error.reason)")
         }
-        guard status == 1, let header, let data else { return true }
-        let stamp = header.pointee.ts
-        let time = Timestamp(seconds: Int64(stamp.tv_sec), nanoseconds: Int64(stamp.tv_usec))
+    }
+
+    private func passes(_ frame: CapturedFrame) throws(CaptureError) -> Bool {
+        guard let compiled = try compiledFilter(for: frame.linkTypeNumber) else { return true }
+        return compiled.matches(frame)
+    }
+
+    /// Reads one packet, or nil at the end; throws on a damaged file.
+    private func next(into tracker: FlowTracker, waitingUpTo milliseconds: Int32) throws(CaptureError) -> Bool? {
+        guard let frame = try nextFrame(tracker: tracker) else { return nil }
+        guard try passes(frame) else { return true }
+        let time = frame.timestamp
         if realtime {
             let clock = ContinuousClock()
             let origin = pacing ?? (time.nanoseconds, clock.now)
@@ -125,10 +112,35 @@ public final class PcapFileReader {
                 clock.sleepWithoutAsync(until: min(due, clock.now.advanced(by: .milliseconds(Int64(milliseconds)))))
             }
         }
-        tracker.ingest(
-            frame: UnsafeRawBufferPointer(start: data, count: Int(header.pointee.caplen)), linkType: linkType,
-            wireLength: Int(header.pointee.len), timestamp: time)
+        tracker.ingest(frame: frame.bytes, linkType: frame.linkType, wireLength: frame.wireLength, timestamp: time)
         return true
+    }
+}
+
+/// A BPF program compiled for one link type, run on frames read from a file.
+final class CompiledFilter {
+    private var program = bpf_program()
+
+    init(_ filter: String, linkTypeNumber: Int) throws(CaptureError) {
+        // pcap_open_dead takes a DLT_ value; LINKTYPE_RAW (101) is DLT_RAW (12) on Linux.
+        let dlt = linkTypeNumber == 101 ? Int32(DLT_RAW) : Int32(clamping: linkTypeNumber)
+        guard let handle = pcap_open_dead(dlt, 262_144) else {
+            throw CaptureError("cannot compile capture filter '\(filter)': libpcap has no memory")
+        }
+        defer { pcap_close(handle) }
+        guard pcap_compile(handle, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
+            throw CaptureError("invalid capture filter '\(filter)': \(String(cString: pcap_geterr(handle)))")
+        }
+    }
+
+    deinit { pcap_freecode(&program) }
+
+    func matches(_ frame: CapturedFrame) -> Bool {
+        var header = pcap_pkthdr()
+        header.caplen = UInt32(clamping: frame.bytes.count)
+        header.len = UInt32(clamping: frame.wireLength)
+        guard let base = frame.bytes.baseAddress else { return false }
+        return pcap_offline_filter(&program, &header, base.assumingMemoryBound(to: UInt8.self)) != 0
     }
 }
 

@@ -90,4 +90,85 @@ import Testing
         #expect(tracker.statistics.packets > 0)
         #expect(tracker.connections.count > 1)
     }
+
+    /// Runs gzip on `data` (the system's tool: real gzip framing, not our own).
+    static func gzip(_ data: Data, arguments: [String] = ["-c", "-n"]) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        process.arguments = arguments
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(data)
+        try input.fileHandleForWriting.close()
+        let result = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return result
+    }
+
+    static func temporary(_ data: Data, name: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tlstop-\(UUID().uuidString)-\(name)")
+        try data.write(to: url)
+        return url
+    }
+
+    static func records(at url: URL) throws -> [ConnectionRecord] {
+        let reader = try PcapFileReader(path: url.path)
+        let analysis = TrafficAnalysis()
+        try reader.read(into: analysis)
+        return analysis.snapshot(source: .init(kind: "file", name: url.lastPathComponent), generatedAt: .zero)
+            .connections
+    }
+
+    /// A compressed capture gives exactly the connections of the original, whatever its name
+    /// says, and so does a file of several gzip members (`gzip -c a >> b`).
+    @Test(arguments: ["many-conns.pcap", "tls12-ecdhe-rsa.pcapng"])
+    func gzipCompressedCapturesReadLikeTheOriginal(name: String) throws {
+        let original = try Data(contentsOf: Self.fixtures.appendingPathComponent(name))
+        let expected = try Self.facts(name)
+        #expect(!expected.isEmpty)
+        let compressed = try Self.gzip(original)
+        #expect(compressed.prefix(2) == Data([0x1F, 0x8B]))
+        for fileName in [name + ".gz", "capture.bin"] {
+            let url = try Self.temporary(compressed, name: fileName)
+            defer { try? FileManager.default.removeItem(at: url) }
+            let got = try Self.records(at: url)
+            #expect(got.map(\.client) == expected.map(\.client), "\(fileName)")
+            #expect(got.map(\.version) == expected.map(\.version), "\(fileName)")
+            #expect(got.map(\.cipher) == expected.map(\.cipher), "\(fileName)")
+            #expect(got.map(\.packets) == expected.map(\.packets), "\(fileName)")
+        }
+        // Two members: the first half of the file, then the rest, each compressed on its own.
+        let half = original.count / 2
+        let members = try Self.gzip(original.prefix(half)) + Self.gzip(original.suffix(from: half))
+        let url = try Self.temporary(members, name: "members.gz")
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(try Self.records(at: url).map(\.packets) == expected.map(\.packets))
+    }
+
+    @Test func damagedGzipIsAOneLineErrorAfterWhatCouldBeRead() throws {
+        let original = try Data(contentsOf: Self.fixtures.appendingPathComponent("many-conns.pcap"))
+        let compressed = try Self.gzip(original)
+        for damaged in [compressed.prefix(compressed.count / 2), compressed.prefix(11)] {
+            let url = try Self.temporary(Data(damaged), name: "cut.pcap.gz")
+            defer { try? FileManager.default.removeItem(at: url) }
+            var message = ""
+            let analysis = TrafficAnalysis()
+            do throws(CaptureError) {
+                try PcapFileReader(path: url.path).read(into: analysis)
+            } catch {
+                message = error.message
+            }
+            #expect(message.contains(url.path), "names the file: \(message)")
+            #expect(message.contains("gzip"), "says it is the compression: \(message)")
+            #expect(!message.contains("\n"))
+        }
+        var flipped = compressed
+        flipped[compressed.count / 2] ^= 0xFF
+        let url = try Self.temporary(flipped, name: "flipped.pcap.gz")
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(throws: CaptureError.self) { try PcapFileReader(path: url.path).read(into: TrafficAnalysis()) }
+    }
 }
