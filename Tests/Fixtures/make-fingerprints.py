@@ -21,8 +21,18 @@ FIELDS = [
 ]
 
 
+# Captures whose TLS starts after a clear-text set-up on a port tshark does not guess: tell it what
+# the port carries so it follows into the TLS (HTTP CONNECT; for RDP and SOCKS5, TLS itself: its dissector skips the set-up bytes it cannot read).
+DECODE_AS = {
+    "rw-http-connect.pcap": ["-d", "tcp.port==44810,http"],
+    "rw-rdp.pcap": ["-d", "tcp.port==44830,tls"],
+    "rw-rdp-hybrid.pcap": ["-d", "tcp.port==44831,tls"],
+    "rw-socks5.pcap": ["-d", "tcp.port==44820,tls"],
+}
+
+
 def hellos(path):
-    command = ["tshark", "-n", "-r", path, "-Y", "tls.handshake.type == 1 or tls.handshake.type == 2 or dtls.handshake.type == 1 or dtls.handshake.type == 2",
+    command = ["tshark", "-n", "-r", path] + DECODE_AS.get(os.path.basename(path), []) + [ "-Y", "tls.handshake.type == 1 or tls.handshake.type == 2 or dtls.handshake.type == 1 or dtls.handshake.type == 2",
                "-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=;"]
     for field in FIELDS:
         command += ["-e", field]

@@ -171,4 +171,44 @@ import Testing
         defer { try? FileManager.default.removeItem(at: url) }
         #expect(throws: CaptureError.self) { try PcapFileReader(path: url.path).read(into: TrafficAnalysis()) }
     }
+
+    /// The committed compressed fixtures (`derive-realworld.py`) give exactly the connections of
+    /// the captures they were compressed from, `rw-gzip-noext.cap` by content alone.
+    @Test(arguments: ["rw-tls13-x25519.pcap.gz", "rw-tls12-ecdhe-rsa.pcapng.gz", "rw-gzip-noext.cap"])
+    func committedCompressedCapturesMatchTheirSources(name: String) throws {
+        let manifest = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(
+                    contentsOf: Self.fixtures.deletingLastPathComponent()
+                        .appendingPathComponent("fixtures-derived-realworld.json"))) as? [String: [String: Any]])
+        let source = try #require(manifest[name]?["derived_from"] as? String)
+        let expected = try Self.facts(source)
+        let got = try Self.facts(name)
+        #expect(!got.isEmpty)
+        #expect(got.map(\.client) == expected.map(\.client))
+        #expect(got.map(\.version) == expected.map(\.version))
+        #expect(got.map(\.cipher) == expected.map(\.cipher))
+        #expect(got.map(\.sni) == expected.map(\.sni))
+        #expect(got.map(\.packets) == expected.map(\.packets))
+    }
+
+    /// What libpcap refused ("an interface has a snapshot length different from the first"):
+    /// `mergecap` of three link types reads whole, and a filter applies to each interface's frames.
+    @Test func aMergedCaptureOfSeveralLinkTypesReadsAndFilters() throws {
+        let reader = try PcapFileReader(path: Self.fixtures.appendingPathComponent("rw-merged-linktypes.pcapng").path)
+        let analysis = TrafficAnalysis()
+        try reader.read(into: analysis)
+        #expect(reader.linkTypeName == "EN10MB,LINUX_SLL2,RAW")
+        let all = analysis.snapshot(source: .init(kind: "file", name: "merged"), generatedAt: .zero).connections
+        let parts = try ["tls12-ecdhe-rsa.pcap", "tls13-any-sll2.pcap", "tls13-x25519.pcap"].flatMap {
+            try Self.facts($0)
+        }
+        #expect(Set(all.map(\.client.port)) == Set(parts.map(\.client.port)))
+        #expect(all.count == 3)
+        for part in parts {
+            let filtered = try Self.facts("rw-merged-linktypes.pcapng", filter: "tcp port \(part.client.port)")
+            #expect(filtered.map(\.client.port) == [part.client.port])
+            #expect(filtered.first?.packets == part.packets)
+        }
+    }
 }

@@ -118,7 +118,7 @@ import Testing
     }
 
     @Test func unrecognizedBytesStayUnknown() {
-        let analyzer = Self.converse([(.client, [0x05, 0x01, 0x00]), (.client, [0x99, 0x98, 0x97, 0x96, 0x95])])
+        let analyzer = Self.converse([(.client, [0x07, 0x01, 0x00]), (.client, [0x99, 0x98, 0x97, 0x96, 0x95])])
         #expect(analyzer.facts.application.protocolName == nil)
         #expect(analyzer.isFinished(.client))
     }

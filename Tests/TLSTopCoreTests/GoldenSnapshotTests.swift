@@ -16,7 +16,7 @@ import Testing
             generatedAt: .zero)
     }
 
-    @Test(arguments: Fixtures.allPcapNames)
+    @Test(arguments: Fixtures.allCaptureNames)
     func snapshotMatchesGolden(name: String) throws {
         let json = try Self.snapshot(of: name).json()
         let golden = Fixtures.golden.appendingPathComponent(name + ".json")
@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func goldenFilesAreValidJSONWithTheSchemaVersion() throws {
-        for name in Fixtures.allPcapNames {
+        for name in Fixtures.allCaptureNames {
             let data = try Data(contentsOf: Fixtures.golden.appendingPathComponent(name + ".json"))
             let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
             #expect(object["schema"] as? String == "tlstop.snapshot/2")
@@ -64,6 +64,8 @@ import Testing
         [
             ("version", \.version?.name), ("cipher", \.cipher?.name), ("group", \.group?.name), ("sni", \.sni),
             ("alpn", \.alpn), ("app", \.application?.rawValue), ("starttls", \.startTLS?.rawValue),
+            ("quic_version", \.quicVersion?.name), ("user_agent", \.googleQUIC?.userAgent),
+            ("tunnel_target", \.tunnel?.target), ("rdp_protocol", \.tunnel?.rdpSecurity?.rawValue),
         ]
     }
     static var boolFields: [(String, KeyPath<ConnectionRecord, Bool>)] {
@@ -76,16 +78,30 @@ import Testing
     @Test func everyFixtureMatchesItsClientsReport() throws {
         let all = try Self.manifests()
         #expect(all.count >= 15)
-        // The pcapng variant is read through libpcap in the capture tests.
-        for (file, wanted) in all where file.hasSuffix(".pcap") {
+        // Compressed captures are read through zlib in the capture tests.
+        for (file, wanted) in all where file.hasSuffix(".pcap") || file.hasSuffix(".pcapng") {
             let snapshot = try GoldenSnapshotTests.snapshot(of: file)
             let seen = snapshot.connections.filter { $0.protocol != .unknown || $0.packets > 1 }
+            // A SYN refused or a stray segment without payload is an attempt, counted per host.
+            let attempts = wanted.filter { $0["protocol"] as? String == "unknown" && $0["client_hellos"] as? Int == 0 }
+            if !attempts.isEmpty {
+                #expect(
+                    snapshot.hosts.map(\.attempts).reduce(0, +) >= attempts.count,
+                    "\(file): \(attempts.count) attempts expected")
+            }
+            var matched = Set<Int>()
             for (index, expectation) in wanted.enumerated() {
+                if expectation["protocol"] as? String == "unknown", expectation["client_hellos"] as? Int == 0 {
+                    continue
+                }
                 let got: ConnectionRecord
                 if let port = expectation["client_port"] as? Int,
-                    let match = seen.first(where: { $0.client.port == port || $0.server.port == port })
+                    let match = seen.first(where: {
+                        !matched.contains($0.id) && ($0.client.port == port || $0.server.port == port)
+                    })
                 {
                     got = match
+                    matched.insert(match.id)
                 } else if index < seen.count {
                     got = seen[index]
                 } else {
@@ -99,12 +115,16 @@ import Testing
                 for (key, path) in Self.stringFields {
                     guard let value = expectation[key], !(value is NSNull) else { continue }
                     // TLS 1.3 sends the server's ALPN choice in the encrypted EncryptedExtensions.
-                    if key == "alpn", got.version?.name == "TLSv1.3" { continue }
+                    if key == "alpn", got.version?.isTLS13Family == true { continue }
                     #expect(got[keyPath: path] == value as? String, "\(label) \(key)")
                 }
                 for (key, path) in Self.boolFields {
                     guard let value = expectation[key] as? Bool else { continue }
                     #expect(got[keyPath: path] == value, "\(label) \(key)")
+                }
+                // A tunnel is asserted both ways: named where the manifest names one, absent where null.
+                if let tunnel = expectation["tunnel"] {
+                    #expect(got.tunnel?.kind.rawValue == tunnel as? String, "\(label) tunnel")
                 }
                 let isTLS = expectation["protocol"] as? String == "tls"
                 if isTLS, let resumed = expectation["resumed"] as? Bool {

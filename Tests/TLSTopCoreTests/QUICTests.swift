@@ -66,8 +66,8 @@ import Testing
     }
 
     @Test(arguments: [
-        (UInt32(1), "QUICv1"), (0x6B33_43CF, "QUICv2"), (0xFF00_001D, "draft-29"), (0x5130_3530, "gQUIC-Q050"),
-        (0x5430_3531, "gQUIC-T051"),
+        (UInt32(1), "QUICv1"), (0x6B33_43CF, "QUICv2"), (0xFF00_001D, "draft-29"), (0x5130_3530, "Q050"),
+        (0x5430_3531, "T051"),
     ])
     func versionsAreNamed(value: UInt32, name: String) {
         #expect(QUICVersion(rawValue: value).name == name)

@@ -20,6 +20,13 @@ public struct ApplicationFacts: Sendable, Equatable {
     /// How the credentials were sent ("http-authorization", "ftp-pass", "ldap-simple-bind", …).
     public var credentialMechanism: String?
 
+    /// Where the proxy was asked to connect ("host:port"), capped; boxed, since it is rare and
+    /// every connection carries these facts.
+    public var tunnelTarget: String? {
+        get { tunnelTargetBox?.text }
+        set { tunnelTargetBox = newValue.map(TextBox.init) }
+    }
+
     /// A data connection the FTP control channel announced: (address text or nil for the server's
     /// own, port). The tracker expects it and names it `ftp-data`.
     public var announcedDataPort: (host: IPAddress?, port: UInt16)?
@@ -38,6 +45,15 @@ public struct ApplicationFacts: Sendable, Equatable {
     /// HTTP: the client is sending a form body (application/x-www-form-urlencoded).
     var httpFormBody = false
     var httpFormHeader = false
+    // The one-byte fields last, where the padding after the bools above has room for them.
+    /// A proxy or protocol tunnel asked for (HTTP CONNECT, SOCKS5 CONNECT, RDP negotiation); its
+    /// TLS is the connection's once `upgraded`.
+    public var tunnel: Tunnel?
+    /// RDP: the security protocol the server chose.
+    public var rdpSecurity: RDPSecurity?
+    /// SOCKS5 messages read per direction (their layout depends on the position), up to 15 each.
+    var socksMessages: UInt8 = 0
+    private var tunnelTargetBox: TextBox?
 
     public init() {}
 
@@ -46,9 +62,21 @@ public struct ApplicationFacts: Sendable, Equatable {
             && lhs.upgradeAdvertised == rhs.upgradeAdvertised && lhs.upgradeRequested == rhs.upgradeRequested
             && lhs.upgradeAccepted == rhs.upgradeAccepted && lhs.upgradeRefused == rhs.upgradeRefused
             && lhs.upgraded == rhs.upgraded && lhs.cleartextCredentials == rhs.cleartextCredentials
-            && lhs.credentialMechanism == rhs.credentialMechanism
+            && lhs.credentialMechanism == rhs.credentialMechanism && lhs.tunnel == rhs.tunnel
+            && lhs.tunnelTarget == rhs.tunnelTarget && lhs.rdpSecurity == rhs.rdpSecurity
             && lhs.announcedDataPort?.host == rhs.announcedDataPort?.host
             && lhs.announcedDataPort?.port == rhs.announcedDataPort?.port
+    }
+
+    var socksClientMessages: UInt8 { socksMessages & 0x0F }
+    var socksServerMessages: UInt8 { socksMessages >> 4 }
+
+    mutating func countSOCKSMessage(from direction: Direction) {
+        switch direction {
+        case .client where socksClientMessages < 15: socksMessages += 1
+        case .server where socksServerMessages < 15: socksMessages += 0x10
+        default: break
+        }
     }
 
     /// A new upgrade request starts over (FTP clients try AUTH SSL, then AUTH TLS).
@@ -65,4 +93,10 @@ public struct ApplicationFacts: Sendable, Equatable {
         cleartextCredentials = true
         if credentialMechanism == nil { credentialMechanism = mechanism }
     }
+}
+
+/// An immutable string behind one pointer (8 bytes inline instead of a String's 16).
+final class TextBox: Sendable {
+    let text: String
+    init(_ text: String) { self.text = text }
 }

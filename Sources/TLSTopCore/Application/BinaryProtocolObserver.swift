@@ -27,7 +27,9 @@ enum BinaryProtocolObserver {
     static func identify(
         _ bytes: UnsafeRawBufferPointer, from direction: Direction, serverPort: UInt16, known: ApplicationProtocol?
     ) -> Recognition {
-        if let known, [.postgres, .mysql, .ldap, .mqtt, .dns].contains(known) { return .recognized(known) }
+        if let known, [.postgres, .mysql, .ldap, .mqtt, .dns, .socks5, .rdp].contains(known) {
+            return .recognized(known)
+        }
         var needMore = false
         func check(_ result: Bool?, _ application: ApplicationProtocol) -> Recognition? {
             switch result {
@@ -43,6 +45,10 @@ enum BinaryProtocolObserver {
             if let found = check(isLDAPMessage(bytes), .ldap) { return found }
             if let found = check(isMQTTConnect(bytes), .mqtt) { return found }
             if let found = check(isDNSOverTCP(bytes, serverPort: serverPort), .dns) { return found }
+            if let found = check(TunnelObserver.isSOCKS5Greeting(bytes), .socks5) { return found }
+            if let found = check(TunnelObserver.isRDPConnectionRequest(bytes, serverPort: serverPort), .rdp) {
+                return found
+            }
         case .server:
             if let found = check(isMySQLGreeting(bytes), .mysql) { return found }
             if let found = check(isLDAPMessage(bytes), .ldap) { return found }
@@ -95,6 +101,8 @@ enum BinaryProtocolObserver {
                 return probe.offset + remaining
             case .dns:
                 return 2 + Int(try reader.peekUInt16())
+            case .socks5, .rdp:
+                return try TunnelObserver.messageSize(reader, protocol: application, from: direction, facts: facts)
             default:
                 throw ParseError(.unsupported, "\(application) is not a binary protocol")
             }
@@ -156,6 +164,8 @@ enum BinaryProtocolObserver {
             }
         case (.ldap, _):
             try observeLDAP(&reader, from: direction, facts: &facts)
+        case (.socks5, _), (.rdp, _):
+            try TunnelObserver.observe(message, protocol: application, from: direction, facts: &facts)
         case (.mqtt, .client):
             try reader.skip(1)
             while try reader.readUInt8() & 0x80 != 0 {}

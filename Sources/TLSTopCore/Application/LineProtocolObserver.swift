@@ -27,6 +27,7 @@ enum LineProtocolObserver {
             identify(raw: raw, upper: text, from: direction, serverPort: serverPort, facts: &facts)
         }
         guard let application = facts.protocolName else { return }
+        if application == .http { observeConnect(raw: raw, upper: text, from: direction, facts: &facts) }
         switch direction {
         case .client: observeClient(text, application: application, facts: &facts)
         case .server: observeServer(text, application: application, facts: &facts)
@@ -98,6 +99,29 @@ enum LineProtocolObserver {
             } else if upper.hasPrefix("VERSION ") || upper == "STORED" || upper.hasPrefix("VALUE ") {
                 facts.protocolName = .memcached
             }
+        }
+    }
+
+    /// HTTP CONNECT (RFC 9110 §9.3.6): a 2xx answer makes the connection a tunnel, whose TLS
+    /// starts right after the response's empty line; any other final status refuses it.
+    private static func observeConnect(
+        raw: String, upper: String, from direction: Direction, facts: inout ApplicationFacts
+    ) {
+        switch direction {
+        case .client:
+            guard upper.hasPrefix("CONNECT "), facts.tunnel == nil else { return }
+            let words = raw.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+            guard words.count >= 2 else { return }
+            facts.tunnel = .httpConnect
+            facts.tunnelTarget = String(words[1].prefix(TunnelObserver.maximumTargetLength))
+            facts.requestUpgrade()
+        case .server:
+            guard facts.tunnel == .httpConnect, facts.upgradePending, !facts.upgradeAccepted,
+                upper.hasPrefix("HTTP/1."), upper.count >= 12
+            else { return }
+            let status = upper.dropFirst(9).prefix(3)
+            guard let first = status.first, first != "1" else { return }  // interim responses
+            if first == "2" { facts.upgradeAccepted = true } else { facts.upgradeRefused = true }
         }
     }
 

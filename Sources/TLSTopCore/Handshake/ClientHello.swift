@@ -132,7 +132,7 @@ public struct ClientHello: Sendable, Equatable {
                 let version = ProtocolVersion(rawValue: try list.readUInt16())
                 if !version.isGREASE, supportedVersions.count < 64 { supportedVersions.append(version) }
             }
-        case .keyShare:
+        case .keyShare, .draftKeyShare:
             var list = try body.prefixed16()
             while !list.isAtEnd {
                 let group = NamedGroup(rawValue: try list.readUInt16())

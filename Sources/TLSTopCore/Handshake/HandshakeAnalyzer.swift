@@ -375,7 +375,7 @@ public final class HandshakeAnalyzer {
                     facts.helloRetryRequest = hello
                 } else if facts.serverHello == nil {
                     facts.serverHello = hello
-                    if hello.selectedVersion == .tls13 { state.encrypted = true }
+                    if hello.selectedVersion.isTLS13Family { state.encrypted = true }
                 }
             case (.server, .certificate):
                 let chain = try CertificateMessage(parsing: &reader, isTLS13: false)
@@ -634,7 +634,9 @@ public final class HandshakeAnalyzer {
     /// Names a UDP flow from one of its datagrams. Returns false once it has seen enough.
     public func observeDatagram(_ bytes: UnsafeRawBufferPointer, from direction: Direction) -> Bool {
         guard !bytes.isEmpty else { return true }
-        if quicState != nil || Self.looksLikeQUICLongHeader(bytes) { return observeQUIC(bytes, from: direction) }
+        if quicState != nil || Self.looksLikeQUICLongHeader(bytes) || GoogleQUIC.publicHeaderVersion(bytes) != nil {
+            return observeQUIC(bytes, from: direction)
+        }
         if facts.isDTLS || DTLSRecords.looksLikeDTLS(bytes) { return observeDTLS(bytes, from: direction) }
         switch DatagramClassifier.classify(bytes, from: direction, serverPort: serverPort, clientPort: clientPort) {
         case .plaintext(let application):
@@ -665,7 +667,7 @@ public final class HandshakeAnalyzer {
         guard bytes.count >= 7, bytes[0] & 0xC0 == 0xC0 else { return false }
         let version = UInt32(bytes[1]) << 24 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 8 | UInt32(bytes[4])
         return QUICVersion(rawValue: version).initialSalt != nil
-            || QUICVersion(rawValue: version).name.hasPrefix("gQUIC")
+            || QUICVersion(rawValue: version).isGoogle
             || QUICVersion(rawValue: version).name.hasPrefix("draft") || version == 0
     }
 
@@ -673,6 +675,9 @@ public final class HandshakeAnalyzer {
     /// CRYPTO data to the same handshake analysis as TCP. A packet that fails authentication is
     /// counted and ignored: it never touches the connection's state.
     func observeQUIC(_ datagram: UnsafeRawBufferPointer, from direction: Direction) -> Bool {
+        if let version = Self.googleClearVersion(datagram) {
+            return observeGoogleQUIC(datagram, version, from: direction)
+        }
         var offset = 0
         while offset < datagram.count {
             guard let header = try? QUICPacket.longHeader(datagram, at: offset) else { break }
@@ -691,8 +696,8 @@ public final class HandshakeAnalyzer {
         }
         quicState?.datagrams += 1
         let done =
-            facts.serverHello != nil || (quicState?.datagrams ?? 0) >= QUICState.maximumDatagrams
-            || facts.quicVersion?.initialSalt == nil
+            facts.serverHello != nil || facts.googleQUIC != nil
+            || (quicState?.datagrams ?? 0) >= QUICState.maximumDatagrams || facts.quicVersion?.initialSalt == nil
         if done {
             release(&client)
             release(&server)
@@ -724,6 +729,13 @@ public final class HandshakeAnalyzer {
             return
         }
         quicState = state
+        if header.version.isGoogle {
+            // Q050: gQUIC frames, a CHLO instead of a TLS ClientHello.
+            if direction == .client, facts.googleQUIC == nil {
+                recordGoogleHello { () throws(ParseError) in try GoogleQUIC.helloInCryptoFrames(payload) }
+            }
+            return
+        }
         guard let frames = try? QUICPacket.cryptoFrames(payload) else { return }
         for frame in frames {
             let fresh: ArraySlice<UInt8>
@@ -739,6 +751,44 @@ public final class HandshakeAnalyzer {
                 case .server: _ = consumeHandshake(bytes, state: &server, direction: .server)
                 }
             }
+        }
+    }
+
+    /// The version of a Google QUIC packet sent without encryption (Q043–Q049), in either header.
+    static func googleClearVersion(_ datagram: UnsafeRawBufferPointer) -> QUICVersion? {
+        if let version = GoogleQUIC.publicHeaderVersion(datagram) { return version }
+        guard datagram.count >= 6, datagram[0] & 0x80 != 0 else { return nil }
+        let version = QUICVersion(
+            rawValue: UInt32(datagram[1]) << 24 | UInt32(datagram[2]) << 16 | UInt32(datagram[3]) << 8
+                | UInt32(datagram[4]))
+        return GoogleQUIC.isQUICCrypto(version) && version.initialSalt == nil ? version : nil
+    }
+
+    /// Q043–Q049: the client's first packet carries its CHLO in clear; the rest is encrypted.
+    private func observeGoogleQUIC(
+        _ datagram: UnsafeRawBufferPointer, _ version: QUICVersion, from direction: Direction
+    )
+        -> Bool
+    {
+        if quicState == nil { quicState = QUICState(version: version) }
+        facts.quicVersion = version
+        quicState?.datagrams += 1
+        if direction == .client, facts.googleQUIC == nil {
+            recordGoogleHello { () throws(ParseError) in try GoogleQUIC.clearHello(datagram) }
+        }
+        let done = facts.googleQUIC != nil || (quicState?.datagrams ?? 0) >= QUICState.maximumDatagrams
+        if done {
+            release(&client)
+            release(&server)
+        }
+        return !done
+    }
+
+    private func recordGoogleHello(_ parse: () throws(ParseError) -> GoogleQUICHello?) {
+        do throws(ParseError) {
+            facts.googleQUIC = try parse()
+        } catch {
+            if facts.violation == nil { facts.violation = "gQUIC CHLO: \(error.reason)" }
         }
     }
 

@@ -58,6 +58,8 @@ public struct HandshakeFacts: Sendable {
 
     /// The QUIC version of a QUIC flow (its Initial packets are opened for v1 and v2 only).
     public var quicVersion: QUICVersion?
+    /// Google QUIC: what the client's CHLO named (server, user agent).
+    public var googleQUIC: GoogleQUICHello?
     /// QUIC Initial packets that failed authentication (ignored).
     public var quicAuthenticationFailures = 0
 
@@ -71,7 +73,7 @@ public struct HandshakeFacts: Sendable {
         return sslv2ServerVersion
     }
 
-    public var isTLS13: Bool { negotiatedVersion == .tls13 }
+    public var isTLS13: Bool { negotiatedVersion?.isTLS13Family == true }
 
     /// The key-exchange group: the TLS 1.3 key share, or the TLS 1.2 ECDHE curve.
     public var group: NamedGroup? {
@@ -84,14 +86,14 @@ public struct HandshakeFacts: Sendable {
 
     public var isEstablished: Bool {
         guard fatalAlert == nil, let version = negotiatedVersion else { return false }
-        if version == .tls13 { return clientApplicationRecords > 0 && serverApplicationRecords > 0 }
+        if version.isTLS13Family { return clientApplicationRecords > 0 && serverApplicationRecords > 0 }
         if version == .sslv2 { return sslv2ServerVersion != nil }
         return clientChangeCipherSpec && serverChangeCipherSpec
     }
 
     public var isResumed: Bool {
         guard let serverHello else { return false }
-        if serverHello.selectedVersion == .tls13 { return serverHello.selectsPreSharedKey }
+        if serverHello.selectedVersion.isTLS13Family { return serverHello.selectsPreSharedKey }
         if abbreviatedHandshake { return true }
         if let offered = clientHello?.sessionID, !offered.isEmpty, offered == serverHello.sessionID,
             !serverHelloDone, serverChainLength == 0

@@ -32,11 +32,17 @@ public struct ServerHello: Sendable, Equatable {
         selectedVersion = legacyVersion
         let random = try reader.slice(32)
         isHelloRetryRequest = random.unreadBytes.elementsEqual(Self.helloRetryRequestRandom)
-        var session = try reader.prefixed8()
-        guard session.remaining <= 32 else { throw .malformed("ServerHello session_id longer than 32") }
-        sessionID = try session.readBytes(session.remaining)
-        cipherSuite = CipherSuite(rawValue: try reader.readUInt16())
-        compressionMethod = try reader.readUInt8()
+        if let draft = legacyVersion.tls13Draft, draft < 22 {
+            // Drafts before 22 (2017) had no legacy_session_id_echo nor compression method, and
+            // named the version in the version field itself (draft-ietf-tls-tls13-21 §4.1.3).
+            cipherSuite = CipherSuite(rawValue: try reader.readUInt16())
+        } else {
+            var session = try reader.prefixed8()
+            guard session.remaining <= 32 else { throw .malformed("ServerHello session_id longer than 32") }
+            sessionID = try session.readBytes(session.remaining)
+            cipherSuite = CipherSuite(rawValue: try reader.readUInt16())
+            compressionMethod = try reader.readUInt8()
+        }
         guard !reader.isAtEnd else { return }
         var extensions = try reader.prefixed16()
         try reader.expectEnd("ServerHello")
@@ -47,7 +53,7 @@ public struct ServerHello: Sendable, Equatable {
             switch ExtensionType(rawValue: type) {
             case .supportedVersions:
                 selectedVersion = ProtocolVersion(rawValue: try body.readUInt16())
-            case .keyShare:
+            case .keyShare, .draftKeyShare:
                 // HelloRetryRequest carries only the selected group; ServerHello a KeyShareEntry.
                 keyShareGroup = NamedGroup(rawValue: try body.readUInt16())
             case .applicationLayerProtocolNegotiation:

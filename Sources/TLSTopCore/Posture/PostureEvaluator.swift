@@ -27,8 +27,13 @@ public enum PostureEvaluator {
         let serverHello = facts.serverHello
 
         if kind == .plaintext {
-            collector.add(.plaintext, application.protocolName.map { "\($0.rawValue) in clear" } ?? "clear text")
-            if application.upgradeAdvertised || application.upgradeRequested {
+            if application.rdpSecurity == .rdp {
+                collector.add(.plaintext, "rdp with standard RDP security (RC4, no TLS)")
+            } else {
+                collector.add(.plaintext, application.protocolName.map { "\($0.rawValue) in clear" } ?? "clear text")
+            }
+            // A refused proxy CONNECT is no STARTTLS: the plaintext finding says it all.
+            if application.tunnel == nil, application.upgradeAdvertised || application.upgradeRequested {
                 let how = application.upgradeRefused ? "refused by the server" : "not completed"
                 collector.add(.starttlsNotUsed, "STARTTLS offered, \(how)")
             }
@@ -123,7 +128,7 @@ public enum PostureEvaluator {
     /// (psk_ke) resumption: not. Unknown without a ServerHello.
     public static func forwardSecrecy(_ facts: HandshakeFacts) -> Bool? {
         guard let serverHello = facts.serverHello else { return nil }
-        if serverHello.selectedVersion == .tls13 {
+        if serverHello.selectedVersion.isTLS13Family {
             // Full handshakes always carry a key share; a PSK resumption carries one only with psk_dhe_ke.
             return serverHello.keyShareGroup != nil || !serverHello.selectsPreSharedKey
         }

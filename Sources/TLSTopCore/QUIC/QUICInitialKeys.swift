@@ -25,14 +25,27 @@ public struct QUICVersion: RawRepresentable, Hashable, Sendable {
                 0xBD,
                 0x2E, 0xD9,
             ]
+        case .googleQ050:
+            // Chromium's kQ050Salt: Q050 protects its Initials like IETF QUIC, with this salt.
+            [
+                0x50, 0x45, 0x74, 0xEF, 0xD0, 0x66, 0xFE, 0x2F, 0x9D, 0x94, 0x5C, 0xFC, 0xDB, 0xD3, 0xA7, 0xF0, 0xD3,
+                0xB5, 0x6B, 0x45,
+            ]
         default: nil
         }
     }
+
+    static let googleQ050 = QUICVersion(rawValue: 0x5130_3530)
 
     /// The long-header type bits of an Initial packet (RFC 9369 §3.2 swaps them in v2).
     var initialType: UInt8 { self == .version2 ? 1 : 0 }
     var retryType: UInt8 { self == .version2 ? 0 : 3 }
     var labelPrefix: String { self == .version2 ? "quicv2 " : "quic " }
+
+    /// Google QUIC ("Q0xx" with QUIC crypto, "T0xx" with TLS).
+    public var isGoogle: Bool {
+        (0x5130_3030...0x5130_39FF).contains(rawValue) || (0x5430_3030...0x5430_39FF).contains(rawValue)
+    }
 
     public var name: String {
         switch rawValue {
@@ -41,9 +54,9 @@ public struct QUICVersion: RawRepresentable, Hashable, Sendable {
         case 0: return "version-negotiation"
         case 0xFF00_0000...0xFF00_00FF: return "draft-\(rawValue & 0xFF)"
         case 0x5130_3030...0x5130_39FF, 0x5430_3030...0x5430_39FF:
-            // Google QUIC: "Q0xx" and "T0xx" in ASCII.
+            // Google QUIC: "Q0xx" and "T0xx" in ASCII, named as Chromium and Wireshark do.
             let bytes = withUnsafeBytes(of: rawValue.bigEndian) { Array($0) }
-            return "gQUIC-" + String(decoding: bytes, as: UTF8.self)
+            return String(decoding: bytes, as: UTF8.self)
         default:
             return String(format: "0x%08x", rawValue)
         }

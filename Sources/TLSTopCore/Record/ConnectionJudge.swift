@@ -49,25 +49,36 @@ public enum ConnectionJudge {
             ? PostureEvaluator.evaluate(
                 facts, protocol: kind, policy: policy, at: connection.lastSeen, details: detailed)
             : unanalyzedPosture
-        let upgradeMentioned = application.upgradeAdvertised || application.upgradeRequested || application.upgraded
+        // A tunnel (CONNECT, SOCKS5, RDP) is not STARTTLS: its clear-text part is transport, and
+        // the application is whatever runs inside (ALPN says), except RDP, which is the application.
+        let tunnel = application.tunnel.flatMap { kind in
+            application.upgradeAccepted || application.upgraded
+                ? TunnelRecord(kind: kind, target: application.tunnelTarget, rdpSecurity: application.rdpSecurity)
+                : nil
+        }
+        let isUpgrade = application.tunnel == nil
+        let upgradeMentioned =
+            isUpgrade && (application.upgradeAdvertised || application.upgradeRequested || application.upgraded)
+        let applicationName =
+            tunnel != nil && isTLS && application.tunnel != .rdp ? nil : application.protocolName
         return ConnectionRecord(
             id: connection.id, client: connection.client, server: connection.server,
             transport: connection.transport, protocol: kind,
-            application: application.protocolName,
+            application: applicationName,
             version: facts.negotiatedVersion,
             cipher: serverHello?.cipherSuite,
             group: facts.group,
             dhBits: facts.serverKeyExchange?.dhPrimeBits ?? facts.group?.finiteFieldBits,
-            sni: hello?.serverName,
+            sni: hello?.serverName ?? facts.googleQUIC?.serverName,
             alpn: serverHello?.alpnProtocol,
             established: isTLS && facts.quicVersion == nil ? facts.isEstablished : nil,
             resumed: isTLS ? facts.isResumed : nil,
             helloRetryRequest: facts.helloRetryRequest != nil,
             startTLS: upgradeMentioned ? application.protocolName : nil,
-            startTLSOffered: application.upgradeAdvertised || application.upgradeRequested,
-            startTLSRequested: application.upgradeRequested,
-            startTLSRefused: application.upgradeRefused,
-            startTLSUsed: application.upgraded,
+            startTLSOffered: isUpgrade && (application.upgradeAdvertised || application.upgradeRequested),
+            startTLSRequested: isUpgrade && application.upgradeRequested,
+            startTLSRefused: isUpgrade && application.upgradeRefused,
+            startTLSUsed: isUpgrade && application.upgraded,
             cleartextCredentials: application.cleartextCredentials,
             credentialMechanism: application.credentialMechanism,
             plaintextOnTLSPort: kind == .plaintext && ApplicationProtocol.tlsPorts.contains(serverPort),
@@ -86,6 +97,7 @@ public enum ConnectionJudge {
             quicVersion: facts.quicVersion,
             ja4: fingerprints?.ja4, ja3: fingerprints?.ja3, ja3s: fingerprints?.ja3s,
             direction: connection.direction, localProcess: connection.localProcess,
-            quicAuthenticationFailures: facts.quicVersion == nil ? nil : facts.quicAuthenticationFailures)
+            quicAuthenticationFailures: facts.quicVersion == nil ? nil : facts.quicAuthenticationFailures,
+            googleQUIC: facts.googleQUIC, tunnel: tunnel)
     }
 }

@@ -71,6 +71,10 @@ public struct ConnectionRecord: Sendable, Equatable {
     public var localProcess: LocalProcess? = nil
     /// QUIC Initial packets that failed authentication and were ignored (nil when not QUIC).
     public var quicAuthenticationFailures: Int? = nil
+    /// Google QUIC: the CHLO's server name and user agent (shared with the facts).
+    public var googleQUIC: GoogleQUICHello? = nil
+    /// The proxy or protocol tunnel the TLS ran through (HTTP CONNECT, SOCKS5, RDP), once it was up.
+    public var tunnel: TunnelRecord? = nil
 
     /// The worst finding's severity, `ok` without findings.
     public var severity: Severity { findings.first?.severity ?? .ok }

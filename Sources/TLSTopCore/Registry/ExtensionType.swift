@@ -44,6 +44,8 @@ extension ExtensionType {
     public static let postHandshakeAuth = ExtensionType(rawValue: 49)
     public static let signatureAlgorithmsCert = ExtensionType(rawValue: 50)
     public static let keyShare = ExtensionType(rawValue: 51)
+    /// key_share before TLS 1.3 draft 23 (0x0028, now reserved): what draft clients and servers sent.
+    public static let draftKeyShare = ExtensionType(rawValue: 40)
     public static let quicTransportParameters = ExtensionType(rawValue: 57)
     public static let nextProtocolNegotiation = ExtensionType(rawValue: 0x3374)
     public static let applicationSettings = ExtensionType(rawValue: 0x44CD)

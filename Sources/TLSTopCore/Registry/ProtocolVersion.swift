@@ -15,6 +15,13 @@ public struct ProtocolVersion: TLSCodePoint, Comparable {
     /// E.g. `"TLSv1.2"`, `"DTLSv1.3"`, `"TLSv1.3-draft-23"`.
     public static func knownName(_ rawValue: UInt16) -> String? { entries[rawValue]?.name }
 
+    /// The draft number of a TLS 1.3 draft version (0x7F00 + N), nil for any other.
+    public var tls13Draft: Int? { rawValue >> 8 == 0x7F ? Int(rawValue & 0xFF) : nil }
+
+    /// TLS 1.3 or one of its drafts or vendor variants (Facebook's 0xFBxx): the TLS 1.3 handshake,
+    /// encrypted after the ServerHello.
+    public var isTLS13Family: Bool { self == .tls13 || tls13Draft != nil || rawValue >> 8 == 0xFB }
+
     /// DTLS uses major version 254 (one's complement of 1); 0x0100 is OpenSSL's pre-standard
     /// DTLS 1.0 (`DTLS1_BAD_VER`).
     public var isDTLS: Bool { rawValue >> 8 == 0xFE || rawValue == 0x0100 }

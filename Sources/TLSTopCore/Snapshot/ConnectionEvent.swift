@@ -181,6 +181,11 @@ public enum ConnectionEvent {
         value["dh_bits"] = c.dhBits.map { .int($0) }
         value["hello_retry_request"] = .bool(c.helloRetryRequest)
         value["quic_version"] = c.quicVersion.map { .string($0.name) }
+        if let tunnel = c.tunnel {
+            value["tunnel"] = .string(tunnel.kind.rawValue)
+            value["tunnel_target"] = tunnel.target.map { .string($0) }
+            value["rdp_security"] = tunnel.rdpSecurity.map { .string($0.rawValue) }
+        }
         value["ja4"] = c.ja4.map { .string($0) }
         if let process = c.localProcess {
             var fields = ObjectBuilder()

@@ -223,7 +223,13 @@ extension ConnectionRecord {
         out.member("plaintext_on_tls_port", plaintextOnTLSPort ? true : nil)
         out.member("tls_on_plaintext_port", tlsOnPlaintextPort ? true : nil)
         out.member("encrypted", isEncrypted)
+        if let tunnel {
+            out.member("tunnel", tunnel.kind.rawValue)
+            out.member("tunnel_target", tunnel.target)
+            out.member("rdp_security", tunnel.rdpSecurity?.rawValue)
+        }
         out.member("quic_version", quicVersion?.name)
+        out.member("user_agent", googleQUIC?.userAgent)
         out.member("quic_auth_failures", quicAuthenticationFailures)
         out.member("ja4", ja4)
         out.member("ja3", ja3)

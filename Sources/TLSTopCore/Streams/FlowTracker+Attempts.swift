@@ -8,9 +8,14 @@ extension FlowTracker {
         let isSYN = flags.contains(.syn) && !flags.contains(.ack)
         if var attempt = attempts[key] {
             let fromClient = attempt.flags.contains(.clientIsLow) == sourceIsLow
-            // A SYN with another initial sequence number, or after anything but a SYN, starts over.
-            if isSYN, !(fromClient && attempt.flags.contains(.clientSYN) && attempt.clientISN == packet.sequenceNumber)
-            {
+            // A SYN with another initial sequence number, or after anything but a SYN, starts over;
+            // so does anything but a retransmitted SYN or another reset after a reset: that flow
+            // is gone for both stacks (a stray ACK there is a new attempt the kernel resets again).
+            let retransmittedSYN =
+                isSYN && fromClient && attempt.flags.contains(.clientSYN) && attempt.clientISN == packet.sequenceNumber
+            let afterReset =
+                !attempt.flags.isDisjoint(with: [.clientRST, .serverRST]) && !flags.contains(.rst) && !retransmittedSYN
+            if (isSYN && !retransmittedSYN) || afterReset {
                 if let replaced = attempts.remove(key) { endAttempt(key, replaced) }
             } else {
                 update(&attempt, packet, fromClient: fromClient, timestamp: timestamp)

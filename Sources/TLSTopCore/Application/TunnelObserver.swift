@@ -1,0 +1,188 @@
+/// Reads the clear-text set-up of the binary tunnels: SOCKS5 (RFC 1928, with RFC 1929's
+/// username/password) and RDP's X.224 connection request and confirm ([MS-RDPBCGR] 2.2.1.1–2).
+/// Once the tunnel is up, TLS starts at the next message boundary, as after STARTTLS.
+enum TunnelObserver {
+    /// Longest target name kept (a SOCKS5 domain is at most 255 bytes).
+    static let maximumTargetLength = 255
+
+    // MARK: Recognizers: true, false, or nil while the bytes are a prefix of a possible match.
+
+    /// SOCKS5 greeting: version 5, the number of methods, then exactly that many method codes.
+    static func isSOCKS5Greeting(_ bytes: UnsafeRawBufferPointer) -> Bool? {
+        guard let version = bytes.first else { return nil }
+        guard version == 5 else { return false }
+        guard bytes.count >= 2 else { return nil }
+        let count = Int(bytes[1])
+        guard count >= 1 else { return false }
+        guard bytes.count >= 2 + count else { return nil }
+        // The client waits for the server's choice: nothing follows the greeting.
+        guard bytes.count == 2 + count else { return false }
+        // Assigned methods are 0–9, private ones 0x80–0xFE.
+        return bytes[2...].allSatisfy { $0 <= 0x09 || (0x80...0xFE).contains($0) }
+    }
+
+    /// An X.224 Connection Request in a TPKT (version 3): the first message of every RDP client.
+    static func isRDPConnectionRequest(_ bytes: UnsafeRawBufferPointer, serverPort: UInt16) -> Bool? {
+        guard let version = bytes.first else { return nil }
+        guard version == 3 else { return false }
+        guard bytes.count >= 7 else { return bytes.count < 2 || bytes[1] == 0 ? nil : false }
+        let length = Int(bytes[2]) << 8 | Int(bytes[3])
+        guard bytes[1] == 0, (11...1024).contains(length), bytes[5] & 0xF0 == 0xE0 else { return false }
+        guard bytes.count >= length else { return nil }
+        let request = UnsafeRawBufferPointer(rebasing: bytes[..<length])
+        // ISO transport (S7, MMS) also sends a CR; RDP's carries a cookie or an RDP_NEG_REQ.
+        return serverPort == 3389 || negotiationRequest(in: request) != nil
+            || request.elementsEqualPrefix(at: 7, "Cookie: ")
+    }
+
+    // MARK: Framing
+
+    /// Size of the next whole message, nil when more bytes are needed.
+    static func messageSize(
+        _ reader: ByteReader, protocol application: ApplicationProtocol, from direction: Direction,
+        facts: ApplicationFacts
+    ) throws(ParseError) -> Int {
+        switch application {
+        case .rdp:
+            guard try reader.peekUInt8() == 3 else { throw .malformed("RDP message is not a TPKT") }
+            let length = Int(try reader.peekUInt16(at: 2))
+            guard length >= 4 else { throw .malformed("TPKT length \(length)") }
+            return length
+        default:
+            let first = try reader.peekUInt8()
+            switch (direction, facts.socksClientMessages, facts.socksServerMessages, first) {
+            case (.client, 0, _, _): return 2 + Int(try reader.peekUInt8(at: 1))
+            case (.server, _, 0, _): return 2  // the chosen method
+            case (.client, _, _, 1):  // RFC 1929 username/password
+                let user = Int(try reader.peekUInt8(at: 1))
+                return 3 + user + Int(try reader.peekUInt8(at: 2 + user))
+            case (.server, _, _, 1): return 2  // its status
+            case (_, _, _, 5): return 4 + (try addressLength(reader, at: 3)) + 2
+            default: throw .malformed("SOCKS5 message starts with \(first)")
+            }
+        }
+    }
+
+    private static func addressLength(_ reader: ByteReader, at offset: Int) throws(ParseError) -> Int {
+        switch try reader.peekUInt8(at: offset) {
+        case 1: return 4
+        case 3: return 1 + Int(try reader.peekUInt8(at: offset + 1))
+        case 4: return 16
+        case let type: throw .malformed("SOCKS5 address type \(type)")
+        }
+    }
+
+    // MARK: Messages
+
+    static func observe(
+        _ message: UnsafeRawBufferPointer, protocol application: ApplicationProtocol, from direction: Direction,
+        facts: inout ApplicationFacts
+    ) throws(ParseError) {
+        var reader = ByteReader(message)
+        if application == .rdp {
+            try observeRDP(&reader, from: direction, facts: &facts)
+            return
+        }
+        defer { facts.countSOCKSMessage(from: direction) }
+        let first = try reader.readUInt8()
+        switch direction {
+        case .client where facts.socksClientMessages == 0:
+            return  // the greeting: the methods offered
+        case .server where facts.socksServerMessages == 0:
+            return
+        case .client where first == 1:
+            let user = try reader.prefixed8()
+            let password = try reader.prefixed8()
+            if user.remaining > 0 || password.remaining > 0 { facts.markCredentials("socks5-password") }
+        case .client:
+            let command = try reader.readUInt8()
+            try reader.skip(1)
+            let target = try readAddress(&reader)
+            // CONNECT (1) opens a tunnel; BIND and UDP ASSOCIATE do not carry this stream's TLS.
+            guard command == 1 else { return }
+            facts.tunnel = .socks5
+            facts.tunnelTarget = target
+            facts.requestUpgrade()
+        case .server where first == 5:
+            let reply = try reader.readUInt8()
+            guard facts.tunnel == .socks5, facts.upgradePending, !facts.upgradeAccepted else { return }
+            if reply == 0 { facts.upgradeAccepted = true } else { facts.upgradeRefused = true }
+        case .server:
+            return  // a username/password status
+        }
+    }
+
+    /// "host:port", "192.0.2.1:443" or "[2001:db8::1]:443".
+    private static func readAddress(_ reader: inout ByteReader) throws(ParseError) -> String {
+        let type = try reader.readUInt8()
+        var host: String
+        switch type {
+        case 1:
+            host = IPAddress(ipv4: try reader.readUInt32()).description
+        case 4:
+            let high = UInt64(try reader.readUInt32()) << 32 | UInt64(try reader.readUInt32())
+            let low = UInt64(try reader.readUInt32()) << 32 | UInt64(try reader.readUInt32())
+            host = "[" + IPAddress(high: high, low: low).description + "]"
+        default:
+            let name = try reader.prefixed8()
+            host = TextLimits.string(from: name.unreadBytes, maximumLength: maximumTargetLength)
+        }
+        let port = try reader.readUInt16()
+        return host + ":" + String(port)
+    }
+
+    private static func observeRDP(
+        _ reader: inout ByteReader, from direction: Direction, facts: inout ApplicationFacts
+    ) throws(ParseError) {
+        try reader.skip(5)  // TPKT, X.224 length indicator
+        let code = try reader.readUInt8() & 0xF0
+        let message = reader.rest()
+        switch (direction, code) {
+        case (.client, 0xE0):  // Connection Request
+            facts.tunnel = .rdp
+            facts.requestUpgrade()
+        case (.server, 0xD0):  // Connection Confirm
+            guard facts.tunnel == .rdp, facts.upgradePending, !facts.upgradeAccepted else { return }
+            // X.224 CC: DST-REF(2) SRC-REF(2) class(1), then an optional RDP_NEG_RSP / FAILURE.
+            var body = message
+            try body.skip(5)
+            guard body.remaining >= 8 else {
+                // No negotiation: standard RDP security, which never uses TLS.
+                facts.rdpSecurity = .rdp
+                facts.upgradeRefused = true
+                return
+            }
+            let type = try body.readUInt8()
+            try body.skip(3)  // flags, length
+            let value = try body.readUInt32LittleEndian()
+            if type == 2, let security = RDPSecurity(selectedProtocol: value) {
+                facts.rdpSecurity = security
+                if security.usesTLS { facts.upgradeAccepted = true } else { facts.upgradeRefused = true }
+            } else {
+                facts.upgradeRefused = true  // RDP_NEG_FAILURE
+            }
+        default:
+            break
+        }
+    }
+
+    /// The `requestedProtocols` of an RDP_NEG_REQ: the last 8 bytes of the Connection Request,
+    /// type 1, length 8.
+    static func negotiationRequest(in request: UnsafeRawBufferPointer) -> UInt32? {
+        guard request.count >= 8 else { return nil }
+        var tail = ByteReader(UnsafeRawBufferPointer(rebasing: request[(request.count - 8)...]))
+        guard (try? tail.readUInt8()) == 1, (try? tail.skip(1)) != nil,
+            (try? tail.readUInt16LittleEndian()) == 8
+        else { return nil }
+        return try? tail.readUInt32LittleEndian()
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// Whether the bytes at `offset` are `text` (an RDP cookie after the X.224 header).
+    fileprivate func elementsEqualPrefix(at offset: Int, _ text: StaticString) -> Bool {
+        guard offset >= 0, count - offset >= text.utf8CodeUnitCount else { return false }
+        let needle = UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
+        return self[offset..<(offset + needle.count)].elementsEqual(needle)
+    }
+}
