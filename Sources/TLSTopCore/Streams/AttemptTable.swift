@@ -17,6 +17,8 @@ struct AttemptTable {
         static let clientRST = Flags(rawValue: 1 << 4)
         static let serverRST = Flags(rawValue: 1 << 5)
         static let fin = Flags(rawValue: 1 << 6)
+        /// The client acknowledged a SYN-ACK: `serverISN` is the one it took, not the latest seen.
+        static let clientAcknowledged = Flags(rawValue: 1 << 7)
     }
 
     struct Attempt {

@@ -61,11 +61,19 @@ extension FlowTracker {
                 attempt.clientISN = packet.sequenceNumber
             }
             if flags.contains(.rst) { attempt.flags.insert(.clientRST) }
+            // The handshake's ACK names the SYN-ACK the client answered (servers may send several,
+            // with different initial sequence numbers, and the capture may reorder them).
+            if flags.contains(.ack), !flags.contains(.syn), !flags.contains(.rst), attempt.flags.contains(.serverSYN),
+                !attempt.flags.contains(.clientAcknowledged)
+            {
+                attempt.serverISN = packet.acknowledgmentNumber &- 1
+                attempt.flags.insert(.clientAcknowledged)
+            }
         } else {
             attempt.serverPackets &+= 1
             attempt.serverBytes = Self.saturatingSum(attempt.serverBytes, length)
             // The latest SYN-ACK is the one the client answers (servers may send several).
-            if flags.contains(.syn) && flags.contains(.ack) {
+            if flags.contains(.syn) && flags.contains(.ack), !attempt.flags.contains(.clientAcknowledged) {
                 attempt.flags.insert(.serverSYN)
                 attempt.serverISN = packet.sequenceNumber
             }

@@ -264,6 +264,14 @@ public final class FlowTracker {
     private func feedTCP(_ connection: Connection, _ packet: DecodedPacket, direction: Direction) {
         var direction = direction
         connection.revision &+= 1
+        if packet.tcpFlags.contains(.ack), !packet.tcpFlags.contains(.syn) {
+            // The first acknowledgment says which of several SYN-ACKs (or SYNs) the peer took.
+            if direction == .client {
+                connection.serverStream.realign(toAcknowledgment: packet.acknowledgmentNumber)
+            } else {
+                connection.clientStream.realign(toAcknowledgment: packet.acknowledgmentNumber)
+            }
+        }
         if packet.tcpFlags.contains(.syn) {
             _ =
                 direction == .client

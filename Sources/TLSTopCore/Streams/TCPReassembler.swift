@@ -36,6 +36,23 @@ public struct TCPReassembler: Sendable {
         return true
     }
 
+    /// Moves the stream's start to the one the peer acknowledges, when it differs wildly from the
+    /// SYN seen last and nothing was delivered yet: a SYN-ACK repeated with a new initial sequence
+    /// number (SYN cookies, load balancers, a stack retrying) is answered by the peer for one of
+    /// them, and only the peer's acknowledgment says which. A small difference is lost data, not
+    /// another SYN, and leaves the stream as it is.
+    public mutating func realign(toAcknowledgment acknowledgment: UInt32) {
+        guard sawSYN, deliveredBytes == 0, pending.isEmpty, !hasGap, !isFinished, let next = nextSequence
+        else { return }
+        let distance = Int32(bitPattern: acknowledgment &- next)
+        guard distance > Self.realignmentDistance || distance < -Self.realignmentDistance else { return }
+        initialSequence = acknowledgment &- 1
+        nextSequence = acknowledgment
+    }
+
+    /// Farther than any window: an acknowledgment this far off is for another initial sequence.
+    static let realignmentDistance: Int32 = 1 << 24
+
     /// Feeds one segment's payload. `deliver` receives contiguous in-order bytes and returns false
     /// once it wants no more; the reassembler then stops (and frees what it holds).
     /// - Returns: false when this direction wants no more data (consumer done, or a gap).
