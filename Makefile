@@ -7,7 +7,7 @@ SWIFT ?= swift
 CAPTURE ?= Tests/Fixtures/pcaps/many-conns.pcap
 EXPORT ?= /tmp/tlstop-snapshot.json
 
-.PHONY: setup test-setup install-packages build release run test fuzz bench flood-bench format clean
+.PHONY: setup test-setup install-packages build release run test fuzz fuzz-asan bench flood-bench format clean
 
 # Installs the Debian packages the build needs (only the missing ones).
 setup:
@@ -50,6 +50,10 @@ test: test-setup
 # Long fuzzing runs: FUZZ_SECONDS per target (default 10 minutes).
 fuzz: setup
 	Tests/Fuzz/fuzz.sh $${FUZZ_SECONDS:-600}
+
+# The same targets under AddressSanitizer as well (Tests/Fuzz/README.md).
+fuzz-asan: setup
+	FUZZ_ASAN=1 Tests/Fuzz/fuzz.sh $${FUZZ_SECONDS:-600}
 
 bench: release
 	Tests/Bench/bench.sh

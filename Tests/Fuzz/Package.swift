@@ -14,6 +14,7 @@ let package = Package(
         .target(name: "FuzzSupport", dependencies: [.product(name: "TLSTopCore", package: "tlstop")]),
         .executableTarget(name: "FuzzPipeline", dependencies: ["FuzzSupport"]),
         .executableTarget(name: "FuzzHandshake", dependencies: ["FuzzSupport"]),
+        .executableTarget(name: "FuzzCaptureFile", dependencies: ["FuzzSupport"]),
         .executableTarget(name: "FuzzCertificate", dependencies: ["FuzzSupport"]),
         .executableTarget(
             name: "FuzzQUIC",

@@ -14,16 +14,23 @@ seconds=${1:-12}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(FuzzPipeline FuzzHandshake FuzzQUIC FuzzCertificate FuzzConfig)
+    targets=(FuzzPipeline FuzzHandshake FuzzQUIC FuzzCertificate FuzzConfig FuzzCaptureFile)
 fi
 
 config=${FUZZ_CONFIG:-release}
 # Keep the runtime exclusivity checks that release builds of tlstop leave out (Package.swift).
 export TLSTOP_CHECKED=1
-swift build -c "$config" --sanitize=fuzzer >/tmp/tlstop-fuzz-build.log 2>&1 ||
+# FUZZ_ASAN=1 adds AddressSanitizer (README.md): a separate build folder, so both builds stay cached.
+sanitizers=(--sanitize=fuzzer)
+scratch=.build
+if [ "${FUZZ_ASAN:-0}" = 1 ]; then
+    sanitizers+=(--sanitize=address)
+    scratch=.build-asan
+fi
+swift build -c "$config" "${sanitizers[@]}" --scratch-path "$scratch" >/tmp/tlstop-fuzz-build.log 2>&1 ||
     { tail -40 /tmp/tlstop-fuzz-build.log >&2; echo "fuzz: building the targets failed" >&2; exit 1; }
-echo "fuzz: targets built ($config)"
-bin=$(swift build -c "$config" --sanitize=fuzzer --show-bin-path)
+echo "fuzz: targets built ($config ${sanitizers[*]})"
+bin=$(swift build -c "$config" "${sanitizers[@]}" --scratch-path "$scratch" --show-bin-path)
 rm -rf .build/seeds
 python3 make-seeds.py .build/seeds
 mkdir -p .build/artifacts

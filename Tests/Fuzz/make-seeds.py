@@ -8,6 +8,7 @@ Each target gets a folder of seeds in its own input format (see the target's sou
   FuzzHandshake    u16 server port, then [direction][u16 length][TCP payload] in stream order
   FuzzQUIC         [direction][u16 length][UDP payload] raw, plus constructed CRYPTO-frame Initials
   FuzzCertificate  DER certificates
+  FuzzCaptureFile  chunk-size byte + a whole .pcap or .pcapng file (255: read whole, 0: byte by byte)
   FuzzConfig       0 + theme file, 1 + policy file, 2 + /proc/net/tcp-style table, 3 + /proc/PID/cgroup
 """
 import base64
@@ -172,6 +173,15 @@ def main():
                  b"\x06" + varint(half) + varint(len(client_hello) - half) + client_hello[half:])
         write(os.path.join(out, "FuzzQUIC"), "constructed-split",
               record(2, bytes([8]) + connection_id + split[1]) + record(2, bytes([8]) + connection_id + split[0]))
+
+    for path in sorted(glob.glob(os.path.join(ROOT, "Tests/Fixtures/pcaps/*.pcap*"))):
+        with open(path, "rb") as handle:
+            data = handle.read()
+        if len(data) > 1 << 16 or data[:2] == b"\x1f\x8b":
+            continue  # the fuzzer's inputs are at most 64 KiB; gzip is zlib's to parse
+        base = os.path.basename(path)
+        write(os.path.join(out, "FuzzCaptureFile"), base, bytes([255]) + data)
+        write(os.path.join(out, "FuzzCaptureFile"), base + "-chunked", bytes([6]) + data)
 
     for folder in ("certs", "certs-policy", "certs-unit"):
         for path in sorted(glob.glob(os.path.join(ROOT, "Tests/Fixtures", folder, "*"))):
