@@ -40,7 +40,7 @@ import Testing
             chainLength = facts.serverChainLength
             subject = facts.serverCertificate?.subject
             alerts = facts.alerts.count
-            violation = facts.violation
+            violation = facts.violation?.description
             application = facts.application
         }
     }
@@ -120,7 +120,7 @@ import Testing
         let record: [UInt8] = [22, 3, 3, 0, 4, 11, 0x10, 0, 0]
         let wanted = record.withUnsafeBytes { analyzer.consume($0, from: .server) }
         #expect(!wanted)
-        #expect(analyzer.facts.violation?.contains("exceeds") == true)
+        #expect(analyzer.facts.violation?.description.contains("exceeds") == true)
     }
 
     @Test func plaintextHTTPIsIdentified() {

@@ -116,7 +116,7 @@ import Testing
         #expect(tracker.currentStatistics.handshakeLimitHits == 1)
         let snapshot = tracker.snapshot(source: .init(kind: "file", name: ""), generatedAt: .zero)
         #expect(snapshot.statistics.handshakeLimitHits == 1)
-        #expect(snapshot.connections.first?.violation?.contains("exceeds the cap") == true)
+        #expect(snapshot.connections.first?.violation?.description.contains("exceeds the cap") == true)
     }
 
     @Test(

@@ -48,8 +48,8 @@ public struct HandshakeFacts: Sendable {
     /// Resumption through an abbreviated TLS 1.2 handshake: the server changed cipher spec before
     /// ever sending ServerHelloDone.
     public var abbreviatedHandshake = false
-    /// The first parse failure, as "Message: reason".
-    public var violation: String?
+    /// The first parse failure (its code, and "Message: reason").
+    public var violation: Violation?
 
     /// The flow is DTLS (RFC 6347 / RFC 9147).
     public var isDTLS = false

@@ -43,7 +43,7 @@ public struct ConnectionRecord: Sendable, Equatable {
     public var clientCertificate: Bool
     /// The first fatal alert, else the first alert.
     public var alert: Alert?
-    public var violation: String?
+    public var violation: Violation?
     public var certificate: CertificateRecord?
     public var certificateError: String?
     public var clientOffer: ClientOffer?

@@ -208,7 +208,7 @@ public enum ConnectionEvent {
         value["tls_on_plaintext_port"] = .bool(c.tlsOnPlaintextPort)
         value["client_certificate"] = .bool(c.clientCertificate)
         value["alert"] = c.alert.map { .string($0.summary) }
-        value["violation"] = c.violation.map { .string($0) }
+        value["violation"] = c.violation.map { .string($0.description) }
         if c.certificate != nil || c.certificateError != nil {
             var certificate = ObjectBuilder()
             certificate["self_signed"] = c.certificate.map { .bool($0.isSelfSigned) }

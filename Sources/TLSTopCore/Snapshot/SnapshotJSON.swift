@@ -127,6 +127,17 @@ extension TrafficStatistics {
             out.key(name)
             out.int(value)
         }
+        if !violations.isEmpty {
+            // Only when there are some: most captures have none, and goldens stay as they were.
+            out.key("violations")
+            out.beginObject()
+            for code in Violation.Code.allCases {
+                guard let count = violations[code] else { continue }
+                out.key(escaping: code.rawValue)
+                out.int(count)
+            }
+            try out.endObject()
+        }
         out.field("kernel_received", kernelReceived)
         out.field("kernel_dropped", kernelDropped)
         out.field("interface_dropped", interfaceDropped)
@@ -256,7 +267,7 @@ extension ConnectionRecord {
         try out.endArray()
         out.member("client_certificate", clientCertificate ? true : nil)
         out.member("alert", alert?.summary)
-        out.member("violation", violation)
+        out.member("violation", violation?.description)
         out.member("cert", certificate)
         out.member("cert_chain_length", self.certificate?.chainLength)
         out.member("cert_covers_sni", self.certificate?.coversServerName)

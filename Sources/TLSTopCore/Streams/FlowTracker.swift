@@ -80,6 +80,7 @@ public final class FlowTracker {
         current.activeAttempts = attempts.count
         current.handshakeLimitHits = handshakeLimitCounter.hits
         current.truncatedFields = handshakeLimitCounter.truncatedFields
+        current.violations = handshakeLimitCounter.violations
         return current
     }
 

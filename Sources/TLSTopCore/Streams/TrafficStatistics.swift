@@ -41,6 +41,8 @@ public struct TrafficStatistics: Sendable, Equatable {
     public var handshakeLimitHits = 0
     /// Network strings cut at their cap (server names, ALPN protocols, certificate names).
     public var truncatedFields = 0
+    /// Directions whose analysis stopped at a violation (bytes that are not what they claim), by code.
+    public var violations: [Violation.Code: Int] = [:]
     /// Counters from the capture itself (live only): packets the kernel delivered, and dropped
     /// for lack of buffer or by the interface.
     public var kernelReceived: Int?

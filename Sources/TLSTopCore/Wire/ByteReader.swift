@@ -139,3 +139,21 @@ public struct ByteReader {
         guard isAtEnd else { throw ParseError(.malformed, "\(remaining) trailing bytes in \(what)") }
     }
 }
+
+extension UnsafeRawBufferPointer {
+    /// The byte at `index`, or nil past either end: for classifiers that look at a fixed offset
+    /// of bytes whose length they have not checked field by field.
+    @inlinable
+    func byte(at index: Int) -> UInt8? {
+        index >= 0 && index < count ? self[index] : nil
+    }
+
+    /// A big-endian 16- or 32-bit value at `index`, or nil when the bytes end first.
+    @inlinable
+    func bigEndian(at index: Int, size: Int) -> UInt32? {
+        guard index >= 0, size > 0, size <= 4, index <= count - size else { return nil }
+        var value: UInt32 = 0
+        for offset in index..<(index + size) { value = value << 8 | UInt32(self[offset]) }
+        return value
+    }
+}

@@ -15,10 +15,10 @@ struct StreamState {
     }
 
     var mode = Mode.detect
-    /// A TLS record (or SSLv2 record) split across segments.
-    var recordBuffer: [UInt8] = []
+    /// A TLS or SSLv2 record, or a binary clear-text message, split across segments.
+    var units = UnitAccumulator()
     /// A handshake message split across records.
-    var handshakeBuffer: [UInt8] = []
+    var messageUnits = UnitAccumulator()
     /// A text line, or a binary plaintext message, split across segments.
     var lineBuffer: [UInt8] = []
     /// After ChangeCipherSpec (TLS ≤ 1.2) or the TLS 1.3 ServerHello, handshake records are opaque.

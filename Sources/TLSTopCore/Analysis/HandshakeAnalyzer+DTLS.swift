@@ -9,11 +9,11 @@ enum DTLSRecords {
     /// A plaintext DTLS record: content type 20–25 and version 1.0 (0xfeff), 1.2 (0xfefd) or the
     /// 1.3 record version (0xfefd as well), with a length that fits the datagram.
     static func looksLikeDTLS(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard bytes.count >= recordHeaderLength, (20...25).contains(bytes[0]), bytes[1] == 0xFE,
-            bytes[2] == 0xFF || bytes[2] == 0xFD || bytes[2] == 0xFC
+        guard bytes.count >= recordHeaderLength, let type = bytes.byte(at: 0), (20...25).contains(type),
+            bytes.byte(at: 1) == 0xFE, let minor = bytes.byte(at: 2), minor == 0xFF || minor == 0xFD || minor == 0xFC,
+            let length = bytes.bigEndian(at: 11, size: 2)
         else { return false }
-        let length = Int(bytes[11]) << 8 | Int(bytes[12])
-        return recordHeaderLength + length <= bytes.count
+        return recordHeaderLength + Int(length) <= bytes.count
     }
 
     /// A handshake message being put back together from fragments.
@@ -38,10 +38,19 @@ extension HandshakeAnalyzer {
         facts.isDTLS = true
         var reader = ByteReader(datagram)
         while reader.remaining >= DTLSRecords.recordHeaderLength {
-            guard let type = try? reader.readUInt8(), (try? reader.skip(2)) != nil,
-                let epoch = try? reader.readUInt16(), (try? reader.skip(6)) != nil,
-                let length = try? reader.readUInt16(), var fragment = try? reader.slice(Int(length))
-            else { break }
+            let type: UInt8
+            let epoch: UInt16
+            var fragment: ByteReader
+            do throws(ParseError) {
+                type = try reader.readUInt8()
+                try reader.skip(2)
+                epoch = try reader.readUInt16()
+                try reader.skip(6)
+                fragment = try reader.slice(Int(try reader.readUInt16()))
+            } catch {
+                record(Violation(.dtls, "DTLS record: \(error.description)"))
+                break
+            }
             // Epoch 0 is in clear; later epochs are encrypted (DTLS 1.3 encrypted records also
             // use the unified header, which fails the type check above and ends the loop).
             guard epoch == 0 else {
@@ -51,8 +60,12 @@ extension HandshakeAnalyzer {
             switch type {
             case ContentType.handshake.rawValue:
                 while fragment.remaining >= DTLSRecords.handshakeHeaderLength {
-                    guard let piece = try? Self.readFragment(&fragment) else { break }
-                    addDTLSFragment(piece, from: direction)
+                    do throws(ParseError) {
+                        addDTLSFragment(try Self.readFragment(&fragment), from: direction)
+                    } catch {
+                        record(Violation(.dtls, "DTLS handshake fragment: \(error.description)"))
+                        break
+                    }
                 }
             case ContentType.changeCipherSpec.rawValue:
                 if direction == .client {

@@ -1,0 +1,100 @@
+/// Handshake message framing (across records, through the shared `UnitAccumulator`) and what each
+/// message tells: hellos, certificates, key exchange.
+extension HandshakeAnalyzer {
+    // MARK: - Handshake messages
+
+    static let handshakeHeaderLength = 4
+
+    func consumeHandshake(_ bytes: UnsafeRawBufferPointer, state: inout StreamState, direction: Direction)
+        -> Bool
+    {
+        var units = UnitAccumulator()
+        swap(&units, &state.messageUnits)
+        let cap = limits.maximumHandshakeMessage
+        let counter = limitCounter
+        let outcome = units.feed(bytes) { header in
+            guard header.count >= Self.handshakeHeaderLength else { return .needMoreBytes }
+            let length = Self.messageLength(header)
+            guard length <= cap else {
+                counter?.hits += 1
+                return .refused(Violation(.messageTooLarge, "handshake message of \(length) bytes exceeds the cap"))
+            }
+            return .bytes(Self.handshakeHeaderLength + length)
+        } process: { message in
+            guard processMessage(message, state: &state, direction: direction) else { return .stop }
+            // A TLS 1.3 ServerHello switches the rest of the server's handshake to encrypted.
+            return state.encrypted ? .handOff : .next
+        }
+        if state.mode != .finished { swap(&units, &state.messageUnits) }
+        switch outcome {
+        case .needMoreBytes, .handOff, .handOffCopy: return state.mode != .finished
+        case .stopped: return false
+        case .refused(let violation): return finish(&state, violation: violation)
+        }
+    }
+
+    static func messageLength(_ header: UnsafeRawBufferPointer) -> Int {
+        Int(header.bigEndian(at: 1, size: 3) ?? 0)
+    }
+
+    func processMessage(_ message: UnsafeRawBufferPointer, state: inout StreamState, direction: Direction)
+        -> Bool
+    {
+        var reader = ByteReader(UnsafeRawBufferPointer(rebasing: message.dropFirst(Self.handshakeHeaderLength)))
+        let type = message.byte(at: 0).flatMap(HandshakeType.init(rawValue:))
+        do {
+            switch (direction, type) {
+            case (.client, .clientHello):
+                let hello = try ClientHello(parsing: &reader, isDTLS: facts.isDTLS)
+                limitCounter?.truncatedFields += hello.truncatedFields
+                if facts.clientHello == nil || (facts.isDTLS && facts.serverHello == nil && hello.cookieLength > 0) {
+                    facts.clientHello = hello
+                } else if facts.helloRetryRequest != nil, facts.retryClientHello == nil {
+                    facts.retryClientHello = hello
+                }
+            case (.server, .serverHello):
+                let hello = try ServerHello(parsing: &reader)
+                if hello.isHelloRetryRequest {
+                    facts.helloRetryRequest = hello
+                } else if facts.serverHello == nil {
+                    facts.serverHello = hello
+                    if hello.selectedVersion.isTLS13Family { state.encrypted = true }
+                }
+            case (.server, .certificate):
+                let chain = try CertificateMessage(parsing: &reader, isTLS13: false)
+                facts.serverChainLength = chain.chainLength
+                if let leaf = chain.leaf {
+                    let (result, covers) = certificates.facts(for: leaf, hostName: facts.clientHello?.serverName)
+                    switch result {
+                    case .success(let certificate):
+                        limitCounter?.truncatedFields += certificate.truncatedFields
+                        facts.serverCertificate = certificate
+                        facts.certificateCoversServerName = covers
+                    case .failure(let error): facts.serverCertificateError = error.description
+                    }
+                }
+            case (.client, .certificate):
+                facts.clientChainLength = try CertificateMessage(parsing: &reader, isTLS13: false).chainLength
+            case (.server, .serverKeyExchange):
+                if let keyExchange = facts.serverHello?.cipherSuite.info?.keyExchange {
+                    facts.serverKeyExchange = try ServerKeyExchange(parsing: &reader, keyExchange: keyExchange)
+                }
+            case (.server, .certificateRequest):
+                facts.clientCertificateRequested = true
+            case (.server, .serverHelloDone):
+                facts.serverHelloDone = true
+            default:
+                break
+            }
+        } catch {
+            return finish(
+                &state, violation: Violation(.malformedMessage, "\(Self.name(of: type)): \(error.description)"))
+        }
+        return true
+    }
+
+    static func name(of type: HandshakeType?) -> String {
+        guard let type else { return "handshake message" }
+        return "\(type)"
+    }
+}
