@@ -356,17 +356,18 @@ public final class FlowTracker {
 
     /// Who sent a payload that starts with a TLS or SSLv2 hello, if it does.
     static func helloSender(_ payload: UnsafeRawBufferPointer) -> Direction? {
-        guard payload.count >= 6 else { return nil }
-        if payload[0] == ContentType.handshake.rawValue, payload[1] == 3 {
-            switch HandshakeType(rawValue: payload[5]) {
+        guard payload.count >= 6, let first = payload.byte(at: 0) else { return nil }
+        if first == ContentType.handshake.rawValue, payload.byte(at: 1) == 3 {
+            switch payload.byte(at: 5).flatMap(HandshakeType.init(rawValue:)) {
             case .clientHello: return .client
             case .serverHello: return .server
             default: return nil
             }
         }
-        if payload[0] & 0x80 != 0 {
-            if payload[2] == SSLv2Hello.clientHelloType { return .client }
-            if payload[2] == SSLv2Hello.serverHelloType { return .server }
+        if first & 0x80 != 0 {
+            let type = payload.byte(at: 2)
+            if type == SSLv2Hello.clientHelloType { return .client }
+            if type == SSLv2Hello.serverHelloType { return .server }
         }
         return nil
     }
