@@ -2,9 +2,9 @@
 public enum ApplicationProtocol: String, Sendable, CaseIterable {
     case http, smtp, imap, pop3, ftp, telnet, ldap, mysql, postgres, redis, mqtt, memcached, dns, snmp, syslog
     case xmpp, irc
-    /// SOCKS5 proxy set-up (RFC 1928) and RDP's X.224 negotiation: binary, clear text until the
-    /// tunnel carries TLS (`Tunnel`).
-    case socks5, rdp
+    /// SOCKS proxy set-up (SOCKS4/4a, RFC 1928's SOCKS5) and RDP's X.224 negotiation: binary, clear
+    /// text until the tunnel carries TLS (`Tunnel`).
+    case socks4, socks5, rdp
     /// An FTP data connection, announced on its control connection (PASV, EPSV, PORT, EPRT).
     case ftpData = "ftp-data"
 

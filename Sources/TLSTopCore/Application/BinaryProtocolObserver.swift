@@ -27,7 +27,7 @@ enum BinaryProtocolObserver {
     static func identify(
         _ bytes: UnsafeRawBufferPointer, from direction: Direction, serverPort: UInt16, known: ApplicationProtocol?
     ) -> Recognition {
-        if let known, [.postgres, .mysql, .ldap, .mqtt, .dns, .socks5, .rdp].contains(known) {
+        if let known, [.postgres, .mysql, .ldap, .mqtt, .dns, .socks4, .socks5, .rdp].contains(known) {
             return .recognized(known)
         }
         var needMore = false
@@ -46,6 +46,7 @@ enum BinaryProtocolObserver {
             if let found = check(isMQTTConnect(bytes), .mqtt) { return found }
             if let found = check(isDNSOverTCP(bytes, serverPort: serverPort), .dns) { return found }
             if let found = check(TunnelObserver.isSOCKS5Greeting(bytes), .socks5) { return found }
+            if let found = check(TunnelObserver.isSOCKS4Request(bytes), .socks4) { return found }
             if let found = check(TunnelObserver.isRDPConnectionRequest(bytes, serverPort: serverPort), .rdp) {
                 return found
             }
@@ -101,7 +102,7 @@ enum BinaryProtocolObserver {
                 return probe.offset + remaining
             case .dns:
                 return 2 + Int(try reader.peekUInt16())
-            case .socks5, .rdp:
+            case .socks4, .socks5, .rdp:
                 return try TunnelObserver.messageSize(reader, protocol: application, from: direction, facts: facts)
             default:
                 throw ParseError(.unsupported, "\(application) is not a binary protocol")
@@ -164,7 +165,7 @@ enum BinaryProtocolObserver {
             }
         case (.ldap, _):
             try observeLDAP(&reader, from: direction, facts: &facts)
-        case (.socks5, _), (.rdp, _):
+        case (.socks4, _), (.socks5, _), (.rdp, _):
             try TunnelObserver.observe(message, protocol: application, from: direction, facts: &facts)
         case (.mqtt, .client):
             try reader.skip(1)

@@ -3,6 +3,7 @@
 /// Unlike STARTTLS, the clear-text part is transport, not the application.
 public enum Tunnel: String, Sendable, CaseIterable {
     case httpConnect = "http-connect"
+    case socks4
     case socks5
     case rdp
 }

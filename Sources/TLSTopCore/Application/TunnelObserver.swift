@@ -1,5 +1,5 @@
-/// Reads the clear-text set-up of the binary tunnels: SOCKS5 (RFC 1928, with RFC 1929's
-/// username/password) and RDP's X.224 connection request and confirm ([MS-RDPBCGR] 2.2.1.1–2).
+/// Reads the clear-text set-up of the binary tunnels: SOCKS4 and SOCKS4a, SOCKS5 (RFC 1928, with
+/// RFC 1929's username/password) and RDP's X.224 connection request and confirm ([MS-RDPBCGR] 2.2.1.1–2).
 /// Once the tunnel is up, TLS starts at the next message boundary, as after STARTTLS.
 enum TunnelObserver {
     /// Longest target name kept (a SOCKS5 domain is at most 255 bytes).
@@ -19,6 +19,35 @@ enum TunnelObserver {
         guard bytes.count == 2 + count else { return false }
         // Assigned methods are 0–9, private ones 0x80–0xFE.
         return bytes[2...].allSatisfy { $0 <= 0x09 || (0x80...0xFE).contains($0) }
+    }
+
+    /// A SOCKS4 or SOCKS4a request (version 4, CONNECT or BIND, port, address, user id, and for
+    /// 4a a host name), exactly: the client waits for the answer.
+    static func isSOCKS4Request(_ bytes: UnsafeRawBufferPointer) -> Bool? {
+        guard let version = bytes.first else { return nil }
+        guard version == 4 else { return false }
+        guard let command = bytes.byte(at: 1) else { return nil }
+        guard command == 1 || command == 2 else { return false }
+        do throws(ParseError) {
+            return try socks4RequestSize(ByteReader(bytes)) == bytes.count
+        } catch {
+            return error.code == .truncated ? nil : false
+        }
+    }
+
+    /// The length of a SOCKS4(a) request: 8 bytes, the NUL-terminated user id, and after an
+    /// address 0.0.0.x (x ≠ 0) the NUL-terminated host name of SOCKS4a.
+    static func socks4RequestSize(_ reader: ByteReader) throws(ParseError) -> Int {
+        let address = try reader.peekUInt32(at: 4)
+        var end = try nulTerminator(reader, from: 8)
+        if address > 0, address < 256 { end = try nulTerminator(reader, from: end + 1) }
+        return end + 1
+    }
+
+    /// The offset of the next NUL at or after `start`, within the 255 bytes a name may take.
+    private static func nulTerminator(_ reader: ByteReader, from start: Int) throws(ParseError) -> Int {
+        for offset in start..<(start + 256) where try reader.peekUInt8(at: offset) == 0 { return offset }
+        throw .malformed("SOCKS4 name longer than 255 bytes")
     }
 
     /// An X.224 Connection Request in a TPKT (version 3): the first message of every RDP client.
@@ -43,6 +72,8 @@ enum TunnelObserver {
         facts: ApplicationFacts
     ) throws(ParseError) -> Int {
         switch application {
+        case .socks4:
+            return direction == .client ? try socks4RequestSize(reader) : 8
         case .rdp:
             guard try reader.peekUInt8() == 3 else { throw .malformed("RDP message is not a TPKT") }
             let length = Int(try reader.peekUInt16(at: 2))
@@ -81,6 +112,10 @@ enum TunnelObserver {
         var reader = ByteReader(message)
         if application == .rdp {
             try observeRDP(&reader, from: direction, facts: &facts)
+            return
+        }
+        if application == .socks4 {
+            try observeSOCKS4(&reader, from: direction, facts: &facts)
             return
         }
         defer { facts.countSOCKSMessage(from: direction) }
@@ -129,6 +164,40 @@ enum TunnelObserver {
         }
         let port = try reader.readUInt16()
         return host + ":" + String(port)
+    }
+
+    private static func observeSOCKS4(
+        _ reader: inout ByteReader, from direction: Direction, facts: inout ApplicationFacts
+    ) throws(ParseError) {
+        switch direction {
+        case .client:
+            guard facts.tunnel == nil else { return }
+            try reader.skip(1)
+            let command = try reader.readUInt8()
+            let port = try reader.readUInt16()
+            let address = try reader.readUInt32()
+            while try reader.readUInt8() != 0 {}  // the user id: a name, not a secret
+            var host = IPAddress(ipv4: address).description
+            if address > 0, address < 256 {
+                var name: [UInt8] = []
+                while true {
+                    let byte = try reader.readUInt8()
+                    if byte == 0 { break }
+                    if name.count < maximumTargetLength { name.append(byte) }
+                }
+                host = name.withUnsafeBytes { TextLimits.string(from: $0, maximumLength: maximumTargetLength) }
+            }
+            guard command == 1 else { return }  // BIND does not carry this stream's TLS
+            facts.tunnel = .socks4
+            facts.tunnelTarget = host + ":" + String(port)
+            facts.requestUpgrade()
+        case .server:
+            try reader.skip(1)
+            let reply = try reader.readUInt8()
+            guard facts.tunnel == .socks4, facts.upgradePending, !facts.upgradeAccepted else { return }
+            // 90 granted; 91 rejected, 92 and 93 identd failures.
+            if reply == 90 { facts.upgradeAccepted = true } else { facts.upgradeRefused = true }
+        }
     }
 
     private static func observeRDP(
