@@ -432,23 +432,11 @@ cap_rdp_scripted() { # pcap port
         "cmd=python3 realworld/rdp_scripted.py client --port $2 --request ssl,hybrid --cafile certs/ca.pem --report R"
 }
 
-# run_capture NAME FUNCTION PORT [MORE_PORTS...]: capture tcp port PORT (or any of MORE_PORTS)
-run_capture() {
-    local name=$1 fn=$2 p filter=""; shift 2
-    log "capture $name (port $*)"
-    for p in "$@"; do
-        fx_port_free "$p"
-        filter+="${filter:+ or }tcp port $p"
-    done
-    start_capture "$STAGE/$name" lo "$filter"
-    "$fn" "$name" "$@"
-    stop_capture "$STAGE/$name"
-}
 
-run_capture rw-tfo-accepted.pcap          cap_tfo_accepted         "$P_TFO_ACC"
-run_capture rw-tfo-ignored.pcap           cap_tfo_ignored          "$P_TFO_IGN"
-run_capture rw-syn-retry.pcap             cap_syn_retry            "$P_SYN_RETRY"
-run_capture rw-synack-repeat.pcap         cap_synack_repeat        "$P_SYNACK"
+fx_run_capture rw-tfo-accepted.pcap          cap_tfo_accepted         "$P_TFO_ACC"
+fx_run_capture rw-tfo-ignored.pcap           cap_tfo_ignored          "$P_TFO_IGN"
+fx_run_capture rw-syn-retry.pcap             cap_syn_retry            "$P_SYN_RETRY"
+fx_run_capture rw-synack-repeat.pcap         cap_synack_repeat        "$P_SYNACK"
 log "capture rw-tuple-reuse.pcap (port $P_REUSE, client port $P_REUSE_LOCAL)"
 start_capture "$STAGE/rw-tuple-reuse.pcap" lo "tcp port $P_REUSE"
 cap_tuple_reuse rw-tuple-reuse.pcap "$P_REUSE" "$P_REUSE_LOCAL"
@@ -457,11 +445,11 @@ log "capture rw-tuple-reuse-stray.pcap (port $P_REUSE2, client port $P_REUSE2_LO
 start_capture "$STAGE/rw-tuple-reuse-stray.pcap" lo "tcp port $P_REUSE2"
 cap_tuple_reuse_stray rw-tuple-reuse-stray.pcap "$P_REUSE2" "$P_REUSE2_LOCAL"
 stop_capture "$STAGE/rw-tuple-reuse-stray.pcap"
-run_capture rw-http-connect.pcap          cap_http_connect         "$P_HTTP_PROXY" "$P_HTTP_TARGET"
-run_capture rw-http-connect-refused.pcap  cap_http_connect_refused "$P_HTTP_PROXY2" "$P_HTTP_TARGET2"
-run_capture rw-socks5.pcap                cap_socks5               "$P_SOCKS" "$P_SOCKS_TARGET"
-run_capture rw-rdp.pcap                   cap_rdp_xrdp             "$P_XRDP"
-run_capture rw-rdp-hybrid.pcap            cap_rdp_scripted         "$P_RDP_PY"
+fx_run_capture rw-http-connect.pcap          cap_http_connect         "$P_HTTP_PROXY" "$P_HTTP_TARGET"
+fx_run_capture rw-http-connect-refused.pcap  cap_http_connect_refused "$P_HTTP_PROXY2" "$P_HTTP_TARGET2"
+fx_run_capture rw-socks5.pcap                cap_socks5               "$P_SOCKS" "$P_SOCKS_TARGET"
+fx_run_capture rw-rdp.pcap                   cap_rdp_xrdp             "$P_XRDP"
+fx_run_capture rw-rdp-hybrid.pcap            cap_rdp_scripted         "$P_RDP_PY"
 
 # --------------------------------------------------------------------------
 # manifest: the clients' and servers' reports, cross-checked with tshark

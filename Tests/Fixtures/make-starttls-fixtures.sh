@@ -308,31 +308,19 @@ cap_smtp_never() {
     wait_servers
 }
 
-# run_capture NAME FUNCTION PORT [EXTRA_PORT...]
-run_capture() {
-    local name=$1 fn=$2 p filter=""; shift 2
-    log "capture $name (port $*)"
-    for p in "$@"; do
-        fx_port_free "$p"
-        filter+="${filter:+ or }tcp port $p"
-    done
-    start_capture "$STAGE/$name" lo "$filter"
-    "$fn" "$name" "$@"
-    stop_capture "$STAGE/$name"
-}
 
-run_capture starttls-smtp-curl.pcap    cap_smtp_curl    "$P_SMTP_CURL"
-run_capture starttls-imap-curl.pcap    cap_imap_curl    "$P_IMAP_CURL"
-run_capture starttls-pop3-curl.pcap    cap_pop3_curl    "$P_POP3_CURL"
-run_capture starttls-ftp-curl.pcap     cap_ftp_curl     "$P_FTP_CURL" "$P_FTP_DATA"
+fx_run_capture starttls-smtp-curl.pcap    cap_smtp_curl    "$P_SMTP_CURL"
+fx_run_capture starttls-imap-curl.pcap    cap_imap_curl    "$P_IMAP_CURL"
+fx_run_capture starttls-pop3-curl.pcap    cap_pop3_curl    "$P_POP3_CURL"
+fx_run_capture starttls-ftp-curl.pcap     cap_ftp_curl     "$P_FTP_CURL" "$P_FTP_DATA"
 i=0
 for proto in smtp imap pop3 ftp xmpp irc ldap postgres mysql; do
     i=$((i + 1))
-    run_capture "starttls-$proto-openssl.pcap" cap_ossl "$((P_OSSL_BASE + i))"
+    fx_run_capture "starttls-$proto-openssl.pcap" cap_ossl "$((P_OSSL_BASE + i))"
 done
-run_capture starttls-postgres-psql.pcap cap_psql        "$P_PSQL"
-run_capture starttls-smtp-refused.pcap cap_smtp_refused "$P_REFUSED"
-run_capture starttls-smtp-never.pcap   cap_smtp_never   "$P_NEVER"
+fx_run_capture starttls-postgres-psql.pcap cap_psql        "$P_PSQL"
+fx_run_capture starttls-smtp-refused.pcap cap_smtp_refused "$P_REFUSED"
+fx_run_capture starttls-smtp-never.pcap   cap_smtp_never   "$P_NEVER"
 
 # --------------------------------------------------------------------------
 # manifest: client's and server's own reports, cross-checked with tshark

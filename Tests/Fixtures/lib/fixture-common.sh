@@ -312,6 +312,20 @@ stop_capture() {
 # --------------------------------------------------------------------------
 # fx_python PYTHON ARG... <<'PY' ... PY: run the manifest builder read from
 # stdin as `PYTHON - ARG...`, with FX_PY_HELPERS (below) defined before it.
+# fx_run_capture NAME FUNCTION PORT [MORE_PORTS...]: capture loopback tcp on any of the ports into
+# $STAGE/NAME while FUNCTION NAME PORT... runs the exchange (each port checked free first).
+fx_run_capture() {
+    local name=$1 fn=$2 p filter=""; shift 2
+    log "capture $name (port $*)"
+    for p in "$@"; do
+        fx_port_free "$p"
+        filter+="${filter:+ or }tcp port $p"
+    done
+    start_capture "$STAGE/$name" lo "$filter"
+    "$fn" "$name" "$@"
+    stop_capture "$STAGE/$name"
+}
+
 fx_python() {
     local py=$1; shift
     { printf '%s\n' "$FX_PY_HELPERS"; cat; } | FX_LOG_PREFIX="[$FX_NAME]" "$py" - "$@"
