@@ -40,6 +40,20 @@ struct TLSTopCommand: ParsableCommand {
         help: ArgumentHelp("BPF capture filter, as in tcpdump.", valueName: "expression"))
     var filter: String?
 
+    @Option(
+        name: .customLong("keylog"),
+        help: ArgumentHelp(
+            "TLS key log (SSLKEYLOGFILE format): opens TLS 1.3 handshakes to read their certificates; followed as it grows on a live capture.",
+            valueName: "file"))
+    var keyLogPath: String?
+
+    @Option(
+        name: .customLong("probe"),
+        help: ArgumentHelp(
+            "Live capture: when a TLS 1.3 connection hides its certificate, open one handshake of tlstop's own to that listener to read it (once per listener and name an hour): inbound (this host's listeners, the default), all, or off.",
+            valueName: "scope"))
+    var probe: ProbeScope = .inbound
+
     @Flag(help: "Put the interface in promiscuous mode (off by default).")
     var promisc = false
 
@@ -225,12 +239,16 @@ struct TLSTopCommand: ParsableCommand {
         let feeds = openFeeds(policy: policy)
         let analysis = TrafficAnalysis(configuration: analysisConfiguration(policy: policy))
         feeds.attach(to: analysis)
+        let keyLog = attachKeyLog(to: analysis)
+        let prober = attachProber(to: analysis)
+        defer { prober?.stop() }
         let session = CaptureSession(source: source, analysis: analysis)
         startMetrics(feeds, session: session)
         dropPrivilegesIfAsked()
         session.processAttribution = attachProcessLookup(to: analysis.tracker)
         StopSignal.install()
         session.start()
+        defer { keyLog?.stopFollowing() }
         _ = DashboardApp(session: session, themes: themes, exportPath: export, policyName: policy.name).run()
         session.stop()
         let outcome = session.waitUntilFinished()
@@ -267,6 +285,7 @@ struct TLSTopCommand: ParsableCommand {
         }
         let feeds = openFeeds(policy: policy)
         feeds.attach(to: analysis)
+        _ = attachKeyLog(to: analysis)
         dropPrivilegesIfAsked()
         var readError: CaptureError?
         do {
@@ -290,6 +309,10 @@ struct TLSTopCommand: ParsableCommand {
         let feeds = openFeeds(policy: policy)
         let analysis = TrafficAnalysis(configuration: analysisConfiguration(policy: policy))
         feeds.attach(to: analysis)
+        let keyLog = attachKeyLog(to: analysis)
+        defer { keyLog?.stopFollowing() }
+        let prober = attachProber(to: analysis)
+        defer { prober?.stop() }
         let session = CaptureSession(source: source, analysis: analysis)
         startMetrics(feeds, session: session)
         dropPrivilegesIfAsked()
@@ -307,6 +330,30 @@ struct TLSTopCommand: ParsableCommand {
         let outcome = session.waitUntilFinished()
         let feedSummary = feeds.finish()
         finish(outcome.snapshot, elapsed: ContinuousClock.now - started, error: outcome.error, feedSummary: feedSummary)
+    }
+
+    /// `--keylog`: read whole before a file is read (`-r` without `--realtime`), followed otherwise.
+    private func attachKeyLog(to analysis: TrafficAnalysis) -> KeyLogFile? {
+        guard let keyLogPath else { return nil }
+        let file: KeyLogFile
+        do {
+            file = try KeyLogFile(path: keyLogPath)
+        } catch {
+            fail(error.message)
+        }
+        if readFile != nil, !realtime { file.readAll() } else { file.follow() }
+        analysis.tracker.keyLog = file.keyLog
+        return file
+    }
+
+    /// `--probe`: live captures only (a file's servers may be anywhere, and long gone).
+    private func attachProber(to analysis: TrafficAnalysis) -> ListenerProber? {
+        guard readFile == nil, probe != .off else { return nil }
+        let probes = ListenerProbes(scope: probe)
+        analysis.probes = probes
+        let prober = ListenerProber(probes: probes)
+        prober.start()
+        return prober
     }
 
     /// A live capture learns the host's addresses (for each connection's direction) and, when it
@@ -399,3 +446,5 @@ extension Timestamp {
         return Timestamp(nanoseconds: Int64(now * 1_000_000_000))
     }
 }
+
+extension ProbeScope: ExpressibleByArgument {}

@@ -27,6 +27,11 @@ public final class ConnectionAggregator: FlowObserver {
     /// when it leaves the table or the run ends (`reportUnreported`). Connections of an unknown
     /// protocol are not reported. The event stream and the metrics count these.
     public var onReport: ((ConnectionRecord) -> Void)?
+    /// Live capture with `--probe`: asked for the listeners whose TLS 1.3 certificate stayed
+    /// hidden, and read for the certificates probes brought back.
+    public var probes: ListenerProbes?
+    /// `probes.generation` when the cached records were judged.
+    private var probeGeneration = 0
 
     /// A connection held in detail, with what the aggregator knows of it.
     private final class Held {
@@ -37,6 +42,7 @@ public final class ConnectionAggregator: FlowObserver {
         /// pointer here, not the record's 632 bytes.
         private var box: RecordBox?
         var revision: UInt32 = 0
+        var probeGeneration = 0
         var reported = false
         /// Reportable, but waiting for the process lookup (an event that names the program).
         var reportHeld = false
@@ -138,7 +144,10 @@ public final class ConnectionAggregator: FlowObserver {
     /// else changed, else a fresh judgment (cached unless `keeping` is false).
     private func record(of entry: Held, keeping: Bool = true) -> ConnectionRecord {
         let connection = entry.connection
-        if var record = entry.record, entry.revision == connection.revision {
+        if var record = entry.record, entry.revision == connection.revision,
+            record.certificateSource != nil || !record.isProbeCandidate || probes == nil
+                || entry.probeGeneration == probeGeneration
+        {
             record.packets = connection.clientPackets + connection.serverPackets
             record.bytes = connection.clientBytes + connection.serverBytes
             record.lastSeen = connection.lastSeen
@@ -148,10 +157,16 @@ public final class ConnectionAggregator: FlowObserver {
             return record
         }
         let record = ConnectionJudge.record(
-            of: connection, policy: configuration.policy, remembering: keeping, fingerprintCache: fingerprints)
+            of: connection, policy: configuration.policy, remembering: keeping, fingerprintCache: fingerprints,
+            probes: probes)
         if keeping {
             entry.record = record
             entry.revision = connection.revision
+            entry.probeGeneration = probeGeneration
+        }
+        if let probes, record.isProbeCandidate, record.certificateSource == nil {
+            probes.offer(
+                server: record.server, serverName: record.sni, direction: record.direction, now: record.lastSeen)
         }
         return record
     }
@@ -169,7 +184,8 @@ public final class ConnectionAggregator: FlowObserver {
                 let folded =
                     entry.record != nil
                     ? record(of: entry, keeping: false)
-                    : ConnectionJudge.record(of: entry.connection, policy: configuration.policy, detailed: false)
+                    : ConnectionJudge.record(
+                        of: entry.connection, policy: configuration.policy, detailed: false, probes: probes)
                 hostHistory.add(folded)
                 foldedTotals.add(folded)
                 heldByID.removeValue(forKey: entry.connection.id)
@@ -196,6 +212,7 @@ public final class ConnectionAggregator: FlowObserver {
         // Between trims (which wait for a quarter more connections), finished connections past
         // the cap are folded now, so that a snapshot lists at most the cap of finished ones.
         if held.count > configuration.maximumRetainedConnections { trim() }
+        if let probes { probeGeneration = probes.generation }
         var records: [ConnectionRecord] = []
         records.reserveCapacity(held.count)
         var hosts = hostHistory

@@ -77,6 +77,16 @@ extension TrafficAnalysis {
         set { tracker.localAddresses = newValue }
     }
 
+    /// Probes of listeners whose TLS 1.3 certificates stayed hidden: the aggregator asks for them
+    /// and judges with their answers; the tracker leaves their own connections out.
+    public var probes: ListenerProbes? {
+        get { aggregator.probes }
+        set {
+            aggregator.probes = newValue
+            tracker.probes = newValue
+        }
+    }
+
     /// See `FlowTracker.processLookup`.
     public var processLookup: (any ProcessLookup)? {
         get { tracker.processLookup }

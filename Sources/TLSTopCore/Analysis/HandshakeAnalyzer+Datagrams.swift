@@ -70,13 +70,19 @@ extension HandshakeAnalyzer {
                 quicState?.serverKeys = nil
                 break
             }
-            if header.type == header.version.initialType { openInitial(datagram, header, from: direction) }
+            if header.type == header.version.initialType {
+                openInitial(datagram, header, from: direction)
+            } else if header.type == header.version.handshakeType, keyLog != nil, !header.version.isGoogle {
+                openHandshake(datagram, header, from: direction)
+            }
             guard header.end > offset else { break }
             offset = header.end
         }
         quicState?.datagrams += 1
+        // With a key log the server's Handshake packets are read up to its Finished.
+        let handshakeRead = keyLog == nil || clientRandom == nil || facts.decrypted?.serverFinished == true
         let done =
-            facts.serverHello != nil || facts.googleQUIC != nil
+            (facts.serverHello != nil && handshakeRead) || facts.googleQUIC != nil
             || (quicState?.datagrams ?? 0) >= QUICState.maximumDatagrams || facts.quicVersion?.initialSalt == nil
         if done {
             release(&client)
@@ -101,7 +107,7 @@ extension HandshakeAnalyzer {
                 connectionID: header.destination, version: header.version, isServer: true)
         }
         guard let keys = direction == .client ? state.clientKeys : state.serverKeys,
-            let payload = try? QUICPacket.openInitial(datagram, header, keys: keys)
+            let payload = try? QUICPacket.open(datagram, header, keys: keys)
         else {
             state.authenticationFailures += 1
             facts.quicAuthenticationFailures += 1
@@ -136,6 +142,63 @@ extension HandshakeAnalyzer {
                 switch direction {
                 case .client: _ = consumeHandshake(bytes, state: &client, direction: .client)
                 case .server: _ = consumeHandshake(bytes, state: &server, direction: .server)
+                }
+            }
+        }
+    }
+
+    /// A Handshake packet, opened with the key log's secrets for this connection; its CRYPTO data
+    /// (EncryptedExtensions, Certificate, CertificateVerify, Finished) goes to the same message
+    /// parsing as TCP's decrypted records.
+    func openHandshake(_ datagram: UnsafeRawBufferPointer, _ header: QUICPacket.LongHeader, from direction: Direction) {
+        guard var state = quicState, let clientRandom, let suite = facts.serverHello?.cipherSuite,
+            let aead = RecordAEAD(suite)
+        else { return }
+        if (direction == .client ? state.clientHandshakeKeys : state.serverHandshakeKeys) == nil,
+            let secret = keyLog?.secrets(for: clientRandom)?.secret(of: direction), secret.count == aead.hash.length
+        {
+            let keys = QUICHandshakeKeys(
+                traffic: TrafficKeys(secret: secret, aead: aead, labelPrefix: header.version.labelPrefix))
+            if direction == .client { state.clientHandshakeKeys = keys } else { state.serverHandshakeKeys = keys }
+            quicState = state
+        }
+        guard let keys = direction == .client ? state.clientHandshakeKeys : state.serverHandshakeKeys else {
+            return  // not (yet) in the log
+        }
+        let payload: [UInt8]
+        do throws(ParseError) {
+            payload = try QUICPacket.open(datagram, header, keys: keys)
+        } catch {
+            limitCounter?.decryptionFailures += 1
+            return
+        }
+        let frames: [(offset: UInt64, data: [UInt8])]
+        do throws(ParseError) {
+            frames = try QUICPacket.cryptoFrames(payload)
+        } catch {
+            record(Violation(.quic, "QUIC Handshake frames: \(error.description)"))
+            return
+        }
+        var decrypted = facts.decrypted ?? DecryptedHandshake()
+        if direction == .server {
+            if decrypted.serverRecords == 0 { limitCounter?.decryptedHandshakes += 1 }
+            decrypted.serverRecords += 1
+        } else {
+            decrypted.clientRecords += 1
+        }
+        facts.decrypted = decrypted
+        for frame in frames {
+            let fresh: ArraySlice<UInt8>
+            if direction == .client {
+                fresh = quicState?.clientHandshakeCrypto.add(offset: frame.offset, data: frame.data) ?? []
+            } else {
+                fresh = quicState?.serverHandshakeCrypto.add(offset: frame.offset, data: frame.data) ?? []
+            }
+            guard !fresh.isEmpty else { continue }
+            fresh.withUnsafeBytes { bytes in
+                switch direction {
+                case .client: _ = consumeHandshake(bytes, state: &client, direction: .client, decrypted: true)
+                case .server: _ = consumeHandshake(bytes, state: &server, direction: .server, decrypted: true)
                 }
             }
         }

@@ -5,7 +5,11 @@ extension HandshakeAnalyzer {
 
     static let handshakeHeaderLength = 4
 
-    func consumeHandshake(_ bytes: UnsafeRawBufferPointer, state: inout StreamState, direction: Direction)
+    /// - Parameter decrypted: the bytes come from an opened TLS 1.3 record: every message is
+    ///   read in turn (clear ones hand the rest of their record over once the ServerHello is read).
+    func consumeHandshake(
+        _ bytes: UnsafeRawBufferPointer, state: inout StreamState, direction: Direction, decrypted: Bool = false
+    )
         -> Bool
     {
         var units = UnitAccumulator()
@@ -23,7 +27,7 @@ extension HandshakeAnalyzer {
         } process: { message in
             guard processMessage(message, state: &state, direction: direction) else { return .stop }
             // A TLS 1.3 ServerHello switches the rest of the server's handshake to encrypted.
-            return state.encrypted ? .handOff : .next
+            return state.encrypted && !decrypted ? .handOff : .next
         }
         if state.mode != .finished { swap(&units, &state.messageUnits) }
         switch outcome {
@@ -45,6 +49,7 @@ extension HandshakeAnalyzer {
         do {
             switch (direction, type) {
             case (.client, .clientHello):
+                rememberClientRandom(message)
                 let hello = try ClientHello(parsing: &reader, isDTLS: facts.isDTLS)
                 limitCounter?.truncatedFields += hello.truncatedFields
                 if facts.clientHello == nil || (facts.isDTLS && facts.serverHello == nil && hello.cookieLength > 0) {
@@ -61,7 +66,13 @@ extension HandshakeAnalyzer {
                     if hello.selectedVersion.isTLS13Family { state.encrypted = true }
                 }
             case (.server, .certificate):
-                let chain = try CertificateMessage(parsing: &reader, isTLS13: false)
+                // A TLS 1.3 Certificate is only ever read decrypted; it has its own layout.
+                let chain = try CertificateMessage(parsing: &reader, isTLS13: facts.isTLS13)
+                if facts.isTLS13 {
+                    var decrypted = facts.decrypted ?? DecryptedHandshake()
+                    decrypted.serverCertificate = true
+                    facts.decrypted = decrypted
+                }
                 facts.serverChainLength = chain.chainLength
                 if let leaf = chain.leaf {
                     let (result, covers) = certificates.facts(for: leaf, hostName: facts.clientHello?.serverName)
@@ -74,7 +85,7 @@ extension HandshakeAnalyzer {
                     }
                 }
             case (.client, .certificate):
-                facts.clientChainLength = try CertificateMessage(parsing: &reader, isTLS13: false).chainLength
+                facts.clientChainLength = try CertificateMessage(parsing: &reader, isTLS13: facts.isTLS13).chainLength
             case (.server, .serverKeyExchange):
                 if let keyExchange = facts.serverHello?.cipherSuite.info?.keyExchange {
                     facts.serverKeyExchange = try ServerKeyExchange(parsing: &reader, keyExchange: keyExchange)
@@ -83,6 +94,11 @@ extension HandshakeAnalyzer {
                 facts.clientCertificateRequested = true
             case (.server, .serverHelloDone):
                 facts.serverHelloDone = true
+            case (_, .encryptedExtensions), (_, .certificateVerify), (_, .finished):
+                guard facts.isTLS13, let type else { break }
+                guard try processEncryptedMessage(type, &reader, direction: direction) else {
+                    return finish(&state, violation: nil)
+                }
             default:
                 break
             }

@@ -77,7 +77,9 @@ extension HandshakeAnalyzer {
             } else {
                 facts.serverApplicationRecords += 1
             }
-            // TLS 1.3: the first encrypted record after the ServerHello ends what can be seen.
+            // TLS 1.3: the first encrypted record after the ServerHello ends what can be seen,
+            // unless a key log opens the rest of the handshake.
+            if decryptsHandshake { return decryptHandshakeRecord(record, state: &state, direction: direction) }
             return finish(&state, violation: nil)
         case .heartbeat, nil:
             return true

@@ -36,14 +36,20 @@ public final class HandshakeAnalyzer {
     var fingerprintMemo: FingerprintMemo?
     let certificates: CertificateCache
     let limitCounter: HandshakeLimitCounter?
+    /// Secrets that open TLS 1.3 handshakes (nil: no key log; nothing is decrypted).
+    let keyLog: KeyLog?
+    /// The ClientHello's random, kept only with a key log: it names the connection's secrets.
+    var clientRandom: ClientRandom?
     /// Port hints for telling protocols apart; content decides, ports only break ties.
     public internal(set) var serverPort: UInt16
     public internal(set) var clientPort: UInt16
 
     public init(
         limits: Limits = Limits(), certificates: CertificateCache = CertificateCache(capacity: 16),
-        limitCounter: HandshakeLimitCounter? = nil, serverPort: UInt16 = 0, clientPort: UInt16 = 0
+        limitCounter: HandshakeLimitCounter? = nil, serverPort: UInt16 = 0, clientPort: UInt16 = 0,
+        keyLog: KeyLog? = nil
     ) {
+        self.keyLog = keyLog
         self.limits = limits
         self.certificates = certificates
         self.limitCounter = limitCounter
@@ -132,5 +138,6 @@ public final class HandshakeAnalyzer {
         state.units.removeAll()
         state.messageUnits.removeAll()
         state.lineBuffer = []
+        state.decryption = nil
     }
 }

@@ -29,4 +29,6 @@ struct StreamState {
     var messages = 0
     /// PostgreSQL: the client's StartupMessage went by; later client messages have a type byte.
     var postgresStartupSent = false
+    /// TLS 1.3 with a key log: the keys and sequence number of this side's encrypted handshake.
+    var decryption: HandshakeAnalyzer.RecordDecryption?
 }

@@ -17,6 +17,8 @@ public struct Violation: Sendable, Equatable, CustomStringConvertible {
         case dtls
         case quic
         case googleQUIC = "gquic"
+        /// A record opened with the key log that holds no valid TLS 1.3 inner plaintext.
+        case decryptedRecord = "decrypted-record"
     }
 
     public let code: Code

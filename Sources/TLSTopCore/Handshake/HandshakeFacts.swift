@@ -63,6 +63,19 @@ public struct HandshakeFacts: Sendable {
     /// QUIC Initial packets that failed authentication (ignored).
     public var quicAuthenticationFailures = 0
 
+    /// TLS 1.3 opened with a key log or by tlstop's probe: what the encrypted handshake said.
+    public var decrypted: DecryptedHandshake? {
+        get { decryptedBox?.value }
+        set { decryptedBox = newValue.map(FactsBox.init) }
+    }
+    private var decryptedBox: FactsBox<DecryptedHandshake>?
+
+    /// Where the server certificate came from (nil without one).
+    public var certificateSource: CertificateSource? {
+        guard serverCertificate != nil else { return nil }
+        return decrypted?.serverCertificate == true ? .keyLog : .wire
+    }
+
     /// The clear-text side: which protocol, in-band upgrade, credentials in clear.
     public var application = ApplicationFacts()
 

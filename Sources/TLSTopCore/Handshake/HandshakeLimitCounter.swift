@@ -9,6 +9,12 @@ public final class HandshakeLimitCounter {
     /// Directions whose analysis stopped at a violation, by its code.
     public internal(set) var violations: [Violation.Code: Int] = [:]
 
+    /// Key log use: TLS 1.3 server flights opened, connections whose secrets were never in the
+    /// log, and connections whose secrets did not open their records (a wrong key).
+    public internal(set) var decryptedHandshakes = 0
+    public internal(set) var keyLogMisses = 0
+    public internal(set) var decryptionFailures = 0
+
     func count(_ violation: Violation) { violations[violation.code, default: 0] += 1 }
 
     public init() {}

@@ -41,6 +41,8 @@ public struct QUICVersion: RawRepresentable, Hashable, Sendable {
     var initialType: UInt8 { self == .version2 ? 1 : 0 }
     var retryType: UInt8 { self == .version2 ? 0 : 3 }
     var labelPrefix: String { self == .version2 ? "quicv2 " : "quic " }
+    /// The long-header type of a Handshake packet (RFC 9000 §17.2.4; RFC 9369 §3.2).
+    var handshakeType: UInt8 { self == .version2 ? 3 : 2 }
 
     /// Google QUIC ("Q0xx" with QUIC crypto, "T0xx" with TLS).
     public var isGoogle: Bool {
@@ -83,10 +85,7 @@ struct QUICInitialKeys {
 
     /// HKDF-Expand-Label of TLS 1.3 (RFC 8446 §7.1) with an empty context.
     static func expandLabel(_ secret: some ContiguousBytes, _ label: String, length: Int) -> [UInt8] {
-        let full = Array(("tls13 " + label).utf8)
-        let info = [UInt8(length >> 8), UInt8(length & 0xFF), UInt8(full.count)] + full + [0]
-        let key = HKDF<SHA256>.expand(pseudoRandomKey: secret, info: info, outputByteCount: length)
-        return key.withUnsafeBytes { Array($0) }
+        TLS13KeySchedule.expandLabel(secret, label, length: length, hash: .sha256)
     }
 
     /// The 5-byte header-protection mask for a 16-byte sample (AES block function, RFC 9001 §5.4.3).

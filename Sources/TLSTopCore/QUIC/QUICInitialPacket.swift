@@ -53,13 +53,14 @@ enum QUICPacket {
         return header
     }
 
-    /// Removes header protection and decrypts an Initial packet; returns its frames.
-    static func openInitial(_ datagram: UnsafeRawBufferPointer, _ header: LongHeader, keys: QUICInitialKeys)
+    /// Removes header protection and decrypts an Initial (or, with a key log's keys, a
+    /// Handshake) packet; returns its frames.
+    static func open(_ datagram: UnsafeRawBufferPointer, _ header: LongHeader, keys: some QUICPacketProtection)
         throws(ParseError) -> [UInt8]
     {
         let pnOffset = header.packetNumberOffset
-        guard pnOffset + 4 + 16 <= header.end, header.end <= datagram.count else {
-            throw ParseError(.truncated, "QUIC Initial too short for a header-protection sample")
+        guard pnOffset + 4 + 16 <= header.end, header.end <= datagram.count, pnOffset > header.start else {
+            throw ParseError(.truncated, "QUIC packet too short for a header-protection sample")
         }
         let sample = Array(datagram[(pnOffset + 4)..<(pnOffset + 20)])
         let mask = try keys.mask(sample: sample)
@@ -107,7 +108,7 @@ enum QUICPacket {
                     case 0x1C, 0x1D:  // CONNECTION_CLOSE
                         return nil
                     default:
-                        throw ParseError(.malformed, "QUIC frame type \(type) in an Initial packet")
+                        throw ParseError(.malformed, "QUIC frame type \(type) in a handshake packet")
                     }
                 }
             } catch {
@@ -117,5 +118,38 @@ enum QUICPacket {
         }
         if let failure { throw failure }
         return frames
+    }
+}
+
+/// What opens one packet-number space's packets: the Initial keys anyone can derive, or the
+/// handshake keys of a key log.
+protocol QUICPacketProtection {
+    func mask(sample: [UInt8]) throws(ParseError) -> [UInt8]
+    func open(_ ciphertext: ArraySlice<UInt8>, header: [UInt8], packetNumber: UInt64) throws(ParseError) -> [UInt8]
+}
+
+extension QUICInitialKeys: QUICPacketProtection {}
+
+/// Handshake packets (RFC 9001 §5.1): the TLS handshake traffic secret with QUIC's labels.
+struct QUICHandshakeKeys: QUICPacketProtection {
+    let traffic: TrafficKeys
+
+    func mask(sample: [UInt8]) throws(ParseError) -> [UInt8] {
+        do throws(DecryptionError) {
+            return try traffic.headerMask(sample: sample)
+        } catch {
+            throw ParseError(.malformed, "header protection sample")
+        }
+    }
+
+    func open(_ ciphertext: ArraySlice<UInt8>, header: [UInt8], packetNumber: UInt64) throws(ParseError) -> [UInt8] {
+        let sealed = Array(ciphertext)
+        let opened: [UInt8]? = sealed.withUnsafeBytes { sealed in
+            header.withUnsafeBytes { header in
+                try? traffic.open(sealed, additionalData: header, sequence: packetNumber)
+            }
+        }
+        guard let opened else { throw ParseError(.malformed, "QUIC Handshake packet failed authentication") }
+        return opened
     }
 }

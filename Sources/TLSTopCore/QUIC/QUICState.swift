@@ -7,6 +7,11 @@ struct QUICState {
     var serverKeys: QUICInitialKeys?
     var clientCrypto = CryptoStream()
     var serverCrypto = CryptoStream()
+    /// With a key log: the Handshake packet keys and CRYPTO streams (offsets start again at 0).
+    var clientHandshakeKeys: QUICHandshakeKeys?
+    var serverHandshakeKeys: QUICHandshakeKeys?
+    var clientHandshakeCrypto = CryptoStream()
+    var serverHandshakeCrypto = CryptoStream()
     var datagrams = 0
     var authenticationFailures = 0
 

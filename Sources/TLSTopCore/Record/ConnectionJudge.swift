@@ -24,22 +24,42 @@ public enum ConnectionJudge {
     /// - Parameter remembering: keep what is worth keeping for the next judgment (the hellos'
     ///   fingerprints); false when nothing will ask again.
     /// - Parameter fingerprintCache: fingerprints of the hellos other connections sent.
+    /// - Parameter probes: certificates tlstop's probes read from listeners whose TLS 1.3
+    ///   handshakes hid theirs; a connection to such a listener is judged with it.
     public static func record(
         of connection: Connection, policy: Policy, detailed: Bool = true, remembering: Bool = true,
-        fingerprintCache: FingerprintCache? = nil
+        fingerprintCache: FingerprintCache? = nil, probes: ListenerProbes? = nil
     ) -> ConnectionRecord {
         let analyzed = connection.isAnalyzed
-        let facts = connection.facts
+        var facts = connection.facts
         let hello = facts.clientHello
         let serverHello = facts.serverHello
         let kind = classify(facts)
+        var probe: ProbeOrigin?
+        if let probes, kind == .tls, facts.isTLS13, facts.serverCertificate == nil,
+            let result = probes.result(for: .init(server: connection.server, serverName: hello?.serverName)),
+            let certificate = result.certificate
+        {
+            // The same listener, seen by tlstop's own handshake: judged like a certificate on the wire.
+            facts.serverCertificate = certificate
+            facts.serverChainLength = result.chainLength
+            facts.certificateCoversServerName = result.coversServerName
+            probe = ProbeOrigin(endpoint: connection.server, serverName: hello?.serverName, at: result.at)
+        }
+        let certificateSource = probe != nil ? .probe : facts.certificateSource
         let isTLS = kind.isTLSFamily
         let application = facts.application
         let serverPort = connection.server.port
         let directTLS = isTLS && !application.upgraded
         let certificate = (detailed ? facts.serverCertificate : nil).map {
             CertificateRecord(
-                facts: $0, chainLength: facts.serverChainLength, coversServerName: facts.certificateCoversServerName)
+                facts: $0, chainLength: facts.serverChainLength, coversServerName: facts.certificateCoversServerName,
+                source: certificateSource ?? .wire,
+                signatureScheme: probe.flatMap { _ in
+                    probes?.result(for: .init(server: connection.server, serverName: hello?.serverName))?
+                        .signatureScheme
+                } ?? facts.decrypted?.serverSignatureScheme,
+                probe: probe)
         }
         let fingerprints = detailed ? connection.fingerprints(remembering: remembering, cache: fingerprintCache) : nil
         // Certificates are judged at the time of the handshake, so a capture file gives the same
@@ -70,7 +90,7 @@ public enum ConnectionJudge {
             group: facts.group,
             dhBits: facts.serverKeyExchange?.dhPrimeBits ?? facts.group?.finiteFieldBits,
             sni: hello?.serverName ?? facts.googleQUIC?.serverName,
-            alpn: serverHello?.alpnProtocol,
+            alpn: serverHello?.alpnProtocol ?? facts.decrypted?.alpn,
             established: isTLS && facts.quicVersion == nil ? facts.isEstablished : nil,
             resumed: isTLS ? facts.isResumed : nil,
             helloRetryRequest: facts.helloRetryRequest != nil,
@@ -98,6 +118,6 @@ public enum ConnectionJudge {
             ja4: fingerprints?.ja4, ja3: fingerprints?.ja3, ja3s: fingerprints?.ja3s,
             direction: connection.direction, localProcess: connection.localProcess,
             quicAuthenticationFailures: facts.quicVersion == nil ? nil : facts.quicAuthenticationFailures,
-            googleQUIC: facts.googleQUIC, tunnel: tunnel)
+            googleQUIC: facts.googleQUIC, tunnel: tunnel, certificateSource: certificateSource)
     }
 }

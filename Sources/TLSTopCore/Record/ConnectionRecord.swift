@@ -75,6 +75,9 @@ public struct ConnectionRecord: Sendable, Equatable {
     public var googleQUIC: GoogleQUICHello? = nil
     /// The proxy or protocol tunnel the TLS ran through (HTTP CONNECT, SOCKS5, RDP), once it was up.
     public var tunnel: TunnelRecord? = nil
+    /// Where the server certificate came from: kept for folded records too (which carry no
+    /// certificate), so that the share of TLS 1.3 connections with a known one is exact.
+    public var certificateSource: CertificateSource? = nil
 
     /// The worst finding's severity, `ok` without findings.
     public var severity: Severity { findings.first?.severity ?? .ok }
@@ -102,6 +105,11 @@ public struct ConnectionRecord: Sendable, Equatable {
     /// How the session key was agreed, from the group (TLS 1.3, and TLS 1.2 with a key share) or
     /// else the cipher suite: an ffdhe group is DHE, a curve ECDHE.
     public var keyExchange: KeyExchange? { KeyExchange.of(group: group, cipher: cipher) }
+
+    /// A TLS 1.3 connection over TCP: the kind whose certificate a probe can read.
+    public var isProbeCandidate: Bool {
+        self.protocol == .tls && version?.isTLS13Family == true
+    }
 }
 
 /// One end of a connection.
@@ -129,13 +137,27 @@ public final class CertificateRecord: Sendable, Equatable {
     public static func == (lhs: CertificateRecord, rhs: CertificateRecord) -> Bool {
         lhs === rhs
             || (lhs.facts == rhs.facts && lhs.chainLength == rhs.chainLength
-                && lhs.coversServerName == rhs.coversServerName)
+                && lhs.coversServerName == rhs.coversServerName && lhs.source == rhs.source
+                && lhs.signatureScheme == rhs.signatureScheme && lhs.probe == rhs.probe)
     }
 
-    public init(facts: CertificateFacts, chainLength: Int, coversServerName: Bool?) {
+    /// How tlstop learned it (on the wire, from the key log, from its own probe).
+    public let source: CertificateSource
+    /// The scheme the server's CertificateVerify used (TLS 1.3, opened).
+    public let signatureScheme: SignatureScheme?
+    /// For a probed certificate: which listener, and when.
+    public let probe: ProbeOrigin?
+
+    public init(
+        facts: CertificateFacts, chainLength: Int, coversServerName: Bool?, source: CertificateSource = .wire,
+        signatureScheme: SignatureScheme? = nil, probe: ProbeOrigin? = nil
+    ) {
         self.facts = facts
         self.chainLength = chainLength
         self.coversServerName = coversServerName
+        self.source = source
+        self.signatureScheme = signatureScheme
+        self.probe = probe
     }
 
     public var subject: String { facts.subject }
@@ -195,5 +217,18 @@ extension Timestamp {
         }
         let bounded = min(max(seconds, -Self.latestSecond), Self.latestSecond)
         self = Timestamp(nanoseconds: Int64(bounded * 1_000_000_000))
+    }
+}
+
+/// Where and when tlstop's probe read a listener's certificate.
+public struct ProbeOrigin: Sendable, Equatable {
+    public var endpoint: Endpoint
+    public var serverName: String?
+    public var at: Timestamp
+
+    public init(endpoint: Endpoint, serverName: String?, at: Timestamp) {
+        self.endpoint = endpoint
+        self.serverName = serverName
+        self.at = at
     }
 }

@@ -215,6 +215,8 @@ public enum ConnectionEvent {
             certificate["chain_length"] = c.certificate.map { .int($0.chainLength) }
             certificate["covers_sni"] = c.certificate?.coversServerName.map { .bool($0) }
             certificate["error"] = c.certificateError.map { .string($0) }
+            certificate["source"] = c.certificateSource.map { .string($0.rawValue) }
+            certificate["signature_scheme"] = c.certificate?.signatureScheme.map { .string($0.name) }
             value["certificate"] = certificate.value
         }
         value["gap"] = .bool(c.gap)

@@ -8,7 +8,7 @@ extension Snapshot {
         "cleartext_credentials", "pfs", "pq", "severity", "findings", "alert", "cert_subject",
         "cert_key_type", "cert_key_bits", "cert_signature_algorithm", "cert_not_after", "packets", "bytes",
         "first_seen", "last_seen", "ja4", "ja3", "ja3s", "direction", "process", "pid",
-        "user", "unit", "tunnel", "tunnel_target",
+        "user", "unit", "tunnel", "tunnel_target", "cert_source",
     ]
 
     /// The whole table as text (tests and small snapshots; exports use `writeCSV`).
@@ -41,6 +41,7 @@ extension Snapshot {
                 c.direction?.rawValue, c.localProcess.map { $0.name ?? $0.state.rawValue },
                 c.localProcess?.pid.map(String.init),
                 c.localProcess?.user, c.localProcess?.unit, c.tunnel?.kind.rawValue, c.tunnel?.target,
+                c.certificateSource?.rawValue,
             ]
             for (index, field) in fields.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }

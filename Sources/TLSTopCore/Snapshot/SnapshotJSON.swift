@@ -138,6 +138,31 @@ extension TrafficStatistics {
             }
             try out.endObject()
         }
+        if let probes {
+            out.key("probes")
+            out.beginObject()
+            out.member("probes", probes.probes)
+            out.member("certificates", probes.certificates)
+            out.member("failures", probes.failures)
+            out.member("skipped", probes.skipped)
+            out.member("last_failure", probes.lastFailure)
+            out.member("own_packets", probePackets)
+            try out.endObject()
+        }
+        if let keyLog {
+            out.key("keylog")
+            out.beginObject()
+            let use: [(StaticString, Int)] = [
+                ("secrets", keyLog.secrets), ("malformed_lines", keyLog.malformedLines),
+                ("decrypted_handshakes", keyLog.decryptedHandshakes), ("missing_secrets", keyLog.missingSecrets),
+                ("decryption_failures", keyLog.decryptionFailures),
+            ]
+            for (name, value) in use {
+                out.key(name)
+                out.int(value)
+            }
+            try out.endObject()
+        }
         out.field("kernel_received", kernelReceived)
         out.field("kernel_dropped", kernelDropped)
         out.field("interface_dropped", interfaceDropped)
@@ -272,6 +297,20 @@ extension ConnectionRecord {
         out.member("cert_chain_length", self.certificate?.chainLength)
         out.member("cert_covers_sni", self.certificate?.coversServerName)
         out.member("cert_error", certificateError)
+        if self.protocol.isTLSFamily {
+            // Present (null when unknown) on every TLS connection: TLS 1.3 hides the certificate.
+            out.field("cert_source", certificateSource?.rawValue)
+            out.member("cert_signature_scheme", self.certificate?.signatureScheme?.name)
+            if let probe = self.certificate?.probe {
+                out.key("cert_probe")
+                out.beginObject()
+                out.member("address", probe.endpoint.address.description)
+                out.member("port", Int(probe.endpoint.port))
+                out.member("sni", probe.serverName)
+                out.member("at", probe.at)
+                try out.endObject()
+            }
+        }
         out.member("client_offer", offer)
         out.member("packets", packets)
         out.member("bytes", bytes)

@@ -63,6 +63,10 @@ public final class FlowTracker {
     private var processAnswers: [ProcessLookupAnswer] = []
 
     public let certificates: CertificateCache
+    /// TLS 1.3 handshake secrets (`--keylog`): the analyzers open encrypted server flights with them.
+    public var keyLog: KeyLog?
+    /// Live capture with probes: their own connections are left out.
+    public var probes: ListenerProbes?
     private let handshakeLimitCounter = HandshakeLimitCounter()
 
     public init(configuration: Configuration = Configuration()) {
@@ -81,6 +85,15 @@ public final class FlowTracker {
         current.handshakeLimitHits = handshakeLimitCounter.hits
         current.truncatedFields = handshakeLimitCounter.truncatedFields
         current.violations = handshakeLimitCounter.violations
+        if let probes { current.probes = probes.counts }
+        if let keyLog {
+            let counts = keyLog.counts
+            current.keyLog = TrafficStatistics.KeyLogUse(
+                secrets: counts.secrets, malformedLines: counts.malformed,
+                decryptedHandshakes: handshakeLimitCounter.decryptedHandshakes,
+                missingSecrets: handshakeLimitCounter.keyLogMisses,
+                decryptionFailures: handshakeLimitCounter.decryptionFailures)
+        }
         return current
     }
 
@@ -137,6 +150,10 @@ public final class FlowTracker {
         let connection: Connection
         if let existing {
             connection = existing
+        } else if let probes, probes.isOwn(packet) {
+            // tlstop's own probe of a listener: not traffic.
+            statistics.probePackets += 1
+            return
         } else if isTCP && packet.declaredPayloadLength == 0 {
             // No payload yet: a small attempt, not a connection (SYN floods, scans, handshakes).
             trackAttempt(key, packet, timestamp: timestamp)
@@ -349,7 +366,7 @@ public final class FlowTracker {
         if let existing = connection.analyzer { return existing }
         let created = HandshakeAnalyzer(
             limits: configuration.handshakeLimits, certificates: certificates, limitCounter: handshakeLimitCounter,
-            serverPort: connection.server.port, clientPort: connection.client.port)
+            serverPort: connection.server.port, clientPort: connection.client.port, keyLog: keyLog)
         connection.analyzer = created
         return created
     }

@@ -43,6 +43,33 @@ public struct TrafficStatistics: Sendable, Equatable {
     public var truncatedFields = 0
     /// Directions whose analysis stopped at a violation (bytes that are not what they claim), by code.
     public var violations: [Violation.Code: Int] = [:]
+    /// With `--keylog`: what the key log held and opened (counts only; the secrets stay inside).
+    public var keyLog: KeyLogUse?
+    /// Packets of tlstop's own probes (left out of connections), and what the probes did.
+    public var probePackets = 0
+    public var probes: ListenerProbes.Counts?
+
+    public struct KeyLogUse: Sendable, Equatable {
+        /// Handshake traffic secrets read from the log, and its lines that were not key log lines.
+        public var secrets: Int
+        public var malformedLines: Int
+        /// TLS 1.3 server flights opened.
+        public var decryptedHandshakes: Int
+        /// TLS 1.3 connections whose secrets the log did not hold.
+        public var missingSecrets: Int
+        /// Connections whose secrets did not open their records (a wrong key).
+        public var decryptionFailures: Int
+
+        public init(
+            secrets: Int, malformedLines: Int, decryptedHandshakes: Int, missingSecrets: Int, decryptionFailures: Int
+        ) {
+            self.secrets = secrets
+            self.malformedLines = malformedLines
+            self.decryptedHandshakes = decryptedHandshakes
+            self.missingSecrets = missingSecrets
+            self.decryptionFailures = decryptionFailures
+        }
+    }
     /// Counters from the capture itself (live only): packets the kernel delivered, and dropped
     /// for lack of buffer or by the interface.
     public var kernelReceived: Int?
