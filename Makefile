@@ -1,8 +1,8 @@
 # tlstop: `make run` sets up and analyzes a capture; `make test` sets up and runs the tests.
 SHELL := /bin/bash
 APT_PACKAGES := libpcap-dev libncurses-dev zlib1g-dev openssl curl iproute2 tmux
-# Only for `make test`: a real Prometheus and promtool, tcpreplay, the JSON Schema validator, nginx.
-TEST_PACKAGES := prometheus tcpreplay python3-jsonschema nginx-light
+# Only for `make test`: a real Prometheus and promtool, tcpreplay, the JSON Schema validator, nginx, tcpdump.
+TEST_PACKAGES := prometheus tcpreplay python3-jsonschema nginx-light tcpdump
 SWIFT ?= swift
 CAPTURE ?= Tests/Fixtures/pcaps/many-conns.pcap
 EXPORT ?= /tmp/tlstop-snapshot.json

@@ -42,15 +42,21 @@ extension HandshakeAnalyzer {
             guard decryption.pending.count < RecordDecryption.maximumPendingRecords,
                 decryption.pendingBytes + record.count <= RecordDecryption.maximumPendingBytes
             else {
-                limitCounter?.keyLogMisses += 1
+                countKeyLogMiss()
                 return finish(&state, violation: nil)
             }
+            // Counted as missing now; taken back if the keys come while the records are held.
+            countKeyLogMiss()
             decryption.pending.append(Array(record))
             decryption.pendingBytes += record.count
             state.decryption = decryption
             return true
         }
         let pending = decryption.pending
+        if !pending.isEmpty, keyLogMissCounted {
+            keyLogMissCounted = false
+            limitCounter?.keyLogMisses -= 1
+        }
         decryption.pending = []
         decryption.pendingBytes = 0
         for earlier in pending {
@@ -62,6 +68,13 @@ extension HandshakeAnalyzer {
         guard open(record, with: &decryption, state: &state, direction: direction) else { return false }
         state.decryption = decryption
         return true
+    }
+
+    /// Once per connection, whichever side gives up first.
+    func countKeyLogMiss() {
+        guard !keyLogMissCounted else { return }
+        keyLogMissCounted = true
+        limitCounter?.keyLogMisses += 1
     }
 
     private func trafficKeys(for direction: Direction) -> TrafficKeys? {

@@ -40,6 +40,8 @@ public final class HandshakeAnalyzer {
     let keyLog: KeyLog?
     /// The ClientHello's random, kept only with a key log: it names the connection's secrets.
     var clientRandom: ClientRandom?
+    /// The connection was counted as one whose secrets the key log lacked.
+    var keyLogMissCounted = false
     /// Port hints for telling protocols apart; content decides, ports only break ties.
     public internal(set) var serverPort: UInt16
     public internal(set) var clientPort: UInt16
