@@ -15,6 +15,8 @@ let package = Package(
         .executableTarget(name: "FuzzPipeline", dependencies: ["FuzzSupport"]),
         .executableTarget(name: "FuzzHandshake", dependencies: ["FuzzSupport"]),
         .executableTarget(name: "FuzzCaptureFile", dependencies: ["FuzzSupport"]),
+        .executableTarget(name: "FuzzKeyLog", dependencies: ["FuzzSupport"]),
+        .executableTarget(name: "FuzzDecryptedHandshake", dependencies: ["FuzzSupport"]),
         .executableTarget(name: "FuzzCertificate", dependencies: ["FuzzSupport"]),
         .executableTarget(
             name: "FuzzQUIC",

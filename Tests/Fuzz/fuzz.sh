@@ -14,7 +14,7 @@ seconds=${1:-12}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(FuzzPipeline FuzzHandshake FuzzQUIC FuzzCertificate FuzzConfig FuzzCaptureFile)
+    targets=(FuzzPipeline FuzzHandshake FuzzQUIC FuzzCertificate FuzzConfig FuzzCaptureFile FuzzKeyLog FuzzDecryptedHandshake)
 fi
 
 config=${FUZZ_CONFIG:-release}

@@ -9,6 +9,8 @@ Each target gets a folder of seeds in its own input format (see the target's sou
   FuzzQUIC         [direction][u16 length][UDP payload] raw, plus constructed CRYPTO-frame Initials
   FuzzCertificate  DER certificates
   FuzzCaptureFile  chunk-size byte + a whole .pcap or .pcapng file (255: read whole, 0: byte by byte)
+  FuzzKeyLog       a key log file (first byte: the read size)
+  FuzzDecryptedHandshake  suite byte, then [control][u16 length][TLSInnerPlaintext body] sealed by the target
   FuzzConfig       0 + theme file, 1 + policy file, 2 + /proc/net/tcp-style table, 3 + /proc/PID/cgroup
 """
 import base64
@@ -192,6 +194,36 @@ def main():
                 write(os.path.join(out, "FuzzCertificate"), base, data)
             for index, block in enumerate(re.findall(rb"-----BEGIN CERTIFICATE-----(.*?)-----END", data, re.S)):
                 write(os.path.join(out, "FuzzCertificate"), f"{base}-{index}", base64.b64decode(block))
+
+    for path in sorted(glob.glob(os.path.join(ROOT, "Tests/Fixtures/keylogs/*.keys"))):
+        with open(path, "rb") as handle:
+            data = handle.read()
+        base = os.path.basename(path)
+        write(os.path.join(out, "FuzzKeyLog"), base, b"\xff" + data)
+        write(os.path.join(out, "FuzzKeyLog"), base + "-crlf-chunked", b"\x07" + data.replace(b"\n", b"\r\n"))
+
+    # A server's encrypted flight in clear (RFC 8446 §4.3–4.4), sealed by the target.
+    def message(kind, body):
+        return bytes([kind]) + struct.pack(">I", len(body))[1:] + body
+    alpn = b"\x00\x10" + struct.pack(">H", 11) + struct.pack(">H", 9) + b"\x08http/1.1"
+    encrypted_extensions = message(8, struct.pack(">H", len(alpn)) + alpn)
+    with open(os.path.join(ROOT, "Tests/Fixtures/certs-keylog/rsa1024.pem"), "rb") as handle:
+        der = base64.b64decode(re.findall(rb"-----BEGIN CERTIFICATE-----(.*?)-----END", handle.read(), re.S)[0])
+    entry = struct.pack(">I", len(der))[1:] + der + b"\x00\x00"
+    certificate = message(11, b"\x00" + struct.pack(">I", len(entry))[1:] + entry)
+    verify = message(15, b"\x08\x04" + struct.pack(">H", 128) + bytes(128))
+    finished = message(20, bytes(32))
+    flight = encrypted_extensions + certificate + verify + finished
+    seeds = {
+        "flight-one-record": record(0, flight),
+        "flight-per-message": b"".join(record(0, m) for m in (encrypted_extensions, certificate, verify, finished)),
+        "flight-split-and-client": record(4, flight) + record(1, finished),
+        "flight-alert": record(0, encrypted_extensions) + record(8, b"\x02\x28"),
+        "flight-unsealed": record(2, flight),
+    }
+    for index, suite in enumerate((0, 1, 2)):
+        for name, data in seeds.items():
+            write(os.path.join(out, "FuzzDecryptedHandshake"), f"{name}-{index}", bytes([suite]) + data)
 
     for path in sorted(glob.glob(os.path.join(ROOT, "themes/*.theme"))):
         with open(path, "rb") as handle:
