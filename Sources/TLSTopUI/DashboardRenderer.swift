@@ -104,7 +104,9 @@ public struct DashboardRenderer {
         drawConnections(
             &screen, view.connections, state, top: bottomTop, height: bottomHeight, width: leftWidth,
             showsProcesses: snapshot.processAttribution != nil)
-        drawDetail(&screen, view, state, top: bottomTop, height: bottomHeight, x: leftWidth, width: width - leftWidth)
+        drawDetail(
+            &screen, view, state, top: bottomTop, height: bottomHeight, x: leftWidth, width: width - leftWidth,
+            now: snapshot.generatedAt)
         drawFooter(&screen, state, prompt: context.prompt, y: height - 1)
         if state.showHelp { drawHelp(&screen) }
         return screen
@@ -149,6 +151,11 @@ public struct DashboardRenderer {
         x += screen.put("   encrypted \(share(totals.encrypted, classified))", x: x, y: 1, role: .header)
         x += screen.put("   PFS \(share(totals.pfs, totals.tlsFamily))", x: x, y: 1, role: .header)
         x += screen.put("   PQ \(share(totals.pq, totals.tlsFamily))", x: x, y: 1, role: .header)
+        if totals.tls13 > 0 {
+            // TLS 1.3 hides certificates: how many of them --keylog or --probe brought to light.
+            x += screen.put(
+                "   1.3 certs \(share(totals.tls13Certificates, totals.tls13))", x: x, y: 1, role: .header)
+        }
         let critical = totals.severities[.critical] ?? 0
         let warn = totals.severities[.warn] ?? 0
         let plaintext = totals.plaintext
@@ -272,7 +279,8 @@ public struct DashboardRenderer {
     // MARK: - Detail
 
     private func drawDetail(
-        _ screen: inout Screen, _ view: View, _ state: DashboardState, top: Int, height: Int, x: Int, width: Int
+        _ screen: inout Screen, _ view: View, _ state: DashboardState, top: Int, height: Int, x: Int, width: Int,
+        now: Timestamp
     ) {
         var lines: [(String, StyleRole)] = []
         var title = "Detail"
@@ -286,14 +294,14 @@ public struct DashboardRenderer {
                 for index in view.connections.indices where view.connections[index].hostKey == host.key {
                     matching.append(view.connections[index])
                 }
-                lines = DetailLines.host(host, connections: matching)
+                lines = DetailLines.host(host, connections: matching, now: now)
             }
         case .connections:
             if view.connections.indices.contains(state.connectionCursor) {
                 let connection = view.connections[state.connectionCursor]
                 title =
                     "\(connection.client.address):\(connection.client.port) → \(TerminalText.sanitize(connection.hostName)):\(connection.server.port)"
-                lines = DetailLines.connection(connection)
+                lines = DetailLines.connection(connection, now: now)
             }
         }
         Box.draw(&screen, title: title, x: x, y: top, width: width, height: height, active: false)

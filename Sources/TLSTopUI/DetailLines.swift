@@ -20,7 +20,9 @@ enum DetailLines {
         }
     }
 
-    static func host(_ host: HostSnapshot, connections: [ConnectionRecord]) -> [(String, StyleRole)] {
+    static func host(_ host: HostSnapshot, connections: [ConnectionRecord], now: Timestamp = .zero)
+        -> [(String, StyleRole)]
+    {
         var lines: [(String, StyleRole)] = []
         lines.append(("Grade \(host.grade?.name ?? "–"), \(host.gradeReason ?? "no classified connection")", host.role))
         var seen: Set<FindingID> = []
@@ -34,7 +36,7 @@ enum DetailLines {
             }
         }
         if let certificate = connections.lazy.compactMap(\.certificate).first {
-            lines += self.certificate(certificate)
+            lines += self.certificate(certificate, now: now)
         }
         lines.append(
             (
@@ -59,7 +61,7 @@ enum DetailLines {
         return lines
     }
 
-    static func connection(_ connection: ConnectionRecord) -> [(String, StyleRole)] {
+    static func connection(_ connection: ConnectionRecord, now: Timestamp = .zero) -> [(String, StyleRole)] {
         var lines: [(String, StyleRole)] = []
         let what = [connection.protocol.name, connection.application?.rawValue, connection.version?.name]
             .compactMap { $0 }.joined(separator: " ")
@@ -76,7 +78,11 @@ enum DetailLines {
                 ))
         }
         if let process = processLine(connection) { lines.append((process, .normal)) }
-        if let certificate = connection.certificate { lines += self.certificate(certificate) }
+        if let certificate = connection.certificate {
+            lines += self.certificate(certificate, now: now)
+        } else if connection.isProbeCandidate {
+            lines.append(("Certificate  hidden by TLS 1.3 (--keylog or a live --probe shows it)", .dim))
+        }
         lines += offer(connection)
         if let ja4 = connection.ja4 { lines.append(("JA4 \(ja4)", .normal)) }
         if connection.ja3 != nil || connection.ja3s != nil {
@@ -115,15 +121,30 @@ enum DetailLines {
         }
     }
 
-    static func certificate(_ certificate: CertificateRecord) -> [(String, StyleRole)] {
+    static func certificate(_ certificate: CertificateRecord, now: Timestamp = .zero) -> [(String, StyleRole)] {
         let key = "\(certificate.keyType) \(certificate.keyBits.map(String.init) ?? "")"
-        return [
+        return source(certificate, now: now) + [
             ("Certificate  \(TerminalText.sanitize(certificate.subject))", .label),
             (
                 "  \(key)  \(certificate.signatureAlgorithm)  expires \(certificate.notAfter.rfc3339.prefix(10))",
                 .normal
             ),
         ]
+    }
+
+    /// Where a certificate the wire did not show came from.
+    static func source(_ certificate: CertificateRecord, now: Timestamp) -> [(String, StyleRole)] {
+        switch certificate.source {
+        case .wire: return []
+        case .keyLog: return [("Certificate from the key log (TLS 1.3 handshake decrypted)", .dim)]
+        case .probe:
+            guard let probe = certificate.probe else { return [("Certificate from probe", .dim)] }
+            let seconds = max(0, (now.nanoseconds &- probe.at.nanoseconds) / 1_000_000_000)
+            let age =
+                seconds < 60
+                ? "\(seconds) s ago" : seconds < 7200 ? "\(seconds / 60) min ago" : "\(seconds / 3600) h ago"
+            return [("Certificate from probe of \(probe.endpoint), \(age)", .dim)]
+        }
     }
 
     static func offer(_ connection: ConnectionRecord) -> [(String, StyleRole)] {

@@ -49,6 +49,20 @@ struct BatchSummary {
                     : " (grades "
                         + grades.sorted { $0.key > $1.key }.map { "\($0.key.name) \($0.value)" }
                         .joined(separator: ", ") + ")"))
+        if totals.tls13 > 0 {
+            // TLS 1.3 hides certificates: say how many were seen anyway, and how.
+            var line = "TLS 1.3 certificates known: \(totals.tls13Certificates) of \(totals.tls13)"
+            if let keyLog = stats.keyLog {
+                line +=
+                    "; key log: \(keyLog.decryptedHandshakes) handshakes opened, \(keyLog.missingSecrets) without secrets, "
+                    + "\(keyLog.decryptionFailures) wrong keys"
+            }
+            if let probes = stats.probes {
+                line += "; probes: \(probes.probes) run, \(probes.certificates) certificates, \(probes.failures) failed"
+                if let last = probes.lastFailure { line += " (last: \(last))" }
+            }
+            lines.append(line)
+        }
         if let received = stats.kernelReceived {
             // Drops are never hidden: a monitor that misses packets misses handshakes.
             lines.append(

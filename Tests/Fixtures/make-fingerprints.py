@@ -28,6 +28,11 @@ DECODE_AS = {
     "rw-rdp.pcap": ["-d", "tcp.port==44830,tls"],
     "rw-rdp-hybrid.pcap": ["-d", "tcp.port==44831,tls"],
     "rw-socks5.pcap": ["-d", "tcp.port==44820,tls"],
+    # make-keylog-fixtures.sh: TLS 1.3 on ports 45001-45006, QUIC on 45007.
+    **{f"keylog-{name}.pcap": ["-d", f"tcp.port=={port},tls"] for name, port in [
+        ("rsa1024", 45001), ("rsa2048", 45002), ("ecdsa-p256", 45003), ("expired", 45004), ("hrr", 45005),
+        ("client-cert", 45006)]},
+    "keylog-quic.pcap": ["-d", "udp.port==45007,quic"],
 }
 
 

@@ -490,6 +490,7 @@ def hexbytes(s):
 
 # ---- tshark -------------------------------------------------------------------
 TSHARK_CMDS = collections.OrderedDict()
+SERVER_IPS = {}   # client (ip, port) -> the server's address
 
 
 def tshark(pcap, transport, port, keylog):
@@ -527,6 +528,7 @@ def handshake_messages(packets, transport, server_port):
             d, client = "c", (src, sport)
         else:
             fail(f"frame {frame}: ports {sport} -> {dport}, not the server's {server_port}")
+        SERVER_IPS[client] = src if d == "s" else dst
         for h in find_all(l, "tls.handshake"):
             if isinstance(h, dict) and "tls.handshake.type" in h:
                 out.append((frame, d, client, h))
@@ -800,7 +802,7 @@ for pcap in order:
             fail(f"{where}: a secret is not {HASH_LEN[v['cipher']]} bytes ({v['cipher']})")
 
         e = collections.OrderedDict()
-        e["server_ip"] = client[0]
+        e["server_ip"] = SERVER_IPS[client]
         e["server_port"] = port
         e["client_ip"] = client[0]
         e["client_port"] = client[1]
@@ -850,7 +852,6 @@ for pcap in order:
             checks = ["version", "cipher", "alpn"]
         else:
             c = parse_aioquic(rec["log"])
-            c["client_random"] = c["client_random"]
             if c["certs"] != v["server_certs"]:
                 fail(f"{where}: aioquic received other certificates than tshark decodes")
             checks = ["version", "cipher", "group", "alpn", "certificate_verify_scheme", "sni", "client_random"]
@@ -924,7 +925,8 @@ cp "$KEYSTAGE"/keylog-*.keys "$KEYS_DIR"/
 chmod 644 "$KEYS_DIR"/keylog-*.keys
 fx_install_manifest "$WORK/fixtures-keylog.json"
 
-log "done: $(ls "$PCAP_DIR"/keylog-*.pcap | wc -l) key log captures in $PCAP_DIR, key logs in $KEYS_DIR"
+installed=("$PCAP_DIR"/keylog-*.pcap)
+log "done: ${#installed[@]} key log captures in $PCAP_DIR, key logs in $KEYS_DIR"
 fx_list_captures 24 "$PCAP_DIR"/keylog-*.pcap
 log "tshark commands used for the reference values (run in Tests/Fixtures):"
 sed 's/^/  /' "$WORK/tshark-commands.txt" >&2

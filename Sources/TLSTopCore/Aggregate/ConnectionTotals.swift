@@ -19,6 +19,10 @@ public struct ConnectionTotals: Sendable, Equatable {
     public var tlsFamily = 0
     public var pfs = 0
     public var pq = 0
+    /// TLS 1.3-family connections over TCP (whose certificate travels encrypted), and those whose
+    /// certificate is known anyway (from the key log or a probe).
+    public var tls13 = 0
+    public var tls13Certificates = 0
     /// TCP flows that ended without payload, and those the server reset.
     public var attempts = 0
     public var refusedAttempts = 0
@@ -43,6 +47,10 @@ public struct ConnectionTotals: Sendable, Equatable {
             tlsFamily += 1
             if connection.pfs == true { pfs += 1 }
             if connection.pq { pq += 1 }
+        }
+        if connection.isProbeCandidate {
+            tls13 += 1
+            if connection.certificateSource != nil { tls13Certificates += 1 }
         }
     }
 

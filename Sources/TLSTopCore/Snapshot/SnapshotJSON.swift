@@ -185,6 +185,8 @@ extension ConnectionTotals {
         out.field("tls_family", tlsFamily)
         out.field("pfs", pfs)
         out.field("pq", pq)
+        out.field("tls13", tls13)
+        out.field("tls13_certificates", tls13Certificates)
         try writeBreakdowns(protocols, versions, ciphers, groups, to: &out)
         out.key("severities")
         try writeCounts(severities, \.name, to: &out)
