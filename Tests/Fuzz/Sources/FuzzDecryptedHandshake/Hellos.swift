@@ -1,7 +1,8 @@
 /// A real TLS 1.3 handshake's hellos: Tests/Fixtures/pcaps/curl-nginx-tls13.pcap (curl against
 /// nginx, TLS_AES_256_GCM_SHA384, X25519), the TLS records of the first ClientHello and the
-/// ServerHello as captured, the ServerHello cut before the ChangeCipherSpec that follows it in the
-/// same segment. Regenerate with a record split of that capture (`make-seeds.py`'s `streams`).
+/// ServerHello as captured (frames 4 and 6; frame 6 goes on with the middlebox-compatibility
+/// ChangeCipherSpec, kept below, and the encrypted flight, left out). Regenerate by splitting that
+/// capture's TCP payloads into records (`make-seeds.py`'s `streams`).
 enum CapturedHandshake {
     /// Frame 4: the record holding the ClientHello.
     static let clientHello: [UInt8] = [
@@ -50,6 +51,9 @@ enum CapturedHandshake {
         0x01, 0x0A, 0xD8, 0x7A, 0x2F, 0xA3, 0xA1, 0x08, 0x17, 0xD2, 0x2A, 0xA7, 0xB8, 0x25, 0x73, 0x5C,
         0x01, 0xF6, 0xE3, 0xBB, 0x42, 0xBD, 0x7D, 0x68, 0x3A, 0x96, 0xD4, 0x23, 0x38, 0x83, 0x3A,
     ]
+
+    /// Frame 6, after the ServerHello: the ChangeCipherSpec record of RFC 8446 §D.4.
+    static let changeCipherSpec: [UInt8] = [0x14, 0x03, 0x03, 0x00, 0x01, 0x01]
 
     /// The ClientHello's random: what the key log names the connection by.
     static let clientRandom = Array(clientHello[11..<43])

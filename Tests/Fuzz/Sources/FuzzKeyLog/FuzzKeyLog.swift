@@ -97,23 +97,27 @@ struct ExpectedSecrets {
     var connections: Int { connectionRandoms.count }
     private var connectionRandoms: Set<ClientRandom> = []
 
+    // Index scans over the buffer rather than `split`: the generic slicing costs more than the
+    // parser under test in a debug build.
     init(_ file: UnsafeRawBufferPointer) {
-        for line in file.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            read(line)
+        var start = 0
+        for index in 0...file.count where index == file.count || file[index] == UInt8(ascii: "\n") {
+            read(file, start..<index)
+            start = index + 1
         }
     }
 
-    private mutating func read(_ line: Slice<UnsafeRawBufferPointer>) {
+    private mutating func read(_ file: UnsafeRawBufferPointer, _ line: Range<Int>) {
         // What any reader of the format takes as the label and the random: the first two fields.
-        let loose = line.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
-        guard loose.count >= 2, let direction = Self.direction(of: loose[0]),
-            let randomBytes = Hex.decode(loose[1]), let random = ClientRandom(randomBytes)
+        let loose = Self.fields(file, line, loose: true)
+        guard loose.count >= 2, let direction = Self.direction(of: file, loose[0]),
+            let randomBytes = Hex.decode(Self.bytes(file, loose[1])), let random = ClientRandom(randomBytes)
         else { return }
-        var text = line[...]
-        if text.last == UInt8(ascii: "\r") { text = text.dropLast() }
-        let fields = text.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
-        guard fields.count == 3, Hex.decode(fields[1]) == randomBytes,
-            fields[2].count == 64 || fields[2].count == 96, let secret = Hex.decode(fields[2])
+        var text = line
+        if !text.isEmpty && file[text.upperBound - 1] == UInt8(ascii: "\r") { text = text.dropLast() }
+        let fields = Self.fields(file, text, loose: false)
+        guard fields.count == 3, Hex.decode(Self.bytes(file, fields[1])) == randomBytes,
+            fields[2].count == 64 || fields[2].count == 96, let secret = Hex.decode(Self.bytes(file, fields[2]))
         else {
             last[random, default: [:]][direction] = .unchecked
             return
@@ -122,9 +126,34 @@ struct ExpectedSecrets {
         connectionRandoms.insert(random)
     }
 
-    private static func direction(of label: Slice<UnsafeRawBufferPointer>) -> Direction? {
-        if label.elementsEqual("CLIENT_HANDSHAKE_TRAFFIC_SECRET".utf8) { return .client }
-        if label.elementsEqual("SERVER_HANDSHAKE_TRAFFIC_SECRET".utf8) { return .server }
+    /// Loose: runs of spaces and tabs separate, empty fields dropped. Strict: each single space.
+    private static func fields(_ file: UnsafeRawBufferPointer, _ line: Range<Int>, loose: Bool) -> [Range<Int>] {
+        var fields: [Range<Int>] = []
+        var start = line.lowerBound
+        for index in line.lowerBound...line.upperBound {
+            if index < line.upperBound {
+                let byte = file[index]
+                guard byte == UInt8(ascii: " ") || (loose && byte == UInt8(ascii: "\t")) else { continue }
+            }
+            if !loose || index > start { fields.append(start..<index) }
+            start = index + 1
+        }
+        return fields
+    }
+
+    private static func bytes(_ file: UnsafeRawBufferPointer, _ range: Range<Int>) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: file.baseAddress.map { $0 + range.lowerBound }, count: range.count)
+    }
+
+    private static let labels: [(label: [UInt8], direction: Direction)] = [
+        (Array("CLIENT_HANDSHAKE_TRAFFIC_SECRET".utf8), .client),
+        (Array("SERVER_HANDSHAKE_TRAFFIC_SECRET".utf8), .server),
+    ]
+
+    private static func direction(of file: UnsafeRawBufferPointer, _ field: Range<Int>) -> Direction? {
+        for (label, direction) in labels where label.count == field.count {
+            if (0..<label.count).allSatisfy({ label[$0] == file[field.lowerBound + $0] }) { return direction }
+        }
         return nil
     }
 }

@@ -12,27 +12,29 @@ public enum Hex {
         return String(decoding: text, as: UTF8.self)
     }
 
-    /// Either case; nil for an odd count or any other character.
-    public static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
+    /// Either case; nil for an odd count or any other character. Concrete (no generic slicing):
+    /// fuzz targets call it for every line of their input.
+    public static func decode(_ text: UnsafeRawBufferPointer) -> [UInt8]? {
         guard text.count % 2 == 0 else { return nil }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.count / 2)
-        var high: UInt8?
-        for character in text {
-            let value: UInt8
-            switch character {
-            case 0x30...0x39: value = character - 0x30
-            case 0x41...0x46: value = character - 0x41 + 10
-            case 0x61...0x66: value = character - 0x61 + 10
-            default: return nil
-            }
-            if let pending = high {
-                bytes.append(pending << 4 | value)
-                high = nil
-            } else {
-                high = value
-            }
+        for index in stride(from: 0, to: text.count, by: 2) {
+            guard let high = digit(text[index]), let low = digit(text[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
         }
         return bytes
+    }
+
+    public static func decode(_ text: [UInt8]) -> [UInt8]? {
+        text.withUnsafeBytes { decode($0) }
+    }
+
+    private static func digit(_ character: UInt8) -> UInt8? {
+        switch character {
+        case 0x30...0x39: character - 0x30
+        case 0x41...0x46: character - 0x41 + 10
+        case 0x61...0x66: character - 0x61 + 10
+        default: nil
+        }
     }
 }
