@@ -76,9 +76,8 @@ public final class KeyLogFile: @unchecked Sendable {
     public func follow(every interval: Duration = .milliseconds(50)) {
         readAvailable()
         let thread = Thread { [self] in
-            let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) * 1e-18
             while !stopping.load(ordering: .acquiring) {
-                Thread.sleep(forTimeInterval: seconds)
+                Thread.sleep(forTimeInterval: interval.timeInterval)
                 readAvailable()
             }
         }
@@ -87,4 +86,9 @@ public final class KeyLogFile: @unchecked Sendable {
     }
 
     public func stopFollowing() { stopping.store(true, ordering: .releasing) }
+}
+
+extension Duration {
+    /// In seconds, for `Thread.sleep` and `poll`.
+    var timeInterval: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

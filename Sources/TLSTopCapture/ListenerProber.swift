@@ -39,10 +39,7 @@ public final class ListenerProber: @unchecked Sendable {
             probe(key)
             let spacing = Duration.milliseconds(Int64(1000 / perSecond))
             let rest = spacing - (ContinuousClock.now - started)
-            if rest > .zero {
-                Thread.sleep(
-                    forTimeInterval: Double(rest.components.attoseconds) * 1e-18 + Double(rest.components.seconds))
-            }
+            if rest > .zero { Thread.sleep(forTimeInterval: rest.timeInterval) }
         }
     }
 
@@ -159,8 +156,7 @@ final class ProbeSocket: ProbeTransport {
 
     private func wait(for events: Int16) throws(ProbeFailure) {
         let left = deadline - ContinuousClock.now
-        let milliseconds = Int32(
-            clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(clamping: Int(left.timeInterval * 1000))
         guard milliseconds > 0 else { throw .timeout }
         var entry = pollfd(fd: descriptor, events: events, revents: 0)
         let ready = poll(&entry, 1, milliseconds)

@@ -103,7 +103,7 @@ public final class ListenerProbes: Sendable {
     public func offer(server: Endpoint, serverName: String?, direction: ConnectionDirection?, now: Timestamp) {
         guard scope == .all || (scope == .inbound && direction == .inbound) else { return }
         let key = Key(server: server, serverName: serverName)
-        let intervalNanoseconds = Int64(interval.components.seconds) * 1_000_000_000
+        let intervalNanoseconds = FlowTracker.nanoseconds(interval)
         state.withLock { state in
             if let last = state.asked[key], now.nanoseconds &- last.nanoseconds < intervalNanoseconds { return }
             guard state.queue.count < Self.maximumQueue else {

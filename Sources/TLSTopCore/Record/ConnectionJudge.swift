@@ -36,6 +36,7 @@ public enum ConnectionJudge {
         let serverHello = facts.serverHello
         let kind = classify(facts)
         var probe: ProbeOrigin?
+        var signatureScheme = facts.decrypted?.serverSignatureScheme
         if let probes, kind == .tls, facts.isTLS13, facts.serverCertificate == nil,
             let result = probes.result(for: .init(server: connection.server, serverName: hello?.serverName)),
             let certificate = result.certificate
@@ -45,6 +46,7 @@ public enum ConnectionJudge {
             facts.serverChainLength = result.chainLength
             facts.certificateCoversServerName = result.coversServerName
             probe = ProbeOrigin(endpoint: connection.server, serverName: hello?.serverName, at: result.at)
+            signatureScheme = result.signatureScheme
         }
         let certificateSource = probe != nil ? .probe : facts.certificateSource
         let isTLS = kind.isTLSFamily
@@ -55,10 +57,7 @@ public enum ConnectionJudge {
             CertificateRecord(
                 facts: $0, chainLength: facts.serverChainLength, coversServerName: facts.certificateCoversServerName,
                 source: certificateSource ?? .wire,
-                signatureScheme: probe.flatMap { _ in
-                    probes?.result(for: .init(server: connection.server, serverName: hello?.serverName))?
-                        .signatureScheme
-                } ?? facts.decrypted?.serverSignatureScheme,
+                signatureScheme: signatureScheme,
                 probe: probe)
         }
         let fingerprints = detailed ? connection.fingerprints(remembering: remembering, cache: fingerprintCache) : nil
