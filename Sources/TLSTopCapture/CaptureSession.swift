@@ -22,13 +22,29 @@ public final class CaptureSession: @unchecked Sendable {
     private var outcomeError: CaptureError?
     private var endOfInput = false
 
+    /// How much longer than a snapshot took to build the capture reads before building the next.
+    private let publishSpacing: Double
+
+    /// - Parameters:
+    ///   - publishesPerSecond: the most snapshots a second.
+    ///   - publishShare: the most of its time the capture thread spends building snapshots when
+    ///     they grow slow (a large table). A live capture keeps a tenth, so it never falls behind
+    ///     the wire; a file shown on the dashboard can give half, so that its panes keep moving
+    ///     while a large capture is read (it is read that much slower, and loses nothing).
     public init(
-        source: any PacketSource, analysis: TrafficAnalysis, publishesPerSecond: Double = 4
+        source: any PacketSource, analysis: TrafficAnalysis, publishesPerSecond: Double = 4,
+        publishShare: Double = 0.1
     ) {
         self.source = source
         self.analysis = analysis
         self.publishInterval = .milliseconds(Int64(1000 / max(0.1, publishesPerSecond)))
+        self.publishSpacing = 1 / min(0.9, max(0.01, publishShare)) - 1
+        self.readProgress = source.readProgress
     }
+
+    /// How far the file has been read (nil for an interface): readable at any time, between
+    /// snapshots, from any thread.
+    public let readProgress: ReadProgress?
 
     /// What the snapshots say about process attribution (`on`, `off: why`); nil for files.
     public var processAttribution: String?
@@ -75,10 +91,10 @@ public final class CaptureSession: @unchecked Sendable {
                 if clock.now >= nextPublish {
                     let started = clock.now
                     publish()
-                    // Building a snapshot must never cost the capture more than a tenth of its time:
+                    // Building a snapshot must never cost the capture more than its share of time:
                     // when it grows slow (a huge table), publish less often instead of dropping packets.
                     let cost = clock.now - started
-                    nextPublish = clock.now.advanced(by: max(publishInterval, cost * 9))
+                    nextPublish = clock.now.advanced(by: max(publishInterval, cost * publishSpacing))
                 }
             }
         } catch {

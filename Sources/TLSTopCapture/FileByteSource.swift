@@ -7,6 +7,8 @@ final class FileByteSource: CaptureByteSource {
     private let descriptor: Int32
     /// Bytes read to look at the start of the file, handed out again before anything else.
     private var peeked: [UInt8] = []
+    /// Bytes read from the descriptor, for the progress figure.
+    let progress: ReadProgress
 
     init(path: String) throws(CaptureError) {
         self.path = path
@@ -24,6 +26,8 @@ final class FileByteSource: CaptureByteSource {
             close(descriptor)
             throw CaptureError("cannot read capture file '\(path)': it is a directory; give a .pcap or .pcapng file")
         }
+        let isRegular = fstat(descriptor, &status) == 0 && status.st_mode & S_IFMT == S_IFREG
+        progress = ReadProgress(totalBytes: isRegular ? Int(status.st_size) : nil)
     }
 
     deinit { close(descriptor) }
@@ -53,7 +57,10 @@ final class FileByteSource: CaptureByteSource {
     private func readFile(into buffer: UnsafeMutableRawBufferPointer) throws(CaptureFileError) -> Int {
         while true {
             let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
-            if count >= 0 { return count }
+            if count >= 0 {
+                progress.add(bytes: count)
+                return count
+            }
             if errno == EINTR { continue }
             throw CaptureFileError(.input, "read failed: \(String(cString: strerror(errno)))")
         }

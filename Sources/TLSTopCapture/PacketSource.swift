@@ -8,6 +8,12 @@ public protocol PacketSource: AnyObject {
     /// Kernel counters (live only).
     func kernelStatistics() -> (received: Int, dropped: Int, interfaceDropped: Int)?
     var snapshotSource: Snapshot.Source { get }
+    /// How far a file has been read; nil for an interface, which has no end.
+    var readProgress: ReadProgress? { get }
+}
+
+extension PacketSource {
+    public var readProgress: ReadProgress? { nil }
 }
 
 extension PcapLiveSource: PacketSource {

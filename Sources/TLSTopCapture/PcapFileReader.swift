@@ -16,10 +16,13 @@ public final class PcapFileReader {
     private var pacing: (firstPacket: Int64, start: ContinuousClock.Instant)?
     /// Frames read from the file, before the filter (for "damaged after N packets").
     private var framesRead = 0
+    /// How far the file has been read, for the dashboard's header and the batch progress line.
+    public let progress: ReadProgress
 
     /// Opens the file and checks the optional BPF filter against its first link type.
     public init(path: String, filter: String? = nil) throws(CaptureError) {
         let file = try FileByteSource(path: path)
+        progress = file.progress
         do throws(CaptureFileError) {
             let isGzip = try file.peek(2) == [0x1F, 0x8B]
             reader = try CaptureFileReader(source: isGzip ? try GzipByteSource(input: file) : file)
@@ -85,7 +88,10 @@ public final class PcapFileReader {
     private func nextFrame(tracker: FlowTracker) throws(CaptureError) -> CapturedFrame? {
         do throws(CaptureFileError) {
             let frame = try reader.next()
-            if frame != nil { framesRead += 1 }
+            if frame != nil {
+                framesRead += 1
+                progress.set(frames: framesRead)
+            }
             return frame
         } catch {
             throw CaptureError("capture file '\(path)' is damaged after \(framesRead) packets: \(error.reason)")
@@ -158,6 +164,8 @@ extension PcapFileReader: PacketSource {
     }
 
     public func kernelStatistics() -> (received: Int, dropped: Int, interfaceDropped: Int)? { nil }
+
+    public var readProgress: ReadProgress? { progress }
 
     public var snapshotSource: Snapshot.Source {
         Snapshot.Source(kind: "file", name: path, linkType: linkTypeName, filter: filter)

@@ -211,9 +211,10 @@ public enum Interfaces {
             guard let address = entry.pointee.ifa_addr else { continue }
             switch Int32(address.pointee.sa_family) {
             case AF_INET:
-                address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
-                    addresses.insert(IPAddress(ipv4: UInt32(bigEndian: $0.pointee.sin_addr.s_addr)))
+                let v4 = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                    IPAddress(ipv4: UInt32(bigEndian: $0.pointee.sin_addr.s_addr))
                 }
+                addresses.insert(v4)
             case AF_INET6:
                 address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
                     let bytes = withUnsafeBytes(of: $0.pointee.sin6_addr) { Array($0) }

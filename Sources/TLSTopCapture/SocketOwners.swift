@@ -138,8 +138,7 @@ final class SocketOwners {
             guard fdName.first?.isNumber == true else { continue }
             let length = readlink("\(folder)/\(fdName)", &link, link.count - 1)
             guard length > 9 else { continue }
-            link[length] = 0
-            let target = String(cString: link)
+            let target = String(decoding: link.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
             guard target.hasPrefix("socket:["), target.hasSuffix("]"),
                 let inode = UInt64(target.dropFirst(8).dropLast())
             else { continue }

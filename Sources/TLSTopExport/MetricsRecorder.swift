@@ -53,7 +53,7 @@ public final class MetricsRecorder: Sendable {
         for protocolName in Self.protocols {
             for severity in Severity.allCases { connections.create([protocolName, severity.name]) }
         }
-        registry.makeGauge(
+        registry.gauge(
             name: "tlstop_build_info", labels: [("version", version), ("policy", policy)],
             help: "Always 1: the tlstop version and the policy connections are judged by."
         ).set(to: 1.0)
@@ -123,7 +123,7 @@ final class LabeledCounters: Sendable {
         }
         return counters.withLock { counters in
             if let existing = counters[bounded] { return existing }
-            let created = registry.makeCounter(name: name, labels: Array(zip(labels, bounded)), help: help)
+            let created = registry.counter(name: name, labels: Array(zip(labels, bounded)), help: help)
             counters[bounded] = created
             return created
         }
@@ -144,8 +144,8 @@ final class TrafficCounters: Sendable {
     init(registry: PrometheusCollectorRegistry) {
         func counter(_ name: String, _ help: String, _ labels: [(String, String)] = []) -> Counter {
             labels.isEmpty
-                ? registry.makeCounter(name: name, help: help)
-                : registry.makeCounter(name: name, labels: labels, help: help)
+                ? registry.counter(name: name, help: help)
+                : registry.counter(name: name, labels: labels, help: help)
         }
         let drops = "Packets lost before tlstop saw them, by where (kernel buffer, interface)."
         let errors = "Packets that could not be decoded, by reason."
@@ -183,7 +183,7 @@ final class TrafficCounters: Sendable {
                 counter: counter("tlstop_attempts_total", attempts, [("outcome", "refused")]),
                 value: { $0.refusedAttempts }),
         ])
-        active = registry.makeGauge(name: "tlstop_active_flows", help: "Connections and flows in the flow table now.")
+        active = registry.gauge(name: "tlstop_active_flows", help: "Connections and flows in the flow table now.")
     }
 
     func update(from statistics: TrafficStatistics) {
@@ -230,13 +230,13 @@ struct HostGauges {
                 ?? {
                     let labels = [("host", host.host), ("port", String(host.port))]
                     let made = Gauges(
-                        connections: registry.makeGauge(
+                        connections: registry.gauge(
                             name: "tlstop_host_connections", labels: labels,
                             help: "Connections to one of the busiest hosts (server name or address, and port)."),
-                        plaintext: registry.makeGauge(
+                        plaintext: registry.gauge(
                             name: "tlstop_host_plaintext_connections", labels: labels,
                             help: "Connections in clear to one of the busiest hosts."),
-                        severity: registry.makeGauge(
+                        severity: registry.gauge(
                             name: "tlstop_host_severity", labels: labels,
                             help:
                                 "Worst finding severity on one of the busiest hosts: 0 ok, 1 info, 2 warn, 3 critical.")
@@ -254,5 +254,17 @@ struct HostGauges {
             registry.unregisterGauge(gauges.severity)
             shown[key] = nil
         }
+    }
+}
+
+extension PrometheusCollectorRegistry {
+    /// tlstop's metric names already end in their unit (`_total`, `_seconds`): each is given whole
+    /// as the descriptor's name, with no unit appended.
+    fileprivate func counter(name: String, labels: [(String, String)] = [], help: String) -> Counter {
+        makeCounter(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: labels)
+    }
+
+    fileprivate func gauge(name: String, labels: [(String, String)] = [], help: String) -> Gauge {
+        makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: labels)
     }
 }

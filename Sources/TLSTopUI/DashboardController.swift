@@ -31,6 +31,12 @@ public struct DashboardController {
         let view = DashboardRenderer.view(of: snapshot, state: state)
         let count = state.pane == .hosts ? view.hosts.count : view.connections.count
         state.status = nil
+        if state.showHelp || state.showProblems, key == .escape {
+            // Esc closes an overlay before it clears anything under it.
+            state.showHelp = false
+            state.showProblems = false
+            return .none
+        }
         switch key {
         case .up, .character("k"): move(by: -1, count: count)
         case .down, .character("j"): move(by: 1, count: count)
@@ -66,7 +72,12 @@ public struct DashboardController {
             resetCursors()
             state.status = state.groupByService ? "hosts grouped by local service" : "hosts not grouped"
         case .character("p"): state.paused.toggle()
-        case .character("?"): state.showHelp.toggle()
+        case .character("?"):
+            state.showHelp.toggle()
+            state.showProblems = false
+        case .character("!"):
+            state.showProblems.toggle()
+            state.showHelp = false
         case .character("e"): return .export
         case .character("t"): return .nextTheme
         case .character("q"): return .quit

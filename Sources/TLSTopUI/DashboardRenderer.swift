@@ -10,14 +10,21 @@ public struct DashboardRenderer {
         public var endOfFile = false
         /// The `/` prompt's text while it is open.
         public var prompt: String?
+        /// How far a file has been read, while it is being read.
+        public var progress: ReadingProgress?
+        /// What makes the figures incomplete: the latest on the status line, all under `!`.
+        public var problems = ProblemLog()
 
         public init(
-            uptimeSeconds: Int? = nil, packetsPerSecond: Double? = nil, endOfFile: Bool = false, prompt: String? = nil
+            uptimeSeconds: Int? = nil, packetsPerSecond: Double? = nil, endOfFile: Bool = false, prompt: String? = nil,
+            progress: ReadingProgress? = nil, problems: ProblemLog = ProblemLog()
         ) {
             self.uptimeSeconds = uptimeSeconds
             self.packetsPerSecond = packetsPerSecond
             self.endOfFile = endOfFile
             self.prompt = prompt
+            self.progress = progress
+            self.problems = problems
         }
     }
 
@@ -62,7 +69,7 @@ public struct DashboardRenderer {
             lock.lock()
             defer { lock.unlock() }
             if let view, self.key == key { return view }
-            var fresh = DashboardRenderer.view(of: snapshot, state: state)
+            let fresh = DashboardRenderer.view(of: snapshot, state: state)
             (self.key, view) = (key, fresh)
             return fresh
         }
@@ -100,68 +107,22 @@ public struct DashboardRenderer {
         let bottomTop = 2 + hostsHeight
         let bottomHeight = height - 1 - bottomTop
         drawHosts(&screen, view.hosts, state, top: 2, height: hostsHeight)
-        let leftWidth = width * 11 / 20
+        // The connections pane takes 55%, and at middle widths up to 72 columns (a host, version,
+        // cipher and group on one row) as long as the detail pane keeps 46 (an IANA suite name).
+        let leftWidth = max(width * 11 / 20, min(width - 46, 72))
         drawConnections(
             &screen, view.connections, state, top: bottomTop, height: bottomHeight, width: leftWidth,
             showsProcesses: snapshot.processAttribution != nil)
         drawDetail(
             &screen, view, state, top: bottomTop, height: bottomHeight, x: leftWidth, width: width - leftWidth,
             now: snapshot.generatedAt)
-        drawFooter(&screen, state, prompt: context.prompt, y: height - 1)
-        if state.showHelp { drawHelp(&screen) }
+        drawFooter(&screen, state, context, y: height - 1)
+        if state.showHelp {
+            drawHelp(&screen)
+        } else if state.showProblems {
+            drawProblems(&screen, context.problems)
+        }
         return screen
-    }
-
-    // MARK: - Header
-
-    private func drawHeader(
-        _ screen: inout Screen, _ snapshot: Snapshot, _ state: DashboardState, _ view: View, _ context: Context
-    ) {
-        let stats = snapshot.statistics
-        var parts = ["tlstop", TerminalText.sanitize(snapshot.source.name)]
-        if let uptime = context.uptimeSeconds {
-            parts.append(String(format: "up %02d:%02d:%02d", uptime / 3600, uptime / 60 % 60, uptime % 60))
-        }
-        if let rate = context.packetsPerSecond { parts.append("\(Format.compact(rate)) pkt/s") }
-        if let dropped = stats.kernelDropped { parts.append("drops \(dropped)") }
-        parts.append("policy: \(snapshot.policy)")
-        // Never silently show no process: say why there is none.
-        if let attribution = snapshot.processAttribution, attribution != "on" {
-            parts.append("processes \(attribution)")
-        }
-        parts.append("filter: \(state.filter.isEmpty ? "none" : TerminalText.sanitize(state.filter.text))")
-        if let focus = state.focusedHost { parts.append("focus: \(TerminalText.sanitize(focus.label))") }
-        if state.weakOnly { parts.append("weak only") }
-        if state.paused { parts.append("PAUSED") }
-        if context.endOfFile { parts.append("end of file — q to quit") }
-        screen.fill(y: 0, from: 0, to: screen.width, role: .title)
-        screen.put(" " + parts.joined(separator: " ─ "), x: 0, y: 0, role: .title)
-
-        // Over every connection seen, listed below or folded into a host row: the same figures as
-        // the batch summary and the exports.
-        let totals = snapshot.totals
-        func share(_ part: Int, _ whole: Int) -> String {
-            whole == 0 ? "–" : String(format: "%.1f%%", 100 * Double(part) / Double(whole))
-        }
-        var x = screen.put(" \(Format.grouped(totals.connections)) connections", x: 0, y: 1, role: .header)
-        if totals.attempts > 0 {
-            x += screen.put(" (+\(Format.grouped(totals.attempts)) attempts)", x: x, y: 1, role: .header)
-        }
-        let classified = totals.encrypted + totals.plaintext
-        x += screen.put("   encrypted \(share(totals.encrypted, classified))", x: x, y: 1, role: .header)
-        x += screen.put("   PFS \(share(totals.pfs, totals.tlsFamily))", x: x, y: 1, role: .header)
-        x += screen.put("   PQ \(share(totals.pq, totals.tlsFamily))", x: x, y: 1, role: .header)
-        if totals.tls13 > 0 {
-            // TLS 1.3 hides certificates: how many of them --keylog or --probe brought to light.
-            x += screen.put(
-                "   1.3 certs \(share(totals.tls13Certificates, totals.tls13))", x: x, y: 1, role: .header)
-        }
-        let critical = totals.severities[.critical] ?? 0
-        let warn = totals.severities[.warn] ?? 0
-        let plaintext = totals.plaintext
-        x += screen.put("   ✖ critical \(critical)", x: x, y: 1, role: critical > 0 ? .critical : .header)
-        x += screen.put("   ▲ warn \(warn)", x: x, y: 1, role: warn > 0 ? .warn : .header)
-        screen.put("   ● plaintext \(plaintext)", x: x, y: 1, role: plaintext > 0 ? .plaintext : .header)
     }
 
     // MARK: - Hosts
@@ -264,14 +225,15 @@ public struct DashboardRenderer {
                     connection.direction == .inbound ? "in " : connection.direction == .outbound ? "out" : "   "
                 text += DetailLines.processLabel(connection).padded(to: 12) + " " + direction + " "
             }
-            text +=
-                "\(connection.client.address):\(connection.client.port) → "
-                + "\(TerminalText.sanitize(connection.hostName)):\(connection.server.port)  \(what)"
-            if let cipher = connection.cipher { text += "  \(cipher.name)" }
-            if let group = connection.group { text += "  \(group.name)" }
-            if connection.pfs == false { text += "  no PFS" }
-            if connection.pq { text += "  PQ" }
-            if let finding = connection.findings.first(where: { $0.severity >= .warn }) { text += "  \(finding.id)" }
+            // What a reader looks for comes first (server, version, cipher, group, findings); the
+            // client's address and port, which the detail pane repeats, come last and are cut first.
+            text += "\(TerminalText.sanitize(connection.hostName)):\(connection.server.port) \(what)"
+            if let cipher = connection.cipher { text += " \(Format.shortCipher(cipher))" }
+            if let group = connection.group { text += " \(group.name)" }
+            if connection.pfs == false { text += " no-PFS" }
+            if connection.pq { text += " PQ" }
+            if let finding = connection.findings.first(where: { $0.severity >= .warn }) { text += " \(finding.id)" }
+            text += "  ← \(connection.client.address):\(connection.client.port)"
             screen.put(text, x: 1, y: y, role: role, limit: width - 2)
         }
     }
@@ -310,56 +272,6 @@ public struct DashboardRenderer {
         }
     }
 
-    // MARK: - Footer and help
-
-    static let footerKeys = [
-        ("↑↓", "move"), ("Tab", "pane"), ("Enter", "focus"), ("/", "filter"), ("w", "weak only"), ("s", "sort"),
-        ("g", "group"), ("p", "pause"), ("e", "export"), ("t", "theme"), ("?", "help"), ("q", "quit"),
-    ]
-
-    private func drawFooter(_ screen: inout Screen, _ state: DashboardState, prompt: String?, y: Int) {
-        screen.fill(y: y, from: 0, to: screen.width, role: .footer)
-        if let prompt {
-            let x = screen.put(" filter: ", x: 0, y: y, role: .key)
-            screen.put(TerminalText.sanitize(prompt) + "▏  (Enter apply, Esc cancel)", x: x, y: y, role: .status)
-            return
-        }
-        if let status = state.status {
-            screen.put(" " + TerminalText.sanitize(status), x: 0, y: y, role: .status)
-            return
-        }
-        var x = 1
-        for (key, action) in Self.footerKeys {
-            x += screen.put(key, x: x, y: y, role: .key)
-            x += screen.put(" \(action)  ", x: x, y: y, role: .footer)
-        }
-    }
-
-    public static let helpLines = [
-        "Keys",
-        "↑ ↓ j k        move the selection        PgUp PgDn  page",
-        "Home End       first / last row          Tab        switch pane",
-        "Enter f        focus on the host         Esc        clear filter and focus",
-        "/              filter: text, CIDR, port:443, sev:warn, proto:plaintext, proc:nginx, ja4:t13d, dir:in",
-        "g              group hosts by the local service behind them (live capture)",
-        "w              only weak and plaintext   s          cycle the sort key",
-        "p              pause the display (capture continues)",
-        "e              export what is shown      t          next theme",
-        "?              this help                 q          quit",
-    ]
-
-    private func drawHelp(_ screen: inout Screen) {
-        let width = min(screen.width - 4, 76)
-        let height = Self.helpLines.count + 2
-        let x = (screen.width - width) / 2
-        let y = max(2, (screen.height - height) / 2)
-        for row in y..<(y + height) { screen.fill(y: row, from: x, to: x + width, role: .normal) }
-        Box.draw(&screen, title: "Help", x: x, y: y, width: width, height: height, active: true)
-        for (offset, line) in Self.helpLines.enumerated() {
-            screen.put(line, x: x + 2, y: y + 1 + offset, role: offset == 0 ? .label : .normal, limit: width - 4)
-        }
-    }
-
     // MARK: - Helpers
 
     /// The first visible row, keeping the cursor on screen.
@@ -371,7 +283,7 @@ public struct DashboardRenderer {
         return max(0, first)
     }
 
-    private func drawRow(
+    func drawRow(
         _ screen: inout Screen, _ cells: [String], widths: [Int], rights: [Bool], x: Int, y: Int, role: StyleRole
     ) {
         var column = x

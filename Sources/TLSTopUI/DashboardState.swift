@@ -23,6 +23,8 @@ public struct DashboardState: Sendable, Equatable {
     public var sort = SortKey.severity
     public var paused = false
     public var showHelp = false
+    /// The `!` list of what makes the figures incomplete.
+    public var showProblems = false
     /// One line for the user: where an export went, what a key did.
     public var status: String?
     public var policyName = "intermediate"

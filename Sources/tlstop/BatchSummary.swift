@@ -71,21 +71,9 @@ struct BatchSummary {
                     + "\(stats.activeConnections), expired \(stats.expiredConnections), evicted \(stats.evictedConnections)"
             )
         }
-        if stats.evictedConnections + stats.evictedHosts + stats.reassemblyOverflows + stats.handshakeLimitHits
-            + stats.evictedAttempts > 0
-        {
-            // A cap that was reached shaped the figures above: say which (see --limit).
-            lines.append(
-                "limits reached: \(stats.evictedConnections) connections and \(stats.evictedHosts) hosts evicted, "
-                    + "\(stats.reassemblyOverflows) reassembly overflows, \(stats.handshakeLimitHits) handshake caps"
-                    + (stats.evictedAttempts > 0 ? ", \(stats.evictedAttempts) attempts dropped (still counted)" : ""))
-        }
-        let problems = stats.truncatedPackets + stats.malformedPackets
-        if problems > 0 || stats.untrackedConnections > 0 {
-            lines.append(
-                "undecodable packets: \(stats.truncatedPackets) truncated, \(stats.malformedPackets) malformed; "
-                    + "untracked connections: \(stats.untrackedConnections)")
-        }
+        // What makes these figures incomplete, as the dashboard's status line says it (the error a
+        // capture ended on is printed last, by the command).
+        for problem in CaptureProblem.all(in: snapshot) { lines.append(problem.description) }
         return lines.joined(separator: "\n") + "\n"
     }
 

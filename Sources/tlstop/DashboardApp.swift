@@ -6,7 +6,7 @@ import TLSTopUI
 
 /// The interactive dashboard: the capture runs on its own thread; this loop draws the latest
 /// snapshot at most ten times a second and handles keys. The UI never blocks the capture: it only
-/// reads published snapshots.
+/// reads published snapshots, and the read progress between them.
 struct DashboardApp {
     let session: CaptureSession
     let themes: [Theme]
@@ -19,32 +19,61 @@ struct DashboardApp {
         defer { terminal.restore() }
         var controller = DashboardController()
         let renderer = DashboardRenderer()
-        let started = ContinuousClock.now
+        let clock = ContinuousClock()
+        let started = clock.now
         var shown: Snapshot?
         var rate: (packets: Int, at: ContinuousClock.Instant, perSecond: Double?) = (0, started, nil)
+        var meter = ProgressMeter()
+        var problems = ProblemLog()
+        var endedWith: String?
+        var export: ExportJob?
         var dirty = true
         while !StopSignal.requested {
             // The terminal hung up (ssh dropped, tmux killed). SIGHUP would have ended us, but with
             // --log SIGHUP means "reopen the log": notice it here, or curses spins on a dead tty.
             var attributes = termios()
             if tcgetattr(STDIN_FILENO, &attributes) != 0 { return nil }
+            let finished = session.isFinished
+            if finished, endedWith == nil {
+                endedWith = session.waitUntilFinished().error?.message ?? ""
+            }
             if !controller.state.paused, let latest = session.snapshot, latest.generatedAt != shown?.generatedAt {
                 shown = latest
-                let now = ContinuousClock.now
+                let now = clock.now
                 let elapsed = now - rate.at
                 if elapsed >= .seconds(1) {
-                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                    rate = (latest.statistics.packets, now, Double(latest.statistics.packets - rate.packets) / seconds)
+                    rate = (
+                        latest.statistics.packets, now,
+                        Double(latest.statistics.packets - rate.packets) / elapsed.seconds
+                    )
                 }
+                dirty = true
+            }
+            if let snapshot = shown {
+                let before = problems
+                problems.update(
+                    CaptureProblem.all(in: snapshot, endedWith: endedWith.flatMap { $0.isEmpty ? nil : $0 }))
+                dirty = dirty || problems != before
+            }
+            if let job = export, let text = job.statusText {
+                controller.reportStatus(text)
+                export = nil
+                dirty = true
+            }
+            var progress: ReadingProgress?
+            if let reading = session.readProgress, !finished {
+                progress = meter.sample(
+                    bytes: reading.bytesRead, totalBytes: reading.totalBytes, packets: reading.framesRead,
+                    atSeconds: (clock.now - started).seconds)
+                // The figure moves between snapshots, which a large capture publishes slowly.
                 dirty = true
             }
             if dirty, let snapshot = shown {
                 let size = terminal.size
-                let finished = session.isFinished
                 let context = DashboardRenderer.Context(
-                    uptimeSeconds: Int((ContinuousClock.now - started).components.seconds),
+                    uptimeSeconds: Int((clock.now - started).components.seconds),
                     packetsPerSecond: rate.perSecond, endOfFile: finished && snapshot.source.kind == "file",
-                    prompt: controller.prompt)
+                    prompt: controller.prompt, progress: progress, problems: problems)
                 terminal.draw(
                     renderer.render(
                         snapshot, state: controller.state, width: size.width, height: size.height, context: context))
@@ -52,7 +81,7 @@ struct DashboardApp {
             }
             // readKey waits up to 100 ms: the redraw rate never exceeds ten per second.
             guard let input = terminal.readKey() else {
-                dirty = dirty || shown != nil && !session.isFinished
+                dirty = dirty || shown != nil && !finished
                 continue
             }
             dirty = true
@@ -62,13 +91,12 @@ struct DashboardApp {
             case .quit:
                 return nil
             case .export:
-                let path = exportPath ?? Self.defaultExportPath()
-                let narrowed = DashboardController.exported(snapshot, state: controller.state)
-                do {
-                    try narrowed.export(to: path)
-                    controller.exported(to: path)
-                } catch {
-                    controller.reportStatus("export to \(path) failed: \(error.localizedDescription)")
+                if let job = export {
+                    controller.reportStatus("still writing \(job.path)…")
+                } else {
+                    let path = exportPath ?? Self.defaultExportPath()
+                    export = ExportJob(snapshot: snapshot, state: controller.state, path: path)
+                    controller.reportStatus("exporting to \(path)…")
                 }
             case .nextTheme:
                 themeIndex = (themeIndex + 1) % themes.count
@@ -88,4 +116,9 @@ struct DashboardApp {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         return "tlstop-\(formatter.string(from: Date())).json"
     }
+}
+
+extension Duration {
+    /// As a number of seconds, for rates.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

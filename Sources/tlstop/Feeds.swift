@@ -17,7 +17,9 @@ final class Feeds {
         throws(EventLog.OpenError)
     {
         var name = [CChar](repeating: 0, count: 256)
-        let hostName = gethostname(&name, name.count - 1) == 0 ? String(cString: name) : nil
+        let hostName =
+            gethostname(&name, name.count - 1) == 0
+            ? String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
         context = ConnectionEvent.Context(
             policy: policy.name, observerHostName: hostName, version: TLSTopCommand.version)
         let context = self.context

@@ -9,7 +9,7 @@ import Testing
     static func temporaryFile(_ name: String, mode: Int) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("tlstop-keylog-\(getpid())-\(name)")
         try? FileManager.default.removeItem(at: url)
-        FileManager.default.createFile(atPath: url.path, contents: Data())
+        _ = FileManager.default.createFile(atPath: url.path, contents: Data())
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: url.path)
         return url
     }

@@ -105,7 +105,7 @@ struct DashboardEndToEndTests {
         _ = try Self.tmux(["send-keys", "-t", session, "Enter"])
         _ = try Self.waitFor(session, "port:\(port)")
         _ = try Self.tmux(["send-keys", "-t", session, "e"])
-        _ = try Self.waitFor(session, "exported to \(export)")
+        _ = try Self.waitFor(session, "hosts to \(export) (")
         _ = try Self.tmux(["send-keys", "-t", session, "q"])
 
         let exitFile = folder.appendingPathComponent("exit").path

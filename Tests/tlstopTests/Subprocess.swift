@@ -54,7 +54,15 @@ struct Subprocess {
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
+        // sudo's variables decide whom tlstop becomes: a suite run through sudo must not make every
+        // child drop to the caller. Tests that want them pass them through `env`.
+        let environment: [UnsafeMutablePointer<CChar>?] =
+            ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SUDO_") }.map {
+                strdup("\($0.key)=\($0.value)")
+            }
+            + [nil]
+        defer { for pointer in environment { free(pointer) } }
+        let status = posix_spawn(&pid, path, &actions, &attributes, argv, environment)
         guard status == 0 else {
             throw Failure(description: "cannot start \(path): \(String(cString: strerror(status)))")
         }
