@@ -1,13 +1,15 @@
 # tlstop: `make run` sets up and analyzes a capture; `make test` sets up and runs the tests.
 SHELL := /bin/bash
-APT_PACKAGES := libpcap-dev libncurses-dev zlib1g-dev openssl curl iproute2 tmux
-# Only for `make test`: a real Prometheus and promtool, tcpreplay, the JSON Schema validator, nginx, tcpdump.
-TEST_PACKAGES := prometheus tcpreplay python3-jsonschema nginx-light tcpdump
+APT_PACKAGES := libpcap-dev libncurses-dev zlib1g-dev openssl curl iproute2 tmux python3
+# Only for `make test`: a real Prometheus and promtool, tcpreplay, the JSON Schema validator, nginx, tcpdump,
+# and what checks `make install` (man, systemd-analyze, logrotate).
+TEST_PACKAGES := prometheus tcpreplay python3-jsonschema nginx-light tcpdump man-db systemd logrotate
 SWIFT ?= swift
 CAPTURE ?= Tests/Fixtures/pcaps/many-conns.pcap
 EXPORT ?= /tmp/tlstop-snapshot.json
 
-.PHONY: setup test-setup install-packages build release run test fuzz fuzz-asan bench flood-bench format clean
+.PHONY: setup test-setup install-packages build release run test lint fuzz fuzz-asan bench flood-bench format clean \
+	install uninstall man
 
 # Installs the Debian packages the build needs (only the missing ones).
 setup:
@@ -62,8 +64,63 @@ bench: release
 flood-bench: release
 	Tests/Bench/flood-bench.sh
 
+# Every Swift file of ours, with the fuzzing and benchmark packages (not their .build folders).
+SWIFT_FILES_ROOTS := Sources Tests/TLSTopCoreTests Tests/TLSTopCaptureTests Tests/TLSTopUITests \
+	Tests/TLSTopExportTests Tests/tlstopTests Tests/TestSupport Tests/Fuzz/Sources Tests/Fuzz/Package.swift \
+	Tests/Benchmarks/Benchmarks Tests/Benchmarks/Package.swift Package.swift
+
 format:
-	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+	$(SWIFT) format --in-place --recursive $(SWIFT_FILES_ROOTS)
+
+# CI fails on any formatting difference (.swift-format); `make format` fixes them.
+lint:
+	$(SWIFT) format lint --strict --recursive $(SWIFT_FILES_ROOTS)
 
 clean:
 	rm -rf .build
+
+# Installing like a system tool: `sudo make install` (PREFIX, DESTDIR, SYSCONFDIR as usual).
+# TLSTOP names a binary already built (tests, packagers); without it the release build is made.
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+TLSTOP ?=
+BINDIR = $(PREFIX)/bin
+SHAREDIR = $(PREFIX)/share
+INSTALLED_BINARY = $(if $(TLSTOP),$(TLSTOP),.build/release/tlstop)
+INSTALLED_FILES = $(BINDIR)/tlstop \
+	$(foreach theme,$(notdir $(wildcard themes/*.theme)),$(SHAREDIR)/tlstop/themes/$(theme)) \
+	$(SHAREDIR)/man/man1/tlstop.1 \
+	$(SHAREDIR)/bash-completion/completions/tlstop \
+	$(SHAREDIR)/zsh/site-functions/_tlstop \
+	$(SHAREDIR)/fish/vendor_completions.d/tlstop.fish \
+	$(PREFIX)/lib/systemd/system/tlstop.service \
+	$(SYSCONFDIR)/logrotate.d/tlstop
+
+install: $(if $(TLSTOP),,release)
+	@test -x "$(INSTALLED_BINARY)" || { echo "make install: no binary at $(INSTALLED_BINARY)"; exit 1; }
+	install -D -m 0755 "$(INSTALLED_BINARY)" "$(DESTDIR)$(BINDIR)/tlstop"
+	for theme in themes/*.theme; do \
+		install -D -m 0644 "$$theme" "$(DESTDIR)$(SHAREDIR)/tlstop/themes/$$(basename $$theme)" || exit 1; done
+	@# The man page and completions come from the binary being installed: they cannot drift from it.
+	mkdir -p "$(DESTDIR)$(SHAREDIR)/man/man1"
+	python3 Tools/make-manpage.py "$(INSTALLED_BINARY)" > "$(DESTDIR)$(SHAREDIR)/man/man1/tlstop.1"
+	chmod 0644 "$(DESTDIR)$(SHAREDIR)/man/man1/tlstop.1"
+	for shell in bash zsh fish; do \
+		case $$shell in bash) to=bash-completion/completions/tlstop;; zsh) to=zsh/site-functions/_tlstop;; \
+			fish) to=fish/vendor_completions.d/tlstop.fish;; esac; \
+		mkdir -p "$$(dirname "$(DESTDIR)$(SHAREDIR)/$$to")" && \
+		"$(INSTALLED_BINARY)" --generate-completion-script $$shell > "$(DESTDIR)$(SHAREDIR)/$$to" && \
+		chmod 0644 "$(DESTDIR)$(SHAREDIR)/$$to" || exit 1; done
+	mkdir -p "$(DESTDIR)$(PREFIX)/lib/systemd/system"
+	sed 's|@BINDIR@|$(BINDIR)|g' dist/tlstop.service > "$(DESTDIR)$(PREFIX)/lib/systemd/system/tlstop.service"
+	chmod 0644 "$(DESTDIR)$(PREFIX)/lib/systemd/system/tlstop.service"
+	install -D -m 0644 dist/tlstop.logrotate "$(DESTDIR)$(SYSCONFDIR)/logrotate.d/tlstop"
+
+# Removes exactly what install put there, and the folders only tlstop uses.
+uninstall:
+	rm -f $(addprefix "$(DESTDIR),$(addsuffix ",$(INSTALLED_FILES)))
+	-rmdir "$(DESTDIR)$(SHAREDIR)/tlstop/themes" "$(DESTDIR)$(SHAREDIR)/tlstop" 2>/dev/null
+
+# docs/tlstop.1, the page `make install` writes, kept in the repository to read (a test checks it).
+man: build
+	python3 Tools/make-manpage.py .build/debug/tlstop > docs/tlstop.1

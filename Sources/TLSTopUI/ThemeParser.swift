@@ -195,7 +195,8 @@ public enum ThemeParser {
 
 /// Finds a theme by name or path. Names are looked up first among the user's themes in
 /// `$XDG_CONFIG_HOME/tlstop/themes/NAME.theme` (default `~/.config/tlstop/themes`), so a user can
-/// override a built-in, then among the built-ins.
+/// override a built-in, then in the installed themes folder (`PREFIX/share/tlstop/themes`, where an
+/// administrator can add one for every user), then among the built-ins.
 public enum ThemeLocator {
     public enum LocateError: Swift.Error, Sendable, Equatable, CustomStringConvertible {
         case unknownName(String, available: [String])
@@ -214,7 +215,10 @@ public enum ThemeLocator {
         }
     }
 
-    public static func load(_ nameOrPath: String, environment: [String: String]) throws(LocateError) -> Theme {
+    /// - Parameter systemDirectory: the installed themes folder, if any.
+    public static func load(_ nameOrPath: String, environment: [String: String], systemDirectory: String? = nil)
+        throws(LocateError) -> Theme
+    {
         // https://no-color.org: when NO_COLOR is set to a non-empty value, software must not add color,
         // whatever else was configured. The monochrome theme keeps bold, reverse and underline, which
         // are not colors, so critical and warning findings remain distinguishable.
@@ -223,9 +227,11 @@ public enum ThemeLocator {
         if nameOrPath.contains("/") || nameOrPath.hasSuffix(".theme") {
             return try loadFile(expandingTilde(nameOrPath, environment: environment), name: nameOrPath)
         }
-        if isPlainName(nameOrPath), let directory = userThemeDirectory(environment: environment) {
-            let path = directory + "/" + nameOrPath + ".theme"
-            if FileManager.default.fileExists(atPath: path) { return try loadFile(path, name: nameOrPath) }
+        if isPlainName(nameOrPath) {
+            for directory in [userThemeDirectory(environment: environment), systemDirectory].compactMap({ $0 }) {
+                let path = directory + "/" + nameOrPath + ".theme"
+                if FileManager.default.fileExists(atPath: path) { return try loadFile(path, name: nameOrPath) }
+            }
         }
         if let theme = BuiltInThemes.theme(named: nameOrPath) { return theme }
         throw .unknownName(nameOrPath, available: availableNames(environment: environment))

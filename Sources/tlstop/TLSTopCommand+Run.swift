@@ -144,11 +144,23 @@ extension TLSTopCommand {
         }
     }
 
+    /// `PREFIX/share/tlstop/themes` beside an installed `PREFIX/bin/tlstop` (`make install`).
+    static var installedThemes: String? {
+        // The binary itself, however it was started (a bare name found on PATH, a symlink).
+        guard let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
+            return nil
+        }
+        let executable = URL(fileURLWithPath: path)
+        let folder = executable.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("share/tlstop/themes").path
+        return FileManager.default.fileExists(atPath: folder) ? folder : nil
+    }
+
     /// The themes `t` cycles through: the chosen one first, then the other built-ins.
     private func loadThemes(environment: [String: String]) throws(CommandError) -> [Theme] {
         let chosen: Theme
         do {
-            chosen = try ThemeLocator.load(theme, environment: environment)
+            chosen = try ThemeLocator.load(theme, environment: environment, systemDirectory: Self.installedThemes)
         } catch {
             throw CommandError("theme '\(theme)': \(error)")
         }

@@ -53,12 +53,15 @@ struct FirstContactTests {
         let capture = Self.fixture("many-conns.pcap")
         let run = try CommandLineTests.run(
             ["-C", user.home] + user.sudo + [
-                CommandLineTests.binary.path, "-r", capture, "--batch", "--export", "./out.json",
+                CommandLineTests.binary.path, "-r", capture, "--batch", "--export", "./out.json", "--log",
+                "./events.ndjson",
             ],
             executable: "/usr/bin/env")
         #expect(run.status == 0, "\(run.error)")
         #expect(run.output.contains("exported 20 connections"))
         #expect(user.owner(of: "\(user.home)/out.json") == user.uid)
+        // The log is opened before root is given up, then handed over.
+        #expect(user.owner(of: "\(user.home)/events.ndjson") == user.uid)
 
         let refused = try CommandLineTests.run(
             ["-C", user.home] + user.sudo + [
@@ -160,6 +163,24 @@ struct FirstContactTests {
         let done = try E2E.waitFor(session, "hosts to \(export) (", seconds: 120)
         #expect(done.contains("exported"))
         #expect(FileManager.default.fileExists(atPath: export))
+
+        // --batch on a terminal: one progress line on standard error, erased before the summary.
+        let batch = "tlstop-batch-\(getpid())"
+        let summary = folder.appendingPathComponent("summary.txt").path
+        try E2E.startSession([
+            "new-session", "-d", "-s", batch, "-x", "120", "-y", "10", "sh", "-c",
+            "\(CommandLineTests.binary.path) -r \(capture) --batch > \(summary); echo done; sleep 30",
+        ])
+        defer { _ = try? E2E.tmux(["kill-session", "-t", batch]) }
+        let reading = try E2E.waitFor(batch, "reading ", seconds: 60)
+        #expect(reading.contains("pkts"), "\(reading)")
+        let finished = try E2E.waitFor(batch, "done", seconds: 120)
+        #expect(!finished.contains("reading "), "the line is erased: \(finished)")
+        #expect((try? String(contentsOfFile: summary, encoding: .utf8))?.contains("connections: ") == true)
+        // Not a terminal: nothing but the summary.
+        let piped = try CommandLineTests.run(["-r", capture, "--batch"])
+        #expect(piped.status == 0)
+        #expect(piped.error.isEmpty, "\(piped.error)")
     }
 
     /// A capture cut in the middle of a packet says so on the screen, not only in batch mode.
