@@ -1,12 +1,15 @@
-# tlstop: `make run` sets up and analyzes a capture; `make test` sets up and runs the tests.
+# tlstop: `make run` sets up and opens the dashboard on a demo capture; `make test` sets up and runs the tests.
 SHELL := /bin/bash
 APT_PACKAGES := libpcap-dev libncurses-dev zlib1g-dev openssl curl iproute2 tmux python3
 # Only for `make test`: a real Prometheus and promtool, tcpreplay, the JSON Schema validator, nginx, tcpdump,
 # and what checks `make install` (man, systemd-analyze, logrotate).
 TEST_PACKAGES := prometheus tcpreplay python3-jsonschema nginx-light tcpdump man-db systemd logrotate
 SWIFT ?= swift
-CAPTURE ?= Tests/Fixtures/pcaps/many-conns.pcap
+# `make run` opens this demo (Tests/Fixtures/make-demo-capture.py): strong, weak, clear-text and
+# post-quantum hosts. TLSTOP names a binary already built (tests, packagers): nothing is built then.
+CAPTURE ?= Tests/Fixtures/pcaps/demo.pcap
 EXPORT ?= /tmp/tlstop-snapshot.json
+TLSTOP ?=
 
 .PHONY: setup test-setup install-packages build release run test lint fuzz fuzz-asan bench flood-bench format clean \
 	install uninstall man
@@ -38,8 +41,11 @@ build: setup
 release: setup
 	$(SWIFT) build -c release
 
-run: release
-	.build/release/tlstop -r $(CAPTURE) --batch --export $(EXPORT)
+# On a terminal, the dashboard (q quits); otherwise (CI, pipes) a batch run and its summary.
+run: $(if $(TLSTOP),setup,release)
+	@binary="$(if $(TLSTOP),$(TLSTOP),.build/release/tlstop)"; \
+	if [ -t 0 ] && [ -t 1 ]; then exec "$$binary" -r $(CAPTURE); \
+	else exec "$$binary" -r $(CAPTURE) --batch --export $(EXPORT); fi
 
 test: test-setup
 	@# Fuzz smoke first (so the test runner's summary closes the output): replay every committed
@@ -83,7 +89,6 @@ clean:
 # TLSTOP names a binary already built (tests, packagers); without it the release build is made.
 PREFIX ?= /usr/local
 SYSCONFDIR ?= /etc
-TLSTOP ?=
 BINDIR = $(PREFIX)/bin
 SHAREDIR = $(PREFIX)/share
 INSTALLED_BINARY = $(if $(TLSTOP),$(TLSTOP),.build/release/tlstop)

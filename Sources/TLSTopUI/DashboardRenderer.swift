@@ -128,7 +128,7 @@ public struct DashboardRenderer {
     // MARK: - Hosts
 
     static let hostColumns: [(title: String, width: Int, right: Bool)] = [
-        ("GR", 3, false), ("HOST", 0, false), ("PORT", 6, true), ("CONNS", 7, true), ("VERSIONS", 17, false),
+        ("GR", 4, false), ("HOST", 0, false), ("PORT", 6, true), ("CONNS", 7, true), ("VERSIONS", 17, false),
         ("KEY EXCHANGE", 20, false), ("PFS", 5, true), ("PQ", 4, true), ("WORST FINDING", 22, false),
     ]
 
