@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.2
 import Foundation
 import PackageDescription
 
@@ -8,6 +8,10 @@ import PackageDescription
 let releaseSettings: [SwiftSetting] =
     ProcessInfo.processInfo.environment["TLSTOP_CHECKED"] == nil
     ? [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))] : []
+
+// Every target of ours builds with warnings as errors, here and in CI alike (remote packages
+// keep their own settings): a deprecation or an unused result is fixed when it appears.
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
 
 let package = Package(
     name: "tlstop",
@@ -43,12 +47,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
-            swiftSettings: releaseSettings
+            swiftSettings: releaseSettings + strict
         ),
         // Pure Swift dashboard: renders a snapshot into an in-memory screen; keys change the view.
-        .target(name: "TLSTopUI", dependencies: ["TLSTopCore"]),
+        .target(name: "TLSTopUI", dependencies: ["TLSTopCore"], swiftSettings: strict),
         // ncurses adapter: draws a TLSTopUI screen on the terminal and reads keys.
-        .target(name: "TLSTopTerminal", dependencies: ["CNcurses", "TLSTopUI"]),
+        .target(name: "TLSTopTerminal", dependencies: ["CNcurses", "TLSTopUI"], swiftSettings: strict),
         // Feeds for other systems: the NDJSON event stream (file or stdout, reopened on SIGHUP) and
         // the Prometheus /metrics endpoint.
         .target(
@@ -57,27 +61,34 @@ let package = Package(
                 "TLSTopCore", "CLinux",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         // libpcap adapter: reads files and interfaces, hands raw frames to the core; Linux privileges
         // and /proc: which local process owns a connection.
         // Capture files are read by the core; gzip-compressed ones through zlib.
-        .target(name: "TLSTopCapture", dependencies: ["CPcap", "CLinux", "CZlib", "TLSTopCore"]),
+        .target(
+            name: "TLSTopCapture", dependencies: ["CPcap", "CLinux", "CZlib", "TLSTopCore"], swiftSettings: strict),
         .executableTarget(
             name: "tlstop",
             dependencies: [
                 "TLSTopCore", "TLSTopCapture", "TLSTopUI", "TLSTopTerminal", "TLSTopExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         // Helpers shared by the test targets: a seeded random generator, the fixtures and a pcap reader.
-        .target(name: "TestSupport", dependencies: ["TLSTopCore"], path: "Tests/TestSupport"),
-        .testTarget(name: "TLSTopCoreTests", dependencies: ["TLSTopCore", "TestSupport"]),
-        .testTarget(name: "TLSTopCaptureTests", dependencies: ["TLSTopCapture", "TLSTopCore", "TestSupport"]),
-        .testTarget(name: "TLSTopUITests", dependencies: ["TLSTopUI", "TLSTopCore"]),
-        .testTarget(name: "TLSTopExportTests", dependencies: ["TLSTopExport", "TLSTopCore", "TestSupport"]),
+        .target(name: "TestSupport", dependencies: ["TLSTopCore"], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "TLSTopCoreTests", dependencies: ["TLSTopCore", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "TLSTopCaptureTests", dependencies: ["TLSTopCapture", "TLSTopCore", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(name: "TLSTopUITests", dependencies: ["TLSTopUI", "TLSTopCore"], swiftSettings: strict),
+        .testTarget(
+            name: "TLSTopExportTests", dependencies: ["TLSTopExport", "TLSTopCore", "TestSupport"],
+            swiftSettings: strict),
         // Runs the built `tlstop` binary; depending on the target makes `swift build --build-tests` build it.
-        .testTarget(name: "tlstopTests", dependencies: ["tlstop"]),
+        .testTarget(name: "tlstopTests", dependencies: ["tlstop"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
