@@ -51,9 +51,13 @@ import Testing
             let data = try Data(contentsOf: Fixtures.directory.appendingPathComponent(name))
             let manifest = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
             for file in manifest.keys.sorted() {
+                // An entry the test cannot read would otherwise pass without a check.
                 guard let entry = manifest[file] as? [String: Any],
-                    let connections = entry["connections"] as? [[String: Any]]
-                else { continue }
+                    let connections = entry["connections"] as? [[String: Any]], !connections.isEmpty
+                else {
+                    Issue.record("\(name): '\(file)' has no connections list")
+                    continue
+                }
                 result.append((file, connections))
             }
         }
@@ -78,6 +82,7 @@ import Testing
     @Test func everyFixtureMatchesItsClientsReport() throws {
         let all = try Self.manifests()
         #expect(all.count >= 15)
+        var totalChecks = 0
         // Compressed captures are read through zlib in the capture tests.
         for (file, wanted) in all where file.hasSuffix(".pcap") || file.hasSuffix(".pcapng") {
             let snapshot = try GoldenSnapshotTests.snapshot(of: file)
@@ -109,40 +114,61 @@ import Testing
                     continue
                 }
                 let label = "\(file)#\(index)"
+                var checks = 0
+                defer {
+                    // A connection whose every key is misspelt or missing would pass unchecked.
+                    #expect(checks > 0, "\(label): nothing in its manifest entry was checked")
+                    totalChecks += checks
+                }
                 if let value = expectation["protocol"] as? String {
                     #expect(got.protocol.name == value, "\(label) protocol")
+                    checks += 1
                 }
                 for (key, path) in Self.stringFields {
                     guard let value = expectation[key], !(value is NSNull) else { continue }
                     // TLS 1.3 sends the server's ALPN choice in the encrypted EncryptedExtensions.
                     if key == "alpn", got.version?.isTLS13Family == true { continue }
                     #expect(got[keyPath: path] == value as? String, "\(label) \(key)")
+                    checks += 1
                 }
                 for (key, path) in Self.boolFields {
                     guard let value = expectation[key] as? Bool else { continue }
                     #expect(got[keyPath: path] == value, "\(label) \(key)")
+                    checks += 1
                 }
                 // A tunnel is asserted both ways: named where the manifest names one, absent where null.
                 if let tunnel = expectation["tunnel"] {
                     #expect(got.tunnel?.kind.rawValue == tunnel as? String, "\(label) tunnel")
+                    checks += 1
                 }
                 let isTLS = expectation["protocol"] as? String == "tls"
                 if isTLS, let resumed = expectation["resumed"] as? Bool {
                     #expect(got.resumed == resumed, "\(label) resumed")
+                    checks += 1
                 }
                 if isTLS, let established = expectation["established"] as? Bool {
                     #expect(got.established == established, "\(label) established")
+                    checks += 1
                 }
-                if let bits = expectation["dh_bits"] as? Int { #expect(got.dhBits == bits, "\(label) dh_bits") }
-                if let pfs = expectation["pfs"] as? Bool { #expect(got.pfs == pfs, "\(label) pfs") }
+                if let bits = expectation["dh_bits"] as? Int {
+                    #expect(got.dhBits == bits, "\(label) dh_bits")
+                    checks += 1
+                }
+                if let pfs = expectation["pfs"] as? Bool {
+                    #expect(got.pfs == pfs, "\(label) pfs")
+                    checks += 1
+                }
                 // Findings the capture was made to trigger (intermediate policy, certificates judged
                 // at capture time).
                 for id in expectation["expected_findings"] as? [String] ?? [] {
                     #expect(
                         got.findings.contains { $0.id.rawValue == id },
                         "\(label) lacks \(id): \(got.findings.map(\.id))")
+                    checks += 1
                 }
             }
         }
+        // 999 facts in the manifests today: far fewer would mean keys went unread.
+        #expect(totalChecks >= 990, "\(totalChecks) facts checked")
     }
 }

@@ -7,47 +7,54 @@ import Testing
 /// TLS 1.3 and QUIC captures of real clients with the key logs they wrote
 /// (Tests/Fixtures/make-keylog-fixtures.sh); the expected facts come from tshark's own decryption.
 @Suite struct KeyLogDecryptionTests {
+    /// One connection of fixtures-keylog.json (snake_case keys, read with convertFromSnakeCase).
     struct Expected: Decodable {
         struct Certificate: Decodable {
-            var key_type: String
-            var key_bits: Int
-            var signature_algorithm: String
-            var not_after: String
+            var keyType: String
+            var keyBits: Int
+            var signatureAlgorithm: String
+            var notAfter: String
             var expired: Bool
         }
-        var client_port: Int
-        var protocol_: String
+        var clientPort: Int
+        var protocolName: String
         var cipher: String
         var group: String
         var alpn: String?
-        var hello_retry_request: Bool
+        var helloRetryRequest: Bool
         var cert: Certificate
-        var chain_length: Int
-        var certificate_verify_scheme: String?
-        var client_certificate: Bool
+        var chainLength: Int
+        var certificateVerifyScheme: String?
+        var clientCertificate: Bool
 
         enum CodingKeys: String, CodingKey {
-            case client_port, cipher, group, alpn, hello_retry_request, cert, chain_length
-            case certificate_verify_scheme, client_certificate
-            case protocol_ = "protocol"
+            case clientPort, cipher, group, alpn, helloRetryRequest, cert, chainLength
+            case certificateVerifyScheme, clientCertificate
+            case protocolName = "protocol"
         }
     }
 
     struct Entry: Decodable {
         var keylog: String
-        var wrong_keylog: String?
+        var wrongKeylog: String?
         var connections: [Expected]
     }
 
     static let manifest: [String: Entry] = {
         let url = Fixtures.directory.appendingPathComponent("fixtures-keylog.json")
         guard let data = try? Data(contentsOf: url),
-            let manifest = try? JSONDecoder().decode([String: Entry].self, from: data)
+            let manifest = try? Self.decoder.decode([String: Entry].self, from: data)
         else { return [:] }
         return manifest
     }()
 
     static var names: [String] { manifest.keys.sorted() }
+
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
 
     static func keyLog(_ name: String) throws -> KeyLog {
         let keyLog = KeyLog()
@@ -70,8 +77,8 @@ import Testing
         // Guards the tests below against passing on an empty or unreadable manifest.
         #expect(Self.names.count >= 7)
         #expect(Self.names.contains("keylog-quic.pcap"))
-        #expect(Self.manifest.values.contains { $0.connections.contains(where: \.hello_retry_request) })
-        #expect(Self.manifest.values.contains { $0.connections.contains(where: \.client_certificate) })
+        #expect(Self.manifest.values.contains { $0.connections.contains(where: \.helloRetryRequest) })
+        #expect(Self.manifest.values.contains { $0.connections.contains(where: \.clientCertificate) })
     }
 
     @Test(arguments: names)
@@ -80,24 +87,24 @@ import Testing
         let snapshot = try Self.analysis(of: name, keyLog: Self.keyLog(entry.keylog))
             .snapshot(source: .init(kind: "file", name: name), generatedAt: .zero)
         for expected in entry.connections {
-            let record = try #require(snapshot.connections.first { Int($0.client.port) == expected.client_port })
+            let record = try #require(snapshot.connections.first { Int($0.client.port) == expected.clientPort })
             let certificate = try #require(record.certificate, "\(name): no certificate")
             #expect(record.certificateSource == .keyLog)
             #expect(certificate.source == .keyLog)
-            #expect(record.protocol.name == expected.protocol_)
+            #expect(record.protocol.name == expected.protocolName)
             #expect(record.cipher?.name == expected.cipher)
             #expect(record.group?.name == expected.group)
             #expect(record.alpn == expected.alpn)
-            #expect(record.helloRetryRequest == expected.hello_retry_request)
-            #expect(certificate.keyType == expected.cert.key_type)
-            #expect(certificate.keyBits == expected.cert.key_bits)
-            #expect(certificate.signatureAlgorithm == expected.cert.signature_algorithm)
-            #expect(certificate.notAfter.rfc3339.prefix(19) == expected.cert.not_after.prefix(19))
-            #expect(certificate.chainLength == expected.chain_length)
-            #expect(certificate.signatureScheme?.name == expected.certificate_verify_scheme)
-            #expect(record.clientCertificate == expected.client_certificate)
+            #expect(record.helloRetryRequest == expected.helloRetryRequest)
+            #expect(certificate.keyType == expected.cert.keyType)
+            #expect(certificate.keyBits == expected.cert.keyBits)
+            #expect(certificate.signatureAlgorithm == expected.cert.signatureAlgorithm)
+            #expect(certificate.notAfter.rfc3339.prefix(19) == expected.cert.notAfter.prefix(19))
+            #expect(certificate.chainLength == expected.chainLength)
+            #expect(certificate.signatureScheme?.name == expected.certificateVerifyScheme)
+            #expect(record.clientCertificate == expected.clientCertificate)
             let ids = Set(record.findings.map(\.id))
-            #expect(ids.contains(.weakRSAKey) == (expected.cert.key_type == "RSA" && expected.cert.key_bits < 2048))
+            #expect(ids.contains(.weakRSAKey) == (expected.cert.keyType == "RSA" && expected.cert.keyBits < 2048))
             #expect(ids.contains(.certExpired) == expected.cert.expired)
             #expect(record.violation == nil)
         }
@@ -119,7 +126,7 @@ import Testing
 
     @Test func aWrongKeyGivesNoCertificateAndOnlyACounter() throws {
         let entry = try #require(Self.manifest["keylog-rsa1024.pcap"])
-        let wrong = try #require(entry.wrong_keylog)
+        let wrong = try #require(entry.wrongKeylog)
         let snapshot = try Self.analysis(of: "keylog-rsa1024.pcap", keyLog: Self.keyLog(wrong))
             .snapshot(source: .init(kind: "file", name: "x"), generatedAt: .zero)
         let record = try #require(snapshot.connections.first)

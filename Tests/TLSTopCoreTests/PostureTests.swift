@@ -57,7 +57,9 @@ import Testing
         #expect(resumption.allSatisfy { $0.pfs == true })
         #expect(resumption.last?.resumed == true)
         // TLS 1.2 ticket resumption inherits the suite's key exchange.
-        #expect(try Self.connections("tls12-resumption-ticket.pcap").allSatisfy { $0.pfs == true })
+        let tickets = try Self.connections("tls12-resumption-ticket.pcap")
+        #expect(tickets.count >= 2)
+        #expect(tickets.allSatisfy { $0.pfs == true })
         // Not TLS: unknown, never guessed.
         #expect(try Self.connections("http-plain.pcap").first?.pfs == nil)
     }

@@ -48,7 +48,9 @@ import Testing
             try Self.snapshot(), state: DashboardState(), width: width, height: height,
             context: .init(uptimeSeconds: 3725, packetsPerSecond: 8200))
         try Self.compare(screen, "mix-\(width)x\(height)")
-        #expect(screen.text.split(separator: "\n").allSatisfy { DisplayWidth.of($0) == width })
+        let lines = screen.text.split(separator: "\n")
+        #expect(lines.count == height)
+        #expect(lines.allSatisfy { DisplayWidth.of($0) == width })
     }
 
     /// The same screens through two themes, as SGR-colored text.
@@ -124,12 +126,17 @@ import Testing
         state.filter = ConnectionFilter("proto:plaintext")
         var view = DashboardRenderer.view(of: snapshot, state: state)
         #expect(!view.connections.isEmpty && view.connections.allSatisfy { $0.protocol == .plaintext })
-        #expect(view.hosts.allSatisfy { $0.plaintextConnections > 0 })
+        #expect(!view.hosts.isEmpty && view.hosts.allSatisfy { $0.plaintextConnections > 0 })
 
-        state.filter = ConnectionFilter("port:443 sev:warn")
+        // A port that has a weak connection, and a severity: both terms must hold.
+        let weakPort = try #require(snapshot.connections.first { $0.severity >= .warn }?.server.port)
+        state.filter = ConnectionFilter("port:\(weakPort) sev:warn")
         view = DashboardRenderer.view(of: snapshot, state: state)
-        #expect(view.connections.allSatisfy { $0.server.port == 443 || $0.client.port == 443 })
+        #expect(!view.connections.isEmpty)
+        #expect(view.connections.allSatisfy { $0.server.port == weakPort || $0.client.port == weakPort })
         #expect(view.connections.allSatisfy { $0.severity >= .warn })
+        let unfilteredOnPort = snapshot.connections.filter { $0.server.port == weakPort }.count
+        #expect(view.connections.count <= unfilteredOnPort)
 
         state.filter = ConnectionFilter("127.0.0.0/8")
         #expect(DashboardRenderer.view(of: snapshot, state: state).connections.count == snapshot.connections.count)
@@ -139,6 +146,7 @@ import Testing
         state = DashboardState()
         state.weakOnly = true
         view = DashboardRenderer.view(of: snapshot, state: state)
+        #expect(!view.connections.isEmpty && view.connections.count < snapshot.connections.count)
         #expect(view.connections.allSatisfy { $0.severity >= .warn || $0.protocol == .plaintext })
 
         state = DashboardState()
@@ -146,15 +154,44 @@ import Testing
         state.focusedHost = target.key
         view = DashboardRenderer.view(of: snapshot, state: state)
         #expect(view.hosts.map(\.host) == [target.host])
+        #expect(!view.connections.isEmpty)
         #expect(view.connections.allSatisfy { $0.hostName == target.host && $0.server.port == target.port })
     }
 
     @Test func rowsStayInOrderWhileTheDataDoesNot() throws {
         let snapshot = try Self.snapshot()
-        let first = DashboardRenderer.view(of: snapshot, state: DashboardState()).hosts.map(\.host)
-        for _ in 0..<5 {
-            #expect(DashboardRenderer.view(of: snapshot, state: DashboardState()).hosts.map(\.host) == first)
+        let first = DashboardRenderer.view(of: snapshot, state: DashboardState()).hosts.map(\.key)
+        #expect(first.count >= 5)
+        // A later snapshot: the rows arrive in another order with more packets and bytes, but
+        // nothing the order is decided by has changed, so no row moves.
+        var later = snapshot
+        later.generatedAt = Timestamp(seconds: 60, nanoseconds: 0)
+        later.hosts.reverse()
+        for index in later.hosts.indices {
+            later.hosts[index].packets += 1000
+            later.hosts[index].bytes += 100_000
         }
+        #expect(DashboardRenderer.view(of: later, state: DashboardState()).hosts.map(\.key) == first)
+        let renderer = DashboardRenderer()
+        let before = renderer.render(snapshot, state: DashboardState(), width: 120, height: 40).text
+        let after = renderer.render(later, state: DashboardState(), width: 120, height: 40).text
+        #expect(Self.hostNames(before) == Self.hostNames(after))
+        // The last row becomes the worst (critical, clear text, the busiest): it goes to the top,
+        // and the others keep their order under it.
+        var worse = later
+        let last = try #require(first.last)
+        let index = try #require(worse.hosts.firstIndex { $0.key == last })
+        worse.hosts[index].severity = .critical
+        worse.hosts[index].plaintextConnections = 1
+        worse.hosts[index].connections = 1_000_000
+        let reordered = DashboardRenderer.view(of: worse, state: DashboardState()).hosts.map(\.key)
+        #expect(reordered.first == last)
+        #expect(Array(reordered.dropFirst()) == Array(first.dropLast()))
+    }
+
+    /// The host column of the hosts pane, top to bottom.
+    static func hostNames(_ text: String) -> [String] {
+        text.split(separator: "\n").dropFirst(4).prefix(12).map { String($0.prefix(40)) }
     }
 }
 
