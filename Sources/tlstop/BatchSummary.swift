@@ -18,12 +18,13 @@ struct BatchSummary {
         // exports and the metrics agree.
         let totals = snapshot.totals
         let byProtocol = Dictionary(totals.protocols.map { ($0.key.name, $0.value) }, uniquingKeysWith: +)
-        let listed = snapshot.connections.count
+        // From the totals, not `connections.count`: a summary-only snapshot lists none.
+        let folded = stats.foldedConnections
         lines.append(
             "connections: \(totals.connections)"
                 + (byProtocol.isEmpty ? "" : " (" + Self.counts(byProtocol) + ")")
-                + (listed == totals.connections
-                    ? "" : "; \(listed) listed in detail, \(totals.connections - listed) counted in host rows only"))
+                + (folded == 0
+                    ? "" : "; \(totals.connections - folded) listed in detail, \(folded) counted in host rows only"))
         if totals.attempts > 0 {
             lines.append(
                 "attempts without payload: \(totals.attempts) (refused \(totals.refusedAttempts)), counted per host")

@@ -88,7 +88,9 @@ extension TLSTopCommand {
             progress?.stop()
             analysis.finish()
             let feedSummary = feeds.finish()
-            let snapshot = analysis.snapshot(source: reader.snapshotSource, generatedAt: .now, isFinal: true)
+            // Without --export only the summary reads it: hosts and totals, no record per connection.
+            let snapshot = analysis.snapshot(
+                source: reader.snapshotSource, generatedAt: .now, isFinal: true, listsConnections: export != nil)
             try finish(snapshot, elapsed: ContinuousClock.now - started, error: readError, feedSummary: feedSummary)
         case .session:
             guard let session else { return }

@@ -16,6 +16,17 @@ import Testing
         "policy-rsa1024.pcap",
     ]
 
+    static func analysis(retained: Int) throws -> TrafficAnalysis {
+        var configuration = TrafficAnalysis.Configuration()
+        configuration.aggregation.maximumRetainedConnections = retained
+        let analysis = TrafficAnalysis(configuration: configuration)
+        for name in mix {
+            try PcapFixture(contentsOf: Fixtures.pcap(name)).feed(into: analysis)
+        }
+        analysis.finish()
+        return analysis
+    }
+
     static func run(retained: Int) throws -> (Snapshot, [String: Double]) {
         var configuration = TrafficAnalysis.Configuration()
         configuration.aggregation.maximumRetainedConnections = retained
@@ -75,5 +86,21 @@ import Testing
         let (unfolded, _) = try Self.run(retained: 1 << 14)
         #expect(unfolded.statistics.foldedConnections == 0)
         #expect(unfolded.totals == totals)
+    }
+
+    /// The batch summary without --export asks for hosts and totals only: the same figures, no
+    /// connection listed, and what it prints as "listed in detail" (every connection not folded)
+    /// is what the full snapshot lists.
+    @Test func aSummaryOnlySnapshotCountsTheSameWithoutListing() throws {
+        let source = Snapshot.Source(kind: "file", name: "mix")
+        let full = try Self.analysis(retained: 3).snapshot(source: source, generatedAt: .zero, isFinal: true)
+        let summary = try Self.analysis(retained: 3).snapshot(
+            source: source, generatedAt: .zero, isFinal: true, listsConnections: false)
+        #expect(full.statistics.foldedConnections > 3)
+        #expect(summary.connections.isEmpty && !full.connections.isEmpty)
+        #expect(summary.totals == full.totals)
+        #expect(summary.hosts == full.hosts)
+        #expect(summary.statistics.foldedConnections == full.statistics.foldedConnections)
+        #expect(full.connections.count == full.totals.connections - full.statistics.foldedConnections)
     }
 }

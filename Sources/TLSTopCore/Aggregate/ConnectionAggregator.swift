@@ -205,23 +205,26 @@ public final class ConnectionAggregator: FlowObserver {
     /// The picture of everything known now.
     /// - Parameter isFinal: nothing will ask again (the end of a batch run): the records made for
     ///   it are not kept for the next build, which saves a copy of each.
+    /// - Parameter listsConnections: false when only the hosts and totals are wanted (a batch
+    ///   summary with no export): each record is counted and dropped, `connections` stays empty,
+    ///   and a million held connections do not need a million records at once.
     public func snapshot(
         statistics: TrafficStatistics, firstPacket: Timestamp?, lastPacket: Timestamp?, source: Snapshot.Source,
-        generatedAt: Timestamp, isFinal: Bool = false
+        generatedAt: Timestamp, isFinal: Bool = false, listsConnections: Bool = true
     ) -> Snapshot {
         // Between trims (which wait for a quarter more connections), finished connections past
         // the cap are folded now, so that a snapshot lists at most the cap of finished ones.
         if held.count > configuration.maximumRetainedConnections { trim() }
         if let probes { probeGeneration = probes.generation }
         var records: [ConnectionRecord] = []
-        records.reserveCapacity(held.count)
+        if listsConnections { records.reserveCapacity(held.count) }
         var hosts = hostHistory
         var totals = foldedTotals
         for entry in held {
             let record = record(of: entry, keeping: !isFinal)
             hosts.add(record)
             totals.add(record)
-            records.append(record)
+            if listsConnections { records.append(record) }
         }
         var statistics = statistics
         statistics.foldedConnections = foldedConnections

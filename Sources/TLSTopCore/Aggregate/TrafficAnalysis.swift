@@ -59,10 +59,13 @@ public final class TrafficAnalysis {
 
     public func applyProcessAnswers() { tracker.applyProcessAnswers() }
 
-    public func snapshot(source: Snapshot.Source, generatedAt: Timestamp, isFinal: Bool = false) -> Snapshot {
+    public func snapshot(
+        source: Snapshot.Source, generatedAt: Timestamp, isFinal: Bool = false, listsConnections: Bool = true
+    ) -> Snapshot {
         aggregator.snapshot(
             statistics: tracker.currentStatistics, firstPacket: tracker.firstTimestamp,
-            lastPacket: tracker.lastTimestamp, source: source, generatedAt: generatedAt, isFinal: isFinal)
+            lastPacket: tracker.lastTimestamp, source: source, generatedAt: generatedAt, isFinal: isFinal,
+            listsConnections: listsConnections)
     }
 }
 

@@ -94,7 +94,7 @@ extension HandshakeAnalyzer {
     func openInitial(
         _ datagram: UnsafeRawBufferPointer, _ header: QUICPacket.LongHeader, from direction: Direction
     ) {
-        guard var state = quicState else { return }
+        guard let state = quicState else { return }
         if direction == .client, state.clientKeys == nil || header.destination != state.clientConnectionID,
             facts.serverHello == nil
         {
@@ -111,10 +111,8 @@ extension HandshakeAnalyzer {
         else {
             state.authenticationFailures += 1
             facts.quicAuthenticationFailures += 1
-            quicState = state
             return
         }
-        quicState = state
         if header.version.isGoogle {
             // Q050: gQUIC frames, a CHLO instead of a TLS ClientHello.
             if direction == .client, facts.googleQUIC == nil {
@@ -151,7 +149,7 @@ extension HandshakeAnalyzer {
     /// (EncryptedExtensions, Certificate, CertificateVerify, Finished) goes to the same message
     /// parsing as TCP's decrypted records.
     func openHandshake(_ datagram: UnsafeRawBufferPointer, _ header: QUICPacket.LongHeader, from direction: Direction) {
-        guard var state = quicState, let clientRandom, let suite = facts.serverHello?.cipherSuite,
+        guard let state = quicState, let clientRandom, let suite = facts.serverHello?.cipherSuite,
             let aead = RecordAEAD(suite)
         else { return }
         if (direction == .client ? state.clientHandshakeKeys : state.serverHandshakeKeys) == nil,
@@ -160,7 +158,6 @@ extension HandshakeAnalyzer {
             let keys = QUICHandshakeKeys(
                 traffic: TrafficKeys(secret: secret, aead: aead, labelPrefix: header.version.labelPrefix))
             if direction == .client { state.clientHandshakeKeys = keys } else { state.serverHandshakeKeys = keys }
-            quicState = state
         }
         guard let keys = direction == .client ? state.clientHandshakeKeys : state.serverHandshakeKeys else {
             return  // not (yet) in the log

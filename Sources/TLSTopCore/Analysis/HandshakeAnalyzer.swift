@@ -25,7 +25,9 @@ public final class HandshakeAnalyzer {
     }
 
     public internal(set) var facts = HandshakeFacts()
-    let limits: Limits
+    /// One box for every analyzer of a tracker: the caps are the same for all of them.
+    let sharedLimits: FactsBox<Limits>
+    var limits: Limits { sharedLimits.value }
     var client = StreamState()
     var server = StreamState()
     var quicState: QUICState?
@@ -46,13 +48,22 @@ public final class HandshakeAnalyzer {
     public internal(set) var serverPort: UInt16
     public internal(set) var clientPort: UInt16
 
-    public init(
+    public convenience init(
         limits: Limits = Limits(), certificates: CertificateCache = CertificateCache(capacity: 16),
         limitCounter: HandshakeLimitCounter? = nil, serverPort: UInt16 = 0, clientPort: UInt16 = 0,
         keyLog: KeyLog? = nil
     ) {
+        self.init(
+            sharedLimits: FactsBox(limits), certificates: certificates, limitCounter: limitCounter,
+            serverPort: serverPort, clientPort: clientPort, keyLog: keyLog)
+    }
+
+    init(
+        sharedLimits: FactsBox<Limits>, certificates: CertificateCache, limitCounter: HandshakeLimitCounter?,
+        serverPort: UInt16, clientPort: UInt16, keyLog: KeyLog?
+    ) {
         self.keyLog = keyLog
-        self.limits = limits
+        self.sharedLimits = sharedLimits
         self.certificates = certificates
         self.limitCounter = limitCounter
         self.serverPort = serverPort

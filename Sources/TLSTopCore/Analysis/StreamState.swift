@@ -30,5 +30,10 @@ struct StreamState {
     /// PostgreSQL: the client's StartupMessage went by; later client messages have a type byte.
     var postgresStartupSent = false
     /// TLS 1.3 with a key log: the keys and sequence number of this side's encrypted handshake.
-    var decryption: HandshakeAnalyzer.RecordDecryption?
+    /// Boxed: only a key log's connections have one, and it would add 80 bytes to every stream.
+    var decryption: HandshakeAnalyzer.RecordDecryption? {
+        get { decryptionBox?.value }
+        set { decryptionBox = newValue.map(FactsBox.init) }
+    }
+    private var decryptionBox: FactsBox<HandshakeAnalyzer.RecordDecryption>?
 }

@@ -24,9 +24,18 @@ public struct HandshakeFacts: Sendable {
     static let maximumAlerts = 4
 
     public var clientHello: ClientHello?
-    /// The second ClientHello, sent after a HelloRetryRequest.
-    public var retryClientHello: ClientHello?
-    public var helloRetryRequest: ServerHello?
+    /// The second ClientHello, sent after a HelloRetryRequest. Boxed, like the request: few
+    /// connections have one, and inline they would add 210 bytes to every connection's facts.
+    public var retryClientHello: ClientHello? {
+        get { retryClientHelloBox?.value }
+        set { retryClientHelloBox = newValue.map(FactsBox.init) }
+    }
+    public var helloRetryRequest: ServerHello? {
+        get { helloRetryRequestBox?.value }
+        set { helloRetryRequestBox = newValue.map(FactsBox.init) }
+    }
+    private var retryClientHelloBox: FactsBox<ClientHello>?
+    private var helloRetryRequestBox: FactsBox<ServerHello>?
     public var serverHello: ServerHello?
     /// The version an SSLv2 SERVER-HELLO chose (the whole exchange is SSL 2.0 then).
     public var sslv2ServerVersion: ProtocolVersion?

@@ -1,6 +1,8 @@
 /// What a QUIC flow's analysis keeps: the version, the Initial keys (re-derived after a Retry or a
 /// new client connection ID), and the two CRYPTO streams.
-struct QUICState {
+///
+/// A class, not a struct: 240 bytes that only QUIC flows need stay out of every analyzer.
+final class QUICState {
     var version: QUICVersion
     var clientConnectionID: [UInt8] = []
     var clientKeys: QUICInitialKeys?
@@ -14,6 +16,8 @@ struct QUICState {
     var serverHandshakeCrypto = CryptoStream()
     var datagrams = 0
     var authenticationFailures = 0
+
+    init(version: QUICVersion) { self.version = version }
 
     /// Datagrams examined at most before giving up on a handshake that never shows.
     static let maximumDatagrams = 64

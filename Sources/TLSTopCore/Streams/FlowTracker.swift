@@ -30,6 +30,8 @@ public final class FlowTracker {
     }
 
     public let configuration: Configuration
+    /// The analyzers' caps, one box for all of them.
+    private let handshakeLimits: FactsBox<HandshakeAnalyzer.Limits>
     public internal(set) var statistics = TrafficStatistics()
     /// Told about every connection and attempt (see `FlowObserver`); the aggregator.
     public weak var observer: (any FlowObserver)?
@@ -71,6 +73,7 @@ public final class FlowTracker {
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
+        self.handshakeLimits = FactsBox(configuration.handshakeLimits)
         self.certificates = CertificateCache(capacity: configuration.certificateCacheSize)
         let longest = max(configuration.tcpIdleTimeout, configuration.udpIdleTimeout, configuration.closedLinger)
         self.expiry = ExpiryWheel(span: Int(clamping: longest.components.seconds) + 2)
@@ -365,7 +368,7 @@ public final class FlowTracker {
     private func analyzer(of connection: Connection) -> HandshakeAnalyzer {
         if let existing = connection.analyzer { return existing }
         let created = HandshakeAnalyzer(
-            limits: configuration.handshakeLimits, certificates: certificates, limitCounter: handshakeLimitCounter,
+            sharedLimits: handshakeLimits, certificates: certificates, limitCounter: handshakeLimitCounter,
             serverPort: connection.server.port, clientPort: connection.client.port, keyLog: keyLog)
         connection.analyzer = created
         return created
