@@ -29,10 +29,12 @@ import Testing
         hello.supportedVersions = [.tls12]
         variants.append(hello)
         hello = base
-        hello.cipherSuites.removeLast()
+        hello.cipherSuites = CodePointList(base.cipherSuites.dropLast())
         variants.append(hello)
         hello = base
-        hello.extensionTypes.swapAt(1, 2)
+        var types = Array(base.extensionTypes)
+        types.swapAt(1, 2)
+        hello.extensionTypes = CodePointList(types)
         variants.append(hello)
         hello = base
         hello.supportedGroups = [.x25519]
@@ -41,10 +43,10 @@ import Testing
         hello.ecPointFormats = [0]
         variants.append(hello)
         hello = base
-        hello.signatureAlgorithms.removeFirst()
+        hello.signatureAlgorithms = CodePointList(base.signatureAlgorithms.dropFirst())
         variants.append(hello)
         hello = base
-        hello.firstALPNEdges = Array("h1".utf8)
+        hello.firstALPNEdges = CodePointList("h1".utf8)
         variants.append(hello)
         _ = cache.client(base, carrier: .tcp)
         for variant in variants {

@@ -44,18 +44,18 @@ import Testing
     static var specificationHello: ClientHello {
         var hello = ClientHello(legacyVersion: .tls12)
         hello.supportedVersions = [.tls13, .tls12]
-        hello.cipherSuites = [
-            0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014, 0x009c, 0x009d,
-            0x002f, 0x0035,
-        ].map { CipherSuite(rawValue: $0) }
+        hello.cipherSuites = CodePointList(
+            [
+                0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc013, 0xc014, 0x009c, 0x009d,
+                0x002f, 0x0035,
+            ].map { CipherSuite(rawValue: $0) })
         hello.extensionTypes = [
             0x1a1a, 0x001b, 0x0000, 0x0033, 0x0010, 0x4469, 0x0017, 0x002d, 0x000d, 0x0005, 0x0023, 0x0012, 0x002b,
             0xff01, 0x000b, 0x000a, 0x0015,
         ]
-        hello.signatureAlgorithms = [0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601].map {
-            SignatureScheme(rawValue: $0)
-        }
-        hello.firstALPNEdges = Array("h2".utf8)
+        hello.signatureAlgorithms = CodePointList(
+            [0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601].map { SignatureScheme(rawValue: $0) })
+        hello.firstALPNEdges = CodePointList("h2".utf8)
         return hello
     }
 
@@ -97,8 +97,8 @@ import Testing
 
     @Test func countsStopAtNinetyNineAndIgnoreGREASE() {
         var hello = ClientHello(legacyVersion: .tls12)
-        hello.cipherSuites = (0..<150).map { CipherSuite(rawValue: UInt16(0x1000 + $0)) }
-        hello.extensionTypes = GREASE.values + [0x0000, 0x000a]
+        hello.cipherSuites = CodePointList((0..<150).map { CipherSuite(rawValue: UInt16(0x1000 + $0)) })
+        hello.extensionTypes = CodePointList(GREASE.values + [0x0000, 0x000a])
         #expect(TLSFingerprint.ja4(hello, carrier: .tcp).hasPrefix("t12d9902"))
     }
 

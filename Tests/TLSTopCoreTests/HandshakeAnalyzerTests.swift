@@ -34,7 +34,7 @@ import Testing
             group = facts.group?.name
             sni = facts.clientHello?.serverName
             alpn = facts.serverHello?.alpnProtocol
-            offered = facts.clientHello?.cipherSuites ?? []
+            offered = facts.clientHello.map { Array($0.cipherSuites) } ?? []
             established = facts.isEstablished
             resumed = facts.isResumed
             chainLength = facts.serverChainLength

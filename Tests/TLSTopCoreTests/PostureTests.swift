@@ -111,7 +111,7 @@ import Testing
     static func facts(version: ProtocolVersion, suite: UInt16, offered: [UInt16] = []) -> HandshakeFacts {
         var facts = HandshakeFacts()
         var hello = ClientHello(legacyVersion: version)
-        hello.cipherSuites = (offered.isEmpty ? [suite] : offered).map(CipherSuite.init(rawValue:))
+        hello.cipherSuites = CodePointList((offered.isEmpty ? [suite] : offered).map(CipherSuite.init(rawValue:)))
         hello.serverName = "x.test"
         facts.clientHello = hello
         facts.serverHello = ServerHello(legacyVersion: version, cipherSuite: CipherSuite(rawValue: suite))

@@ -9,27 +9,58 @@ public struct ClientHello: Sendable, Equatable {
     static let maximumALPNProtocols = 16
 
     public var legacyVersion: ProtocolVersion
-    public var supportedVersions: [ProtocolVersion] = []
-    public var cipherSuites: [CipherSuite] = []
-    public var compressionMethods: [UInt8] = []
+    /// Every list below lives in this one buffer (see `CodePointList`).
+    private(set) var lists = HelloLists()
+    public var supportedVersions: CodePointList<ProtocolVersion> {
+        get { lists.list(.versions) }
+        set { lists.set(.versions, to: newValue.packedValues) }
+    }
+    public var cipherSuites: CodePointList<CipherSuite> {
+        get { lists.list(.cipherSuites) }
+        set { lists.set(.cipherSuites, to: newValue.packedValues) }
+    }
     public var serverName: String?
     public var alpnProtocols: [String] = []
     /// The first and last byte of the first ALPN value as sent (JA4 reads them before any repair
     /// of invalid UTF-8); empty without ALPN.
-    public var firstALPNEdges: [UInt8] = []
+    public var firstALPNEdges: CodePointList<UInt8> {
+        get { lists.list(.firstALPNEdges) }
+        set { lists.set(.firstALPNEdges, to: newValue.packedValues) }
+    }
     /// Network strings cut at their cap: a server name over 255 bytes, ALPN names past the 16th.
     public internal(set) var truncatedFields = 0
-    public var supportedGroups: [NamedGroup] = []
-    public var keyShareGroups: [NamedGroup] = []
-    public var signatureAlgorithms: [SignatureScheme] = []
-    public var extensionTypes: [UInt16] = []
-    public var ecPointFormats: [UInt8] = []
-    public var sessionID: [UInt8] = []
+    public var supportedGroups: CodePointList<NamedGroup> {
+        get { lists.list(.groups) }
+        set { lists.set(.groups, to: newValue.packedValues) }
+    }
+    public var keyShareGroups: CodePointList<NamedGroup> {
+        get { lists.list(.keyShareGroups) }
+        set { lists.set(.keyShareGroups, to: newValue.packedValues) }
+    }
+    public var signatureAlgorithms: CodePointList<SignatureScheme> {
+        get { lists.list(.signatureAlgorithms) }
+        set { lists.set(.signatureAlgorithms, to: newValue.packedValues) }
+    }
+    public var extensionTypes: CodePointList<UInt16> {
+        get { lists.list(.extensionTypes) }
+        set { lists.set(.extensionTypes, to: newValue.packedValues) }
+    }
+    public var ecPointFormats: CodePointList<UInt8> {
+        get { lists.list(.ecPointFormats) }
+        set { lists.set(.ecPointFormats, to: newValue.packedValues) }
+    }
+    public var sessionID: CodePointList<UInt8> {
+        get { lists.list(.sessionID) }
+        set { lists.set(.sessionID, to: newValue.packedValues) }
+    }
     /// A non-empty session_ticket extension: the client tries RFC 5077 resumption.
     public var offersSessionTicket = false
     /// A pre_shared_key extension: the client tries TLS 1.3 PSK resumption.
     public var offersPreSharedKey = false
-    public var pskKeyExchangeModes: [UInt8] = []
+    public var pskKeyExchangeModes: CodePointList<UInt8> {
+        get { lists.list(.pskKeyExchangeModes) }
+        set { lists.set(.pskKeyExchangeModes, to: newValue.packedValues) }
+    }
     public var hasEncryptedClientHello = false
     public var offersEarlyData = false
     /// True for an SSLv2-format (backward-compatible) ClientHello.
@@ -58,9 +89,9 @@ public struct ClientHello: Sendable, Equatable {
     public init(parsing reader: inout ByteReader, isDTLS: Bool = false) throws(ParseError) {
         legacyVersion = ProtocolVersion(rawValue: try reader.readUInt16())
         try reader.skip(32)  // random
-        var session = try reader.prefixed8()
+        let session = try reader.prefixed8()
         guard session.remaining <= 32 else { throw .malformed("ClientHello session_id longer than 32") }
-        sessionID = try session.readBytes(session.remaining)
+        lists.set(.sessionID, to: session.unreadBytes.lazy.map(UInt16.init))
         if isDTLS {
             let cookie = try reader.prefixed8()
             cookieLength = cookie.remaining
@@ -69,21 +100,31 @@ public struct ClientHello: Sendable, Equatable {
         guard suites.remaining % 2 == 0, suites.remaining >= 2 else {
             throw .malformed("ClientHello cipher_suites length \(suites.remaining)")
         }
+        lists.open(.cipherSuites)
         while !suites.isAtEnd {
             let suite = CipherSuite(rawValue: try suites.readUInt16())
-            if !suite.isGREASE, cipherSuites.count < Self.maximumListLength { cipherSuites.append(suite) }
+            if !suite.isGREASE, lists.count(of: .cipherSuites) < Self.maximumListLength {
+                lists.append(suite.rawValue, to: .cipherSuites)
+            }
         }
-        var compression = try reader.prefixed8()
+        // Compression methods are checked, not kept: nothing reads them (RFC 8446 allows only null).
+        let compression = try reader.prefixed8()
         guard compression.remaining >= 1 else { throw .malformed("ClientHello without compression methods") }
-        compressionMethods = try compression.readBytes(min(compression.remaining, 16))
         // Extensions are optional in hellos older than TLS 1.2 (RFC 5246 §7.4.1.2).
         guard !reader.isAtEnd else { return }
         var extensions = try reader.prefixed16()
         try reader.expectEnd("ClientHello")
+        // Two passes: the types first, as one list, then each extension (which fills other lists).
+        var types = extensions
+        lists.open(.extensionTypes)
+        while !types.isAtEnd {
+            let type = try types.readUInt16()
+            _ = try types.prefixed16()
+            if lists.count(of: .extensionTypes) < Self.maximumListLength { lists.append(type, to: .extensionTypes) }
+        }
         while !extensions.isAtEnd {
             let type = try extensions.readUInt16()
             var body = try extensions.prefixed16()
-            if extensionTypes.count < Self.maximumListLength { extensionTypes.append(type) }
             try parseExtension(ExtensionType(rawValue: type), &body)
         }
     }
@@ -106,49 +147,57 @@ public struct ClientHello: Sendable, Equatable {
             if var list = try? peek.prefixed16(), let first = try? list.prefixed8(), let head = first.unreadBytes.first,
                 let tail = first.unreadBytes.last
             {
-                firstALPNEdges = [head, tail]
+                lists.set(.firstALPNEdges, to: [UInt16(head), UInt16(tail)])
             }
             alpnProtocols = try Self.parseALPN(&body, truncated: &truncatedFields)
         case .supportedGroups:
             var list = try body.prefixed16()
             guard list.remaining % 2 == 0 else { throw .malformed("supported_groups length odd") }
+            lists.open(.groups)
             while !list.isAtEnd {
                 let group = NamedGroup(rawValue: try list.readUInt16())
-                if !group.isGREASE, supportedGroups.count < Self.maximumListLength { supportedGroups.append(group) }
+                if !group.isGREASE, lists.count(of: .groups) < Self.maximumListLength {
+                    lists.append(group.rawValue, to: .groups)
+                }
             }
         case .signatureAlgorithms:
             var list = try body.prefixed16()
             guard list.remaining % 2 == 0 else { throw .malformed("signature_algorithms length odd") }
+            lists.open(.signatureAlgorithms)
             while !list.isAtEnd {
                 let scheme = SignatureScheme(rawValue: try list.readUInt16())
-                if !scheme.isGREASE, signatureAlgorithms.count < Self.maximumListLength {
-                    signatureAlgorithms.append(scheme)
+                if !scheme.isGREASE, lists.count(of: .signatureAlgorithms) < Self.maximumListLength {
+                    lists.append(scheme.rawValue, to: .signatureAlgorithms)
                 }
             }
         case .supportedVersions:
             var list = try body.prefixed8()
             guard list.remaining % 2 == 0 else { throw .malformed("supported_versions length odd") }
+            lists.open(.versions)
             while !list.isAtEnd {
                 let version = ProtocolVersion(rawValue: try list.readUInt16())
-                if !version.isGREASE, supportedVersions.count < 64 { supportedVersions.append(version) }
+                if !version.isGREASE, lists.count(of: .versions) < 64 { lists.append(version.rawValue, to: .versions) }
             }
         case .keyShare, .draftKeyShare:
             var list = try body.prefixed16()
+            lists.open(.keyShareGroups)
             while !list.isAtEnd {
                 let group = NamedGroup(rawValue: try list.readUInt16())
                 _ = try list.prefixed16()
-                if !group.isGREASE, keyShareGroups.count < 64 { keyShareGroups.append(group) }
+                if !group.isGREASE, lists.count(of: .keyShareGroups) < 64 {
+                    lists.append(group.rawValue, to: .keyShareGroups)
+                }
             }
         case .ecPointFormats:
-            var list = try body.prefixed8()
-            ecPointFormats = try list.readBytes(min(list.remaining, 16))
+            let list = try body.prefixed8()
+            lists.set(.ecPointFormats, to: list.unreadBytes.prefix(16).lazy.map(UInt16.init))
         case .sessionTicket:
             offersSessionTicket = !body.isAtEnd
         case .preSharedKey:
             offersPreSharedKey = true
         case .pskKeyExchangeModes:
-            var list = try body.prefixed8()
-            pskKeyExchangeModes = try list.readBytes(min(list.remaining, 8))
+            let list = try body.prefixed8()
+            lists.set(.pskKeyExchangeModes, to: list.unreadBytes.prefix(8).lazy.map(UInt16.init))
         case .encryptedClientHello:
             hasEncryptedClientHello = true
         case .earlyData:

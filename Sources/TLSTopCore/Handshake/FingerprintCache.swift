@@ -7,17 +7,17 @@
 /// that never repeat (a hostile client randomizing them) cost one lookup each and no memory.
 /// Used from the thread that owns the aggregator only.
 public final class FingerprintCache {
-    /// What JA3 and JA4 read of a ClientHello. The arrays are the hello's own (shared, not copied).
+    /// What JA3 and JA4 read of a ClientHello. The lists are the hello's own (shared, not copied).
     struct ClientKey: Hashable {
         var carrier: TLSFingerprint.Carrier
         var legacyVersion: ProtocolVersion
-        var supportedVersions: [ProtocolVersion]
-        var cipherSuites: [CipherSuite]
-        var extensionTypes: [UInt16]
-        var supportedGroups: [NamedGroup]
-        var ecPointFormats: [UInt8]
-        var signatureAlgorithms: [SignatureScheme]
-        var firstALPNEdges: [UInt8]
+        var supportedVersions: CodePointList<ProtocolVersion>
+        var cipherSuites: CodePointList<CipherSuite>
+        var extensionTypes: CodePointList<UInt16>
+        var supportedGroups: CodePointList<NamedGroup>
+        var ecPointFormats: CodePointList<UInt8>
+        var signatureAlgorithms: CodePointList<SignatureScheme>
+        var firstALPNEdges: CodePointList<UInt8>
 
         init(_ hello: ClientHello, carrier: TLSFingerprint.Carrier) {
             self.carrier = carrier
@@ -45,9 +45,9 @@ public final class FingerprintCache {
             Self.combine(firstALPNEdges, into: &hasher)
         }
 
-        private static func combine<Element>(_ list: [Element], into hasher: inout Hasher) {
+        private static func combine<Element>(_ list: CodePointList<Element>, into hasher: inout Hasher) {
             hasher.combine(list.count)
-            list.withUnsafeBytes { hasher.combine(bytes: $0) }
+            list.packedValues.withUnsafeBytes { hasher.combine(bytes: $0) }
         }
     }
 

@@ -117,7 +117,7 @@ public struct HandshakeFacts: Sendable {
         guard let serverHello else { return false }
         if serverHello.selectedVersion.isTLS13Family { return serverHello.selectsPreSharedKey }
         if abbreviatedHandshake { return true }
-        if let offered = clientHello?.sessionID, !offered.isEmpty, offered == serverHello.sessionID,
+        if let offered = clientHello?.sessionID, !offered.isEmpty, offered.elementsEqual(serverHello.sessionID),
             !serverHelloDone, serverChainLength == 0
         {
             return true

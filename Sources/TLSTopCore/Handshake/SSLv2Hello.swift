@@ -24,15 +24,17 @@ public enum SSLv2Hello {
         guard sessionLength == 0 || sessionLength == 16 else { throw .malformed("SSLv2 session id length") }
         guard (16...32).contains(challengeLength) else { throw .malformed("SSLv2 challenge length") }
         var specs = try reader.slice(specsLength)
+        var suites: [CipherSuite] = []
         while !specs.isAtEnd {
             let high = try specs.readUInt8()
             let code = try specs.readUInt16()
-            if high == 0, hello.cipherSuites.count < ClientHello.maximumListLength {
+            if high == 0, suites.count < ClientHello.maximumListLength {
                 let suite = CipherSuite(rawValue: code)
-                if !suite.isGREASE { hello.cipherSuites.append(suite) }
+                if !suite.isGREASE { suites.append(suite) }
             }
         }
-        hello.sessionID = try reader.readBytes(sessionLength)
+        hello.cipherSuites = CodePointList(suites)
+        hello.sessionID = CodePointList(try reader.readBytes(sessionLength))
         try reader.skip(challengeLength)
         return hello
     }

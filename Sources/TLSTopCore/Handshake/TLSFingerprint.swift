@@ -137,7 +137,7 @@ public enum TLSFingerprint {
 
     /// First and last character of the first ALPN value; the hex form's first and last digit when
     /// either byte is not alphanumeric; `00` without ALPN.
-    static func alpnCode(_ edges: [UInt8]) -> String {
+    static func alpnCode(_ edges: some BidirectionalCollection<UInt8>) -> String {
         guard let first = edges.first, let last = edges.last else { return "00" }
         func isAlphanumeric(_ byte: UInt8) -> Bool {
             (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)

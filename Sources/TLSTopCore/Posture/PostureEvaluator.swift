@@ -92,8 +92,12 @@ public enum PostureEvaluator {
         }
 
         let pq = facts.group?.isPostQuantum ?? false
-        let offered = (hello?.supportedGroups ?? []) + (hello?.keyShareGroups ?? [])
-        let pqOffered = offered.contains(where: \.isPostQuantum)
+        let pqOffered =
+            hello.map {
+                $0.supportedGroups.contains(where: \.isPostQuantum)
+                    || $0.keyShareGroups.contains(where: \.isPostQuantum)
+            }
+            ?? false
         if serverHello != nil, !pq {
             collector.add(
                 .notPQ,

@@ -175,29 +175,55 @@ public final class CertificateRecord: Sendable, Equatable {
 }
 
 /// What the client offered, next to what the server chose: the ClientHello's lists as code
-/// points (GREASE already removed by the parser).
+/// points (GREASE already removed by the parser), sharing the hello's one buffer.
+///
+/// It keeps the hello's packed lists (one shared buffer, 48 bytes inline) rather than five lists
+/// of its own: a record carries an offer, and a record is cached for every held connection.
 public struct ClientOffer: Sendable, Hashable {
-    /// supported_versions, else the legacy version.
-    public var versions: [ProtocolVersion]
-    public var cipherSuites: [CipherSuite]
-    public var groups: [NamedGroup]
-    public var keyShareGroups: [NamedGroup]
-    public var signatureAlgorithms: [SignatureScheme]
-    public var alpn: [String]
-    public var sessionResumption: Bool
-    public var encryptedClientHello: Bool
-    public var sslv2Format: Bool
+    private let lists: HelloLists
+    private let legacyVersion: ProtocolVersion
+    public let alpn: [String]
+    public let sessionResumption: Bool
+    public let encryptedClientHello: Bool
+    public let sslv2Format: Bool
 
     public init(_ hello: ClientHello) {
-        versions = hello.supportedVersions.isEmpty ? [hello.legacyVersion] : hello.supportedVersions
-        cipherSuites = hello.cipherSuites
-        groups = hello.supportedGroups
-        keyShareGroups = hello.keyShareGroups
-        signatureAlgorithms = hello.signatureAlgorithms
+        lists = hello.lists
+        legacyVersion = hello.legacyVersion
         alpn = hello.alpnProtocols
         sessionResumption = hello.attemptsResumption
         encryptedClientHello = hello.hasEncryptedClientHello
         sslv2Format = hello.isSSLv2Format
+    }
+
+    /// supported_versions, else the legacy version.
+    public var versions: CodePointList<ProtocolVersion> {
+        lists.count(of: .versions) == 0 ? [legacyVersion] : lists.list(.versions)
+    }
+    public var cipherSuites: CodePointList<CipherSuite> { lists.list(.cipherSuites) }
+    public var groups: CodePointList<NamedGroup> { lists.list(.groups) }
+    public var keyShareGroups: CodePointList<NamedGroup> { lists.list(.keyShareGroups) }
+    public var signatureAlgorithms: CodePointList<SignatureScheme> { lists.list(.signatureAlgorithms) }
+
+    /// Equal offers are written once in an export: only what an offer shows counts (not the
+    /// session ID or the extension order the hello's buffer also holds).
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.versions == rhs.versions && lhs.cipherSuites == rhs.cipherSuites && lhs.groups == rhs.groups
+            && lhs.keyShareGroups == rhs.keyShareGroups && lhs.signatureAlgorithms == rhs.signatureAlgorithms
+            && lhs.alpn == rhs.alpn && lhs.sessionResumption == rhs.sessionResumption
+            && lhs.encryptedClientHello == rhs.encryptedClientHello && lhs.sslv2Format == rhs.sslv2Format
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(versions)
+        hasher.combine(cipherSuites)
+        hasher.combine(groups)
+        hasher.combine(keyShareGroups)
+        hasher.combine(signatureAlgorithms)
+        hasher.combine(alpn)
+        hasher.combine(sessionResumption)
+        hasher.combine(encryptedClientHello)
+        hasher.combine(sslv2Format)
     }
 }
 

@@ -348,7 +348,7 @@ extension CertificateFacts {
 
 extension ClientOffer {
     func write(to out: inout JSONStreamWriter) throws {
-        func names(_ values: [some TLSCodePoint], _ out: inout JSONStreamWriter) throws {
+        func names(_ values: some Sequence<some TLSCodePoint>, _ out: inout JSONStreamWriter) throws {
             out.beginArray()
             for value in values { out.string(value.name) }
             try out.endArray()

@@ -1,0 +1,120 @@
+/// The lists of one ClientHello, packed into one buffer of 16-bit values (see `CodePointList`).
+///
+/// Each list is a span of the buffer. The parser fills one list at a time, always at the end of
+/// the buffer; a list that grows again later (a repeated extension) or is replaced (tests, tools)
+/// is first moved to the end, so spans never overlap and the buffer holds no garbage.
+struct HelloLists: Sendable, Hashable {
+    enum List: Int, CaseIterable {
+        case versions, cipherSuites, groups, keyShareGroups, signatureAlgorithms, extensionTypes, ecPointFormats
+        case pskKeyExchangeModes, sessionID, firstALPNEdges
+    }
+
+    private(set) var storage: [UInt16] = []
+    /// Start and count of each list (at most a few thousand values in all: every list is capped).
+    private var starts = Spans()
+    private var counts = Spans()
+
+    /// Ten 16-bit slots, one per list: a fixed struct, so a hello needs no second allocation.
+    private struct Spans: Sendable, Hashable {
+        var v0: UInt16 = 0, v1: UInt16 = 0, v2: UInt16 = 0, v3: UInt16 = 0, v4: UInt16 = 0
+        var v5: UInt16 = 0, v6: UInt16 = 0, v7: UInt16 = 0, v8: UInt16 = 0, v9: UInt16 = 0
+
+        subscript(list: List) -> Int {
+            get {
+                switch list.rawValue {
+                case 0: Int(v0)
+                case 1: Int(v1)
+                case 2: Int(v2)
+                case 3: Int(v3)
+                case 4: Int(v4)
+                case 5: Int(v5)
+                case 6: Int(v6)
+                case 7: Int(v7)
+                case 8: Int(v8)
+                default: Int(v9)
+                }
+            }
+            set {
+                let value = UInt16(clamping: newValue)
+                switch list.rawValue {
+                case 0: v0 = value
+                case 1: v1 = value
+                case 2: v2 = value
+                case 3: v3 = value
+                case 4: v4 = value
+                case 5: v5 = value
+                case 6: v6 = value
+                case 7: v7 = value
+                case 8: v8 = value
+                default: v9 = value
+                }
+            }
+        }
+    }
+
+    func count(of list: List) -> Int { counts[list] }
+
+    /// Equal when every list holds the same values, wherever its span lies.
+    static func == (lhs: Self, rhs: Self) -> Bool {
+        List.allCases.allSatisfy { lhs.values(of: $0) == rhs.values(of: $0) }
+    }
+
+    func hash(into hasher: inout Hasher) {
+        for list in List.allCases {
+            let values = values(of: list)
+            hasher.combine(values.count)
+            for value in values { hasher.combine(value) }
+        }
+    }
+
+    private func values(of list: List) -> ArraySlice<UInt16> {
+        let start = starts[list]
+        return storage[start..<(start + counts[list])]
+    }
+
+    func list<Element>(_ list: List, as: Element.Type = Element.self) -> CodePointList<Element> {
+        let start = starts[list]
+        return CodePointList(storage: storage, bounds: start..<(start + counts[list]))
+    }
+
+    /// Makes `list` the last span of the buffer, so that values can be appended to it.
+    mutating func open(_ list: List) {
+        let start = starts[list]
+        let count = counts[list]
+        guard count > 0 else {
+            starts[list] = storage.count
+            return
+        }
+        guard start + count != storage.count else { return }
+        let moved = Array(storage[start..<(start + count)])
+        remove(list)
+        starts[list] = storage.count
+        storage.append(contentsOf: moved)
+        counts[list] = count
+    }
+
+    /// Appends to `list`, which `open` made the last span.
+    mutating func append(_ value: UInt16, to list: List) {
+        storage.append(value)
+        counts[list] += 1
+    }
+
+    /// Replaces the whole list.
+    mutating func set(_ list: List, to values: some Sequence<UInt16>) {
+        remove(list)
+        starts[list] = storage.count
+        storage.append(contentsOf: values)
+        counts[list] = storage.count - starts[list]
+    }
+
+    /// Takes a list's values out of the buffer, closing the gap.
+    private mutating func remove(_ list: List) {
+        let start = starts[list]
+        let count = counts[list]
+        guard count > 0 else { return }
+        storage.removeSubrange(start..<(start + count))
+        for other in List.allCases where starts[other] > start { starts[other] -= count }
+        counts[list] = 0
+        starts[list] = storage.count
+    }
+}
