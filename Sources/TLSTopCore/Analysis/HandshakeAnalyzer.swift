@@ -41,7 +41,12 @@ public final class HandshakeAnalyzer {
     /// Secrets that open TLS 1.3 handshakes (nil: no key log; nothing is decrypted).
     let keyLog: KeyLog?
     /// The ClientHello's random, kept only with a key log: it names the connection's secrets.
-    var clientRandom: ClientRandom?
+    var clientRandom: ClientRandom? {
+        get { clientRandomBox?.value }
+        set { clientRandomBox = newValue.map(FactsBox.init) }
+    }
+    /// Boxed: 33 bytes inline in every analyzer, for the few a key log opens.
+    private var clientRandomBox: FactsBox<ClientRandom>?
     /// The connection was counted as one whose secrets the key log lacked.
     var keyLogMissCounted = false
     /// Port hints for telling protocols apart; content decides, ports only break ties.

@@ -100,3 +100,11 @@ final class TextBox: Sendable {
     let text: String
     init(_ text: String) { self.text = text }
 }
+
+/// The mutable home of a connection's `ApplicationFacts` (see `HandshakeFacts.application`).
+final class ApplicationFactsBox: @unchecked Sendable {
+    // Unchecked: changed only through `HandshakeFacts.application`'s accessor, which copies a
+    // shared box before changing it, so a box another value can see is never written.
+    var value: ApplicationFacts
+    init(_ value: ApplicationFacts) { self.value = value }
+}

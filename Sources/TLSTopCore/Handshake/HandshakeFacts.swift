@@ -39,24 +39,31 @@ public struct HandshakeFacts: Sendable {
     public var serverHello: ServerHello?
     /// The version an SSLv2 SERVER-HELLO chose (the whole exchange is SSL 2.0 then).
     public var sslv2ServerVersion: ProtocolVersion?
-    public var serverKeyExchange: ServerKeyExchange?
-    public var serverCertificate: CertificateFacts?
-    public var serverCertificateError: String?
+    // The one-byte members together after it: declaration order is layout order.
     /// Whether the leaf covers the SNI the client asked for (nil without SNI or certificate).
     public var certificateCoversServerName: Bool?
-    public var serverChainLength = 0
     public var clientCertificateRequested = false
-    public var clientChainLength = 0
     public var serverHelloDone = false
-    public var alerts: [Alert] = []
     public var clientChangeCipherSpec = false
     public var serverChangeCipherSpec = false
-    /// Application-data records after the ServerHello, per side (TLS 1.3 completion).
-    public var clientApplicationRecords = 0
-    public var serverApplicationRecords = 0
     /// Resumption through an abbreviated TLS 1.2 handshake: the server changed cipher spec before
     /// ever sending ServerHelloDone.
     public var abbreviatedHandshake = false
+    public var serverKeyExchange: ServerKeyExchange?
+    /// Boxed: 168 bytes inline, and a connection waiting for its server (or a TLS 1.3 one, which
+    /// hides the certificate) has none. Set once, read a few times when the connection is judged.
+    public var serverCertificate: CertificateFacts? {
+        get { serverCertificateBox?.value }
+        set { serverCertificateBox = newValue.map(FactsBox.init) }
+    }
+    private var serverCertificateBox: FactsBox<CertificateFacts>?
+    public var serverCertificateError: String?
+    public var serverChainLength = 0
+    public var clientChainLength = 0
+    public var alerts: [Alert] = []
+    /// Application-data records after the ServerHello, per side (TLS 1.3 completion).
+    public var clientApplicationRecords = 0
+    public var serverApplicationRecords = 0
     /// The first parse failure (its code, and "Message: reason").
     public var violation: Violation?
 
@@ -86,7 +93,26 @@ public struct HandshakeFacts: Sendable {
     }
 
     /// The clear-text side: which protocol, in-band upgrade, credentials in clear.
-    public var application = ApplicationFacts()
+    ///
+    /// Stored out of line, copy on write: 80 bytes that a TLS connection rarely needs. Made on
+    /// the first change; a copy of the facts shares it until one side changes it.
+    public var application: ApplicationFacts {
+        get { applicationBox?.value ?? ApplicationFacts() }
+        set { applicationBox = ApplicationFactsBox(newValue) }
+        _modify {
+            if !isKnownUniquelyReferenced(&applicationBox) {
+                applicationBox = ApplicationFactsBox(applicationBox?.value ?? ApplicationFacts())
+            }
+            if let box = applicationBox {
+                yield &box.value
+            } else {
+                // Not reached: the box was just made. A scratch value keeps the accessor total.
+                var scratch = ApplicationFacts()
+                yield &scratch
+            }
+        }
+    }
+    private var applicationBox: ApplicationFactsBox?
 
     public init() {}
 

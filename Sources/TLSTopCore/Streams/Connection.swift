@@ -26,8 +26,14 @@ public final class Connection {
     /// Which ends are this host's (live capture only; see `FlowTracker.localAddresses`).
     public internal(set) var isClientLocal = false
     public internal(set) var isServerLocal = false
-    /// The program behind this host's end, once `FlowTracker.processLookup` answered.
-    public internal(set) var localProcess: LocalProcess?
+    /// The program behind this host's end, once `FlowTracker.processLookup` answered. Boxed:
+    /// only live captures with attribution have one, and inline it would add 70 bytes to every
+    /// connection.
+    public internal(set) var localProcess: LocalProcess? {
+        get { localProcessBox?.value }
+        set { localProcessBox = newValue.map(FactsBox.init) }
+    }
+    private var localProcessBox: FactsBox<LocalProcess>?
 
     /// Inbound to a local listener, outbound from this host, nil when neither end is local or the
     /// capture is a file.
