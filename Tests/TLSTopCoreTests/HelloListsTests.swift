@@ -24,6 +24,14 @@ import Testing
         #expect(Array(lists.list(.cipherSuites, as: UInt16.self)) == [1, 2, 3])
         #expect(lists.list(.groups, as: UInt16.self).isEmpty)
         #expect(lists.storage.count == 3)
+
+        // Shrinking keeps every value where it was.
+        lists.open(.signatureAlgorithms)
+        for value in 0..<100 { lists.append(UInt16(value), to: .signatureAlgorithms) }
+        lists.shrinkToFit()
+        #expect(lists.storage.capacity < 110)
+        #expect(Array(lists.list(.signatureAlgorithms, as: UInt16.self)) == (0..<100).map(UInt16.init))
+        #expect(Array(lists.list(.cipherSuites, as: UInt16.self)) == [1, 2, 3])
     }
 
     @Test func equalityAndHashingIgnoreWhereAListLies() {

@@ -240,9 +240,12 @@ extension HandshakeAnalyzer {
     }
 
     /// A data connection this FTP control connection announced, handed over once.
+    /// Asked after every TCP packet: it writes only when there was one, so that a connection
+    /// with no clear text never makes its out-of-line application facts.
     public func takeAnnouncedDataPort() -> (host: IPAddress?, port: UInt16)? {
-        defer { facts.application.announcedDataPort = nil }
-        return facts.application.announcedDataPort
+        guard let announced = facts.application.announcedDataPort else { return nil }
+        facts.application.announcedDataPort = nil
+        return announced
     }
 
     /// Names a connection before its first byte, when another connection announced it.

@@ -127,6 +127,9 @@ public struct ClientHello: Sendable, Equatable {
             var body = try extensions.prefixed16()
             try parseExtension(ExtensionType(rawValue: type), &body)
         }
+        // The buffer grew by appending (capacity doubling): a hello is kept for the connection's
+        // life, so it keeps only what it holds.
+        lists.shrinkToFit()
     }
 
     private mutating func parseExtension(_ type: ExtensionType, _ body: inout ByteReader) throws(ParseError) {

@@ -99,6 +99,12 @@ struct HelloLists: Sendable, Hashable {
         counts[list] += 1
     }
 
+    /// Gives back the capacity appending left unused (up to half the buffer).
+    mutating func shrinkToFit() {
+        guard storage.capacity > storage.count + 4 else { return }
+        storage = storage.withUnsafeBufferPointer { Array($0) }
+    }
+
     /// Replaces the whole list.
     mutating func set(_ list: List, to values: some Sequence<UInt16>) {
         remove(list)

@@ -6,7 +6,6 @@ public final class Connection {
     public typealias Endpoint = TLSTopCore.Endpoint
 
     public let id: Int
-    public let transport: DecodedPacket.Transport
     public private(set) var client: Endpoint
     public private(set) var server: Endpoint
     public let firstSeen: Timestamp
@@ -15,6 +14,8 @@ public final class Connection {
     public internal(set) var serverPackets = 0
     public internal(set) var clientBytes = 0
     public internal(set) var serverBytes = 0
+    // One-byte members together: declaration order is layout order.
+    public let transport: DecodedPacket.Transport
     /// A SYN (client) or SYN-ACK (server) fixed who is who; otherwise the first payload decides.
     public internal(set) var rolesKnown: Bool
     public internal(set) var sawFIN = false
