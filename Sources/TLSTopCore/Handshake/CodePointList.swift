@@ -15,25 +15,16 @@ extension UInt8: PackedCodePoint {
     public var packed: UInt16 { UInt16(self) }
 }
 
-extension CipherSuite: PackedCodePoint {
+/// The 16-bit registries (suites, groups, signature schemes, versions) store their raw value.
+extension TLSCodePoint where RawValue == UInt16 {
     public init(packed: UInt16) { self.init(rawValue: packed) }
     public var packed: UInt16 { rawValue }
 }
 
-extension NamedGroup: PackedCodePoint {
-    public init(packed: UInt16) { self.init(rawValue: packed) }
-    public var packed: UInt16 { rawValue }
-}
-
-extension SignatureScheme: PackedCodePoint {
-    public init(packed: UInt16) { self.init(rawValue: packed) }
-    public var packed: UInt16 { rawValue }
-}
-
-extension ProtocolVersion: PackedCodePoint {
-    public init(packed: UInt16) { self.init(rawValue: packed) }
-    public var packed: UInt16 { rawValue }
-}
+extension CipherSuite: PackedCodePoint {}
+extension NamedGroup: PackedCodePoint {}
+extension SignatureScheme: PackedCodePoint {}
+extension ProtocolVersion: PackedCodePoint {}
 
 /// One list of a ClientHello (cipher suites, groups, …) as a read-only collection over a part of
 /// a buffer it shares with the hello's other lists.
