@@ -91,7 +91,6 @@ public struct ClientHello: Sendable, Equatable {
         try reader.skip(32)  // random
         let session = try reader.prefixed8()
         guard session.remaining <= 32 else { throw .malformed("ClientHello session_id longer than 32") }
-        lists.set(.sessionID, to: session.unreadBytes.lazy.map(UInt16.init))
         if isDTLS {
             let cookie = try reader.prefixed8()
             cookieLength = cookie.remaining
@@ -100,6 +99,19 @@ public struct ClientHello: Sendable, Equatable {
         guard suites.remaining % 2 == 0, suites.remaining >= 2 else {
             throw .malformed("ClientHello cipher_suites length \(suites.remaining)")
         }
+        // Compression methods are checked, not kept: nothing reads them (RFC 8446 allows only null).
+        let compression = try reader.prefixed8()
+        guard compression.remaining >= 1 else { throw .malformed("ClientHello without compression methods") }
+        // Extensions are optional in hellos older than TLS 1.2 (RFC 5246 §7.4.1.2).
+        var extensions: ByteReader?
+        if !reader.isAtEnd {
+            extensions = try reader.prefixed16()
+            try reader.expectEnd("ClientHello")
+        }
+        // One allocation for every list: the room they can take, counted from the lengths first.
+        let room = try session.remaining + suites.remaining / 2 + (extensions.map(Self.listRoom) ?? 0)
+        lists.reserve(min(room, 4 * Self.maximumListLength))
+        lists.set(.sessionID, to: session.unreadBytes.lazy.map(UInt16.init))
         lists.open(.cipherSuites)
         while !suites.isAtEnd {
             let suite = CipherSuite(rawValue: try suites.readUInt16())
@@ -107,13 +119,7 @@ public struct ClientHello: Sendable, Equatable {
                 lists.append(suite.rawValue, to: .cipherSuites)
             }
         }
-        // Compression methods are checked, not kept: nothing reads them (RFC 8446 allows only null).
-        let compression = try reader.prefixed8()
-        guard compression.remaining >= 1 else { throw .malformed("ClientHello without compression methods") }
-        // Extensions are optional in hellos older than TLS 1.2 (RFC 5246 §7.4.1.2).
-        guard !reader.isAtEnd else { return }
-        var extensions = try reader.prefixed16()
-        try reader.expectEnd("ClientHello")
+        guard var extensions else { return }
         // Two passes: the types first, as one list, then each extension (which fills other lists).
         var types = extensions
         lists.open(.extensionTypes)
@@ -127,9 +133,32 @@ public struct ClientHello: Sendable, Equatable {
             var body = try extensions.prefixed16()
             try parseExtension(ExtensionType(rawValue: type), &body)
         }
-        // The buffer grew by appending (capacity doubling): a hello is kept for the connection's
-        // life, so it keeps only what it holds.
+        // A hello is kept for the connection's life: room left by GREASE or repeated lists is
+        // given back.
         lists.shrinkToFit()
+    }
+
+    /// How many values the extensions' lists can add at most (their types included), from the
+    /// lengths alone: each list's body holds at most that many code points.
+    private static func listRoom(in extensions: ByteReader) throws(ParseError) -> Int {
+        var reader = extensions
+        var room = 2  // the first ALPN name's two edge bytes
+        while !reader.isAtEnd {
+            let type = ExtensionType(rawValue: try reader.readUInt16())
+            var body = try reader.prefixed16()
+            room += 1
+            switch type {
+            case .supportedGroups, .signatureAlgorithms, .supportedVersions: room += body.remaining / 2
+            case .ecPointFormats: room += 16
+            case .pskKeyExchangeModes: room += 8
+            case .keyShare, .draftKeyShare:
+                // Entries carry their key (32 bytes to over a kilobyte): count them.
+                guard var list = try? body.prefixed16() else { continue }
+                while !list.isAtEnd, (try? list.readUInt16()) != nil, (try? list.prefixed16()) != nil { room += 1 }
+            default: break
+            }
+        }
+        return room
     }
 
     private mutating func parseExtension(_ type: ExtensionType, _ body: inout ByteReader) throws(ParseError) {

@@ -99,9 +99,12 @@ struct HelloLists: Sendable, Hashable {
         counts[list] += 1
     }
 
-    /// Gives back the capacity appending left unused (up to half the buffer).
+    /// Makes room for `count` more values in one allocation.
+    mutating func reserve(_ count: Int) { storage.reserveCapacity(storage.count + count) }
+
+    /// Gives back capacity the lists did not use (more than a few values' worth).
     mutating func shrinkToFit() {
-        guard storage.capacity > storage.count + 4 else { return }
+        guard storage.capacity > storage.count + 8 else { return }
         storage = storage.withUnsafeBufferPointer { Array($0) }
     }
 

@@ -46,6 +46,8 @@ public struct ServerHello: Sendable, Equatable {
         guard !reader.isAtEnd else { return }
         var extensions = try reader.prefixed16()
         try reader.expectEnd("ServerHello")
+        // Each extension takes at least 4 bytes: one allocation for the types.
+        extensionTypes.reserveCapacity(min(extensions.remaining / 4, ClientHello.maximumListLength))
         while !extensions.isAtEnd {
             let type = try extensions.readUInt16()
             var body = try extensions.prefixed16()

@@ -206,8 +206,10 @@ public enum PostureEvaluator {
             findings[index].severity = max(findings[index].severity, severity)
         }
 
-        func sorted() -> [Finding] {
-            findings.sorted { $0.severity != $1.severity ? $0.severity > $1.severity : $0.id < $1.id }
+        /// The findings, worst first; sorted in place (the collector is done with them).
+        mutating func sorted() -> [Finding] {
+            findings.sort { $0.severity != $1.severity ? $0.severity > $1.severity : $0.id < $1.id }
+            return findings
         }
     }
 }
