@@ -37,7 +37,7 @@ public struct FlowKey: Hashable, Sendable {
         hasher.combine(lowAddress.low)
         hasher.combine(highAddress.low)
         hasher.combine(lowAddress.high ^ highAddress.high)
-        hasher.combine(UInt32(lowPort) << 16 | UInt32(highPort))
-        hasher.combine(transport)
+        // Ports and transport in one word (still one-to-one): one 8-byte round, not two partial ones.
+        hasher.combine(UInt64(lowPort) << 32 | UInt64(highPort) << 16 | UInt64(transport))
     }
 }
