@@ -12,54 +12,54 @@ public struct ClientHello: Sendable, Equatable {
     /// Every list below lives in this one buffer (see `CodePointList`).
     private(set) var lists = HelloLists()
     public var supportedVersions: CodePointList<ProtocolVersion> {
-        get { lists.list(.versions) }
-        set { lists.set(.versions, to: newValue.packedValues) }
+        get { lists[.versions] }
+        set { lists[.versions] = newValue }
     }
     public var cipherSuites: CodePointList<CipherSuite> {
-        get { lists.list(.cipherSuites) }
-        set { lists.set(.cipherSuites, to: newValue.packedValues) }
+        get { lists[.cipherSuites] }
+        set { lists[.cipherSuites] = newValue }
     }
     public var serverName: String?
     public var alpnProtocols: [String] = []
     /// The first and last byte of the first ALPN value as sent (JA4 reads them before any repair
     /// of invalid UTF-8); empty without ALPN.
     public var firstALPNEdges: CodePointList<UInt8> {
-        get { lists.list(.firstALPNEdges) }
-        set { lists.set(.firstALPNEdges, to: newValue.packedValues) }
+        get { lists[.firstALPNEdges] }
+        set { lists[.firstALPNEdges] = newValue }
     }
     /// Network strings cut at their cap: a server name over 255 bytes, ALPN names past the 16th.
     public internal(set) var truncatedFields = 0
     public var supportedGroups: CodePointList<NamedGroup> {
-        get { lists.list(.groups) }
-        set { lists.set(.groups, to: newValue.packedValues) }
+        get { lists[.groups] }
+        set { lists[.groups] = newValue }
     }
     public var keyShareGroups: CodePointList<NamedGroup> {
-        get { lists.list(.keyShareGroups) }
-        set { lists.set(.keyShareGroups, to: newValue.packedValues) }
+        get { lists[.keyShareGroups] }
+        set { lists[.keyShareGroups] = newValue }
     }
     public var signatureAlgorithms: CodePointList<SignatureScheme> {
-        get { lists.list(.signatureAlgorithms) }
-        set { lists.set(.signatureAlgorithms, to: newValue.packedValues) }
+        get { lists[.signatureAlgorithms] }
+        set { lists[.signatureAlgorithms] = newValue }
     }
     public var extensionTypes: CodePointList<UInt16> {
-        get { lists.list(.extensionTypes) }
-        set { lists.set(.extensionTypes, to: newValue.packedValues) }
+        get { lists[.extensionTypes] }
+        set { lists[.extensionTypes] = newValue }
     }
     public var ecPointFormats: CodePointList<UInt8> {
-        get { lists.list(.ecPointFormats) }
-        set { lists.set(.ecPointFormats, to: newValue.packedValues) }
+        get { lists[.ecPointFormats] }
+        set { lists[.ecPointFormats] = newValue }
     }
     public var sessionID: CodePointList<UInt8> {
-        get { lists.list(.sessionID) }
-        set { lists.set(.sessionID, to: newValue.packedValues) }
+        get { lists[.sessionID] }
+        set { lists[.sessionID] = newValue }
     }
     /// A non-empty session_ticket extension: the client tries RFC 5077 resumption.
     public var offersSessionTicket = false
     /// A pre_shared_key extension: the client tries TLS 1.3 PSK resumption.
     public var offersPreSharedKey = false
     public var pskKeyExchangeModes: CodePointList<UInt8> {
-        get { lists.list(.pskKeyExchangeModes) }
-        set { lists.set(.pskKeyExchangeModes, to: newValue.packedValues) }
+        get { lists[.pskKeyExchangeModes] }
+        set { lists[.pskKeyExchangeModes] = newValue }
     }
     public var hasEncryptedClientHello = false
     public var offersEarlyData = false

@@ -30,25 +30,6 @@ public final class FingerprintCache {
             signatureAlgorithms = hello.signatureAlgorithms
             firstALPNEdges = hello.firstALPNEdges
         }
-
-        /// The lists as raw bytes, each after its count: one pass per list instead of one
-        /// `combine` per code point.
-        func hash(into hasher: inout Hasher) {
-            hasher.combine(carrier)
-            hasher.combine(legacyVersion.rawValue)
-            Self.combine(supportedVersions, into: &hasher)
-            Self.combine(cipherSuites, into: &hasher)
-            Self.combine(extensionTypes, into: &hasher)
-            Self.combine(supportedGroups, into: &hasher)
-            Self.combine(ecPointFormats, into: &hasher)
-            Self.combine(signatureAlgorithms, into: &hasher)
-            Self.combine(firstALPNEdges, into: &hasher)
-        }
-
-        private static func combine<Element>(_ list: CodePointList<Element>, into hasher: inout Hasher) {
-            hasher.combine(list.count)
-            list.packedValues.withUnsafeBytes { hasher.combine(bytes: $0) }
-        }
     }
 
     /// What JA3S reads of a ServerHello.

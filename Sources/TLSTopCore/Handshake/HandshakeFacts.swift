@@ -100,19 +100,19 @@ public struct HandshakeFacts: Sendable {
         get { applicationBox?.value ?? ApplicationFacts() }
         set { applicationBox = ApplicationFactsBox(newValue) }
         _modify {
-            if !isKnownUniquelyReferenced(&applicationBox) {
-                applicationBox = ApplicationFactsBox(applicationBox?.value ?? ApplicationFacts())
-            }
-            if let box = applicationBox {
-                yield &box.value
-            } else {
-                // Not reached: the box was just made. A scratch value keeps the accessor total.
-                var scratch = ApplicationFacts()
-                yield &scratch
-            }
+            let box = uniqueApplicationBox()
+            yield &box.value
         }
     }
     private var applicationBox: ApplicationFactsBox?
+
+    /// The box this value alone holds, made or copied first if needed (copy on write).
+    private mutating func uniqueApplicationBox() -> ApplicationFactsBox {
+        if isKnownUniquelyReferenced(&applicationBox), let box = applicationBox { return box }
+        let box = ApplicationFactsBox(applicationBox?.value ?? ApplicationFacts())
+        applicationBox = box
+        return box
+    }
 
     public init() {}
 

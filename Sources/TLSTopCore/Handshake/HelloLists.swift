@@ -77,6 +77,12 @@ struct HelloLists: Sendable, Hashable {
         return CodePointList(storage: storage, bounds: start..<(start + counts[list]))
     }
 
+    /// A list as a collection of its element type; setting it replaces the whole list.
+    subscript<Element>(list: List) -> CodePointList<Element> {
+        get { self.list(list) }
+        set { set(list, to: newValue.packedValues) }
+    }
+
     /// Makes `list` the last span of the buffer, so that values can be appended to it.
     mutating func open(_ list: List) {
         let start = starts[list]
