@@ -58,7 +58,7 @@ public final class ListenerProber: @unchecked Sendable {
                 over: socket, serverName: key.serverName, serverPort: key.server.port, certificates: certificates)
             let facts = outcome.facts
             result = ListenerProbes.Result(
-                certificate: facts.serverCertificate, chainLength: facts.serverChainLength,
+                certificate: facts.serverCertificate, chainLength: Int(facts.serverChainLength),
                 coversServerName: facts.certificateCoversServerName,
                 signatureScheme: facts.decrypted?.serverSignatureScheme, cipher: facts.serverHello?.cipherSuite,
                 group: facts.group, failure: outcome.failure, at: Self.now)

@@ -116,6 +116,37 @@ import Testing
         #expect(hello.alpnProtocols.count == ClientHello.maximumALPNProtocols)
         #expect(hello.truncatedFields == 1 + 4, "the name, and the four protocols past the sixteenth")
     }
+
+    /// The server name and ALPN names are kept as bytes in the hello's buffer (two to a value):
+    /// odd and even lengths, an empty name and invalid UTF-8 read back as they were sent.
+    @Test func namesKeptAsBytesReadBackAsSent() throws {
+        var hello = ClientHello(legacyVersion: .tls12)
+        #expect(hello.serverName == nil && hello.alpnProtocols.isEmpty)
+        hello.serverName = ""
+        #expect(hello.serverName == "", "present but empty is not absent")
+        hello.serverName = "odd.example"
+        hello.alpnProtocols = ["h2", "http/1.1", "x"]
+        hello.cipherSuites = [CipherSuite(rawValue: 0x1301)]
+        #expect(hello.serverName == "odd.example")
+        #expect(hello.alpnProtocols == ["h2", "http/1.1", "x"])
+        #expect(hello.cipherSuites.map(\.rawValue) == [0x1301], "the other lists keep their spans")
+        hello.serverName = nil
+        #expect(hello.serverName == nil && hello.alpnProtocols == ["h2", "http/1.1", "x"])
+
+        var body: [UInt8] = [0x03, 0x03] + [UInt8](repeating: 0, count: 32) + [0]
+        body += [0, 2, 0x13, 0x01, 1, 0]
+        let entry: [UInt8] = [0, 0, 3] + Array("a.b".utf8)
+        let sni: [UInt8] = [0, 0, 0, UInt8(entry.count + 2), 0, UInt8(entry.count)] + entry
+        let protocols: [UInt8] = [3, 0x66, 0xFF, 0x6F, 2, 0x68, 0x32]  // "f\u{FFFD}o" (invalid UTF-8), "h2"
+        let alpn: [UInt8] = [0, 16, 0, UInt8(protocols.count + 2), 0, UInt8(protocols.count)] + protocols
+        let extensions = sni + alpn
+        body += [UInt8(extensions.count >> 8), UInt8(extensions.count & 0xFF)] + extensions
+        let parsed = try body.parse { try ClientHello(parsing: &$0) }
+        #expect(parsed.serverName == "a.b")
+        #expect(parsed.alpnProtocols == ["f\u{FFFD}o", "h2"])
+        #expect(Array(parsed.firstALPNEdges) == [0x66, 0x6F], "JA4 reads the bytes as sent")
+        #expect(ClientOffer(parsed).alpn == ["f\u{FFFD}o", "h2"])
+    }
 }
 
 @Suite struct ServerHelloTests {

@@ -37,7 +37,7 @@ import Testing
             offered = facts.clientHello.map { Array($0.cipherSuites) } ?? []
             established = facts.isEstablished
             resumed = facts.isResumed
-            chainLength = facts.serverChainLength
+            chainLength = Int(facts.serverChainLength)
             subject = facts.serverCertificate?.subject
             alerts = facts.alerts.count
             violation = facts.violation?.description

@@ -51,7 +51,7 @@ import Testing
         var hello = ClientHello(legacyVersion: .tls12)
         hello.cipherSuites = [CipherSuite(rawValue: 0x1301), CipherSuite(rawValue: 0xc02f)]
         hello.supportedGroups = [.x25519, .secp256r1]
-        hello.sessionID = CodePointList([UInt8](repeating: 7, count: 32))
+        hello.sessionID = [UInt8](repeating: 7, count: 32)
         hello.supportedVersions = [.tls13, .tls12]
         #expect(hello.cipherSuites.map(\.rawValue) == [0x1301, 0xc02f])
         #expect(Array(hello.supportedGroups) == [.x25519, .secp256r1])
@@ -60,7 +60,7 @@ import Testing
         let offer = ClientOffer(hello)
         #expect(Array(offer.versions) == [.tls13, .tls12])
         var other = hello
-        other.sessionID = CodePointList([UInt8](repeating: 9, count: 32))
+        other.sessionID = [UInt8](repeating: 9, count: 32)
         // An offer is what the client offered: a different session ID is the same offer.
         #expect(ClientOffer(other) == offer)
         #expect(other != hello)

@@ -42,7 +42,8 @@ public final class ConnectionAggregator: FlowObserver {
         /// pointer here, not the record's 632 bytes.
         private var box: RecordBox?
         var revision: UInt32 = 0
-        var probeGeneration = 0
+        /// `probes.generation` when the record was made (32 bits keep the entry at 48 bytes).
+        var probeGeneration: UInt32 = 0
         var reported = false
         /// Reportable, but waiting for the process lookup (an event that names the program).
         var reportHeld = false
@@ -146,7 +147,7 @@ public final class ConnectionAggregator: FlowObserver {
         let connection = entry.connection
         if var record = entry.record, entry.revision == connection.revision,
             record.certificateSource != nil || !record.isProbeCandidate || probes == nil
-                || entry.probeGeneration == probeGeneration
+                || entry.probeGeneration == UInt32(truncatingIfNeeded: probeGeneration)
         {
             record.packets = connection.clientPackets + connection.serverPackets
             record.bytes = connection.clientBytes + connection.serverBytes
@@ -162,7 +163,7 @@ public final class ConnectionAggregator: FlowObserver {
         if keeping {
             entry.record = record
             entry.revision = connection.revision
-            entry.probeGeneration = probeGeneration
+            entry.probeGeneration = UInt32(truncatingIfNeeded: probeGeneration)
         }
         if let probes, record.isProbeCandidate, record.certificateSource == nil {
             probes.offer(

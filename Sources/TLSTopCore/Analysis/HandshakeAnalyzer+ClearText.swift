@@ -36,10 +36,10 @@ extension HandshakeAnalyzer {
             }
             line.removeAll(keepingCapacity: true)
             swap(&line, &state.lineBuffer)
-            state.lines += 1
+            state.lines.incrementSaturating()
             if facts.application.encryptedProtocol != nil { return finish(&state, violation: nil) }
         }
-        return keepWatchingPlaintext(&state, progress: state.lines)
+        return keepWatchingPlaintext(&state, progress: Int(state.lines))
     }
 
     /// Plaintext is watched while an upgrade may still come, and otherwise for a bounded number of
@@ -88,7 +88,7 @@ extension HandshakeAnalyzer {
         }
         if state.mode != .finished { swap(&units, &state.units) }
         switch outcome {
-        case .needMoreBytes: return keepWatchingPlaintext(&state, progress: state.messages)
+        case .needMoreBytes: return keepWatchingPlaintext(&state, progress: Int(state.messages))
         case .stopped: return false
         case .refused(let violation): return finish(&state, violation: violation)
         case .handOff(let rest): return switchToTLS(rest[...], state: &state, direction: direction)
@@ -125,7 +125,7 @@ extension HandshakeAnalyzer {
         } catch {
             return error
         }
-        state.messages += 1
+        state.messages.incrementSaturating()
         return nil
     }
 

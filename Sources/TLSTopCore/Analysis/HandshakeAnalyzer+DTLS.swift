@@ -128,7 +128,7 @@ extension HandshakeAnalyzer {
             if dtlsMessages.count < 32 { dtlsMessages[key] = message }
             return
         }
-        dtlsMessages[key] = nil
+        if !dtlsMessages.isEmpty { dtlsMessages[key] = nil }
         // Hand the whole message over in TLS form: type, 24-bit length, body.
         let tls =
             [

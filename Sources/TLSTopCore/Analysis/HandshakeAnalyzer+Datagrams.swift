@@ -21,7 +21,7 @@ extension HandshakeAnalyzer {
         case nil:
             break
         }
-        client.messages += 1
+        client.messages.incrementSaturating()
         let waitingForESP = facts.application.encryptedProtocol == .ike && (serverPort == 4500 || clientPort == 4500)
         let decided = facts.application.protocolName != nil || facts.application.encryptedProtocol != nil
         if (decided && !waitingForESP) || client.messages >= 8 {
@@ -110,7 +110,7 @@ extension HandshakeAnalyzer {
             let payload = try? QUICPacket.open(datagram, header, keys: keys)
         else {
             state.authenticationFailures += 1
-            facts.quicAuthenticationFailures += 1
+            facts.quicAuthenticationFailures.incrementSaturating()
             return
         }
         if header.version.isGoogle {

@@ -51,7 +51,7 @@ extension HandshakeAnalyzer {
             case (.client, .clientHello):
                 rememberClientRandom(message)
                 let hello = try ClientHello(parsing: &reader, isDTLS: facts.isDTLS)
-                limitCounter?.truncatedFields += hello.truncatedFields
+                limitCounter?.truncatedFields += Int(hello.truncatedFields)
                 if facts.clientHello == nil || (facts.isDTLS && facts.serverHello == nil && hello.cookieLength > 0) {
                     facts.clientHello = hello
                 } else if facts.helloRetryRequest != nil, facts.retryClientHello == nil {
@@ -73,7 +73,7 @@ extension HandshakeAnalyzer {
                     decrypted.serverCertificate = true
                     facts.decrypted = decrypted
                 }
-                facts.serverChainLength = chain.chainLength
+                facts.serverChainLength = Int32(clamping: chain.chainLength)
                 if let leaf = chain.leaf {
                     let (result, covers) = certificates.facts(for: leaf, hostName: facts.clientHello?.serverName)
                     switch result {
@@ -85,7 +85,8 @@ extension HandshakeAnalyzer {
                     }
                 }
             case (.client, .certificate):
-                facts.clientChainLength = try CertificateMessage(parsing: &reader, isTLS13: facts.isTLS13).chainLength
+                facts.clientChainLength = Int32(
+                    clamping: try CertificateMessage(parsing: &reader, isTLS13: facts.isTLS13).chainLength)
             case (.server, .serverKeyExchange):
                 if let keyExchange = facts.serverHello?.cipherSuite.info?.keyExchange {
                     facts.serverKeyExchange = try ServerKeyExchange(parsing: &reader, keyExchange: keyExchange)

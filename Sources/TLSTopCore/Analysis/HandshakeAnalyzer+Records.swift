@@ -73,9 +73,9 @@ extension HandshakeAnalyzer {
         case .applicationData:
             guard facts.serverHello != nil else { return true }  // early data before the ServerHello
             if direction == .client {
-                facts.clientApplicationRecords += 1
+                facts.clientApplicationRecords.incrementSaturating()
             } else {
-                facts.serverApplicationRecords += 1
+                facts.serverApplicationRecords.incrementSaturating()
             }
             // TLS 1.3: the first encrypted record after the ServerHello ends what can be seen,
             // unless a key log opens the rest of the handshake.

@@ -24,31 +24,74 @@ public final class HandshakeAnalyzer {
         public init() {}
     }
 
+    /// What every analyzer of a tracker shares: one pointer per analyzer instead of four.
+    final class Context {
+        let limits: Limits
+        let certificates: CertificateCache
+        let limitCounter: HandshakeLimitCounter?
+        /// Secrets that open TLS 1.3 handshakes (nil: no key log; nothing is decrypted).
+        let keyLog: KeyLog?
+
+        init(limits: Limits, certificates: CertificateCache, limitCounter: HandshakeLimitCounter?, keyLog: KeyLog?) {
+            self.limits = limits
+            self.certificates = certificates
+            self.limitCounter = limitCounter
+            self.keyLog = keyLog
+        }
+    }
+
     public internal(set) var facts = HandshakeFacts()
-    /// One box for every analyzer of a tracker: the caps are the same for all of them.
-    let sharedLimits: FactsBox<Limits>
-    var limits: Limits { sharedLimits.value }
+    let context: Context
+    var limits: Limits { context.limits }
+    var certificates: CertificateCache { context.certificates }
+    var limitCounter: HandshakeLimitCounter? { context.limitCounter }
+    var keyLog: KeyLog? { context.keyLog }
     var client = StreamState()
     var server = StreamState()
-    var quicState: QUICState?
-    /// DTLS handshake messages awaiting their remaining fragments (at most 32).
-    var dtlsMessages: [DTLSMessageKey: DTLSRecords.PartialMessage] = [:]
-
-    /// See `fingerprints()`.
-    var fingerprintMemo: FingerprintMemo?
-    let certificates: CertificateCache
-    let limitCounter: HandshakeLimitCounter?
-    /// Secrets that open TLS 1.3 handshakes (nil: no key log; nothing is decrypted).
-    let keyLog: KeyLog?
-    /// The ClientHello's random, kept only with a key log: it names the connection's secrets.
-    var clientRandom: ClientRandom? {
-        get { clientRandomBox?.value }
-        set { clientRandomBox = newValue.map(FactsBox.init) }
+    /// State only some flows need (QUIC, DTLS, a key log, fingerprints asked for), behind one
+    /// pointer: made by the first of them, so a TCP handshake waiting for its server pays 8 bytes
+    /// instead of 33.
+    final class Extras {
+        var quicState: QUICState?
+        /// DTLS handshake messages awaiting their remaining fragments (at most 32).
+        var dtlsMessages: [DTLSMessageKey: DTLSRecords.PartialMessage] = [:]
+        /// See `fingerprints()`.
+        var fingerprintMemo: FingerprintMemo?
+        /// The ClientHello's random, kept only with a key log: it names the connection's secrets.
+        var clientRandom: ClientRandom?
+        /// The connection was counted as one whose secrets the key log lacked.
+        var keyLogMissCounted = false
     }
-    /// Boxed: 33 bytes inline in every analyzer, for the few a key log opens.
-    private var clientRandomBox: FactsBox<ClientRandom>?
-    /// The connection was counted as one whose secrets the key log lacked.
-    var keyLogMissCounted = false
+    private var extrasStorage: Extras?
+    /// Made on first use; the setters below leave it unmade when they store nothing.
+    private var extras: Extras {
+        if let extrasStorage { return extrasStorage }
+        let made = Extras()
+        extrasStorage = made
+        return made
+    }
+
+    var quicState: QUICState? {
+        get { extrasStorage?.quicState }
+        set { if newValue != nil || extrasStorage != nil { extras.quicState = newValue } }
+    }
+    var dtlsMessages: [DTLSMessageKey: DTLSRecords.PartialMessage] {
+        get { extrasStorage?.dtlsMessages ?? [:] }
+        set { extras.dtlsMessages = newValue }
+        _modify { yield &extras.dtlsMessages }
+    }
+    var fingerprintMemo: FingerprintMemo? {
+        get { extrasStorage?.fingerprintMemo }
+        set { if newValue != nil || extrasStorage != nil { extras.fingerprintMemo = newValue } }
+    }
+    var clientRandom: ClientRandom? {
+        get { extrasStorage?.clientRandom }
+        set { if newValue != nil || extrasStorage != nil { extras.clientRandom = newValue } }
+    }
+    var keyLogMissCounted: Bool {
+        get { extrasStorage?.keyLogMissCounted ?? false }
+        set { if newValue || extrasStorage != nil { extras.keyLogMissCounted = newValue } }
+    }
     /// Port hints for telling protocols apart; content decides, ports only break ties.
     public internal(set) var serverPort: UInt16
     public internal(set) var clientPort: UInt16
@@ -59,18 +102,12 @@ public final class HandshakeAnalyzer {
         keyLog: KeyLog? = nil
     ) {
         self.init(
-            sharedLimits: FactsBox(limits), certificates: certificates, limitCounter: limitCounter,
-            serverPort: serverPort, clientPort: clientPort, keyLog: keyLog)
+            context: Context(limits: limits, certificates: certificates, limitCounter: limitCounter, keyLog: keyLog),
+            serverPort: serverPort, clientPort: clientPort)
     }
 
-    init(
-        sharedLimits: FactsBox<Limits>, certificates: CertificateCache, limitCounter: HandshakeLimitCounter?,
-        serverPort: UInt16, clientPort: UInt16, keyLog: KeyLog?
-    ) {
-        self.keyLog = keyLog
-        self.sharedLimits = sharedLimits
-        self.certificates = certificates
-        self.limitCounter = limitCounter
+    init(context: Context, serverPort: UInt16, clientPort: UInt16) {
+        self.context = context
         self.serverPort = serverPort
         self.clientPort = clientPort
     }

@@ -14,12 +14,15 @@ struct StreamState {
         case finished
     }
 
-    // The one-byte members first, together: declaration order is layout order (80 → 64 bytes).
+    // The small members first, together: declaration order is layout order (80 → 56 bytes).
     var mode = Mode.detect
     /// After ChangeCipherSpec (TLS ≤ 1.2) or the TLS 1.3 ServerHello, handshake records are opaque.
     var encrypted = false
     /// PostgreSQL: the client's StartupMessage went by; later client messages have a type byte.
     var postgresStartupSent = false
+    var lines: Int32 = 0
+    /// Whole plaintext messages read (binary protocols).
+    var messages: Int32 = 0
     /// A TLS or SSLv2 record, or a binary clear-text message, split across segments.
     var units = UnitAccumulator()
     /// A handshake message split across records.
@@ -27,9 +30,6 @@ struct StreamState {
     /// A text line, or a binary plaintext message, split across segments.
     var lineBuffer: [UInt8] = []
     var consumedBytes = 0
-    var lines = 0
-    /// Whole plaintext messages read (binary protocols).
-    var messages = 0
     /// TLS 1.3 with a key log: the keys and sequence number of this side's encrypted handshake.
     /// Boxed: only a key log's connections have one, and it would add 80 bytes to every stream.
     var decryption: HandshakeAnalyzer.RecordDecryption? {

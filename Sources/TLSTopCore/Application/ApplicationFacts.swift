@@ -101,10 +101,11 @@ final class TextBox: Sendable {
     init(_ text: String) { self.text = text }
 }
 
-/// The mutable home of a connection's `ApplicationFacts` (see `HandshakeFacts.application`).
-final class ApplicationFactsBox: @unchecked Sendable {
-    // Unchecked: changed only through `HandshakeFacts.application`'s accessor, which copies a
-    // shared box before changing it, so a box another value can see is never written.
-    var value: ApplicationFacts
-    init(_ value: ApplicationFacts) { self.value = value }
+/// The mutable, out-of-line home of part of a connection's facts (`HandshakeFacts.application`,
+/// `HandshakeFacts.server`).
+final class CopyOnWriteBox<Value: Sendable>: @unchecked Sendable {
+    // Unchecked: changed only through `HandshakeFacts`'s accessors, which copy a shared box
+    // before changing it, so a box another value can see is never written.
+    var value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -41,8 +41,8 @@ struct EncryptedExtensions {
             var body = try extensions.prefixed16()
             switch type {
             case ExtensionType.applicationLayerProtocolNegotiation.rawValue:
-                var ignored = 0
-                alpn = try ClientHello.parseALPN(&body, truncated: &ignored).first
+                var ignored: Int32 = 0
+                alpn = ClientHello.alpnNames(try ClientHello.parseALPN(&body, truncated: &ignored)).first
             case 0xFE0D:  // encrypted_client_hello: retry_configs
                 echRetryConfigs = true
             default:

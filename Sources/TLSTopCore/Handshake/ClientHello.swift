@@ -9,6 +9,19 @@ public struct ClientHello: Sendable, Equatable {
     static let maximumALPNProtocols = 16
 
     public var legacyVersion: ProtocolVersion
+    // The small members together, before the buffer: declaration order is layout order.
+    /// A non-empty session_ticket extension: the client tries RFC 5077 resumption.
+    public var offersSessionTicket = false
+    /// A pre_shared_key extension: the client tries TLS 1.3 PSK resumption.
+    public var offersPreSharedKey = false
+    public var hasEncryptedClientHello = false
+    public var offersEarlyData = false
+    /// True for an SSLv2-format (backward-compatible) ClientHello.
+    public var isSSLv2Format = false
+    /// DTLS: the HelloVerifyRequest cookie echoed (0 in the first ClientHello; at most 255).
+    public var cookieLength: UInt8 = 0
+    /// Network strings cut at their cap: a server name over 255 bytes, ALPN names past the 16th.
+    public internal(set) var truncatedFields: Int32 = 0
     /// Every list below lives in this one buffer (see `CodePointList`).
     private(set) var lists = HelloLists()
     public var supportedVersions: CodePointList<ProtocolVersion> {
@@ -19,16 +32,44 @@ public struct ClientHello: Sendable, Equatable {
         get { lists[.cipherSuites] }
         set { lists[.cipherSuites] = newValue }
     }
-    public var serverName: String?
-    public var alpnProtocols: [String] = []
+    /// The SNI host name (capped at 255 bytes), kept as bytes in the hello's buffer: a String
+    /// per hello would be a second allocation for any name over 15 bytes.
+    public var serverName: String? {
+        get {
+            lists.bytes(of: .serverName).map { bytes in
+                bytes.withUnsafeBytes { TextLimits.string(from: $0, maximumLength: Self.maximumNameLength) }
+            }
+        }
+        set {
+            if let newValue {
+                lists.setBytes(.serverName, to: Array(newValue.utf8.prefix(Self.maximumNameLength)))
+            } else {
+                lists.set(.serverName, to: [])
+            }
+        }
+    }
+    /// The ALPN names offered (at most 16), kept as sent (each after its length byte) in the
+    /// hello's buffer, not as an array of strings per connection.
+    public var alpnProtocols: [String] {
+        get {
+            lists.bytes(of: .alpn).map(Self.alpnNames) ?? []
+        }
+        set {
+            var bytes: [UInt8] = []
+            for name in newValue.prefix(Self.maximumALPNProtocols) {
+                let utf8 = name.utf8.prefix(Self.maximumNameLength)
+                bytes.append(UInt8(utf8.count))
+                bytes.append(contentsOf: utf8)
+            }
+            lists.setBytes(.alpn, to: bytes)
+        }
+    }
     /// The first and last byte of the first ALPN value as sent (JA4 reads them before any repair
     /// of invalid UTF-8); empty without ALPN.
     public var firstALPNEdges: CodePointList<UInt8> {
         get { lists[.firstALPNEdges] }
         set { lists[.firstALPNEdges] = newValue }
     }
-    /// Network strings cut at their cap: a server name over 255 bytes, ALPN names past the 16th.
-    public internal(set) var truncatedFields = 0
     public var supportedGroups: CodePointList<NamedGroup> {
         get { lists[.groups] }
         set { lists[.groups] = newValue }
@@ -49,24 +90,18 @@ public struct ClientHello: Sendable, Equatable {
         get { lists[.ecPointFormats] }
         set { lists[.ecPointFormats] = newValue }
     }
-    public var sessionID: CodePointList<UInt8> {
-        get { lists[.sessionID] }
-        set { lists[.sessionID] = newValue }
+    /// The legacy session ID, two bytes a value in the hello's buffer (TLS 1.3 clients send 32
+    /// random bytes: 64 bytes kept a value each).
+    public var sessionID: [UInt8] {
+        get { lists.bytes(of: .sessionID) ?? [] }
+        set {
+            if newValue.isEmpty { lists.set(.sessionID, to: []) } else { lists.setBytes(.sessionID, to: newValue) }
+        }
     }
-    /// A non-empty session_ticket extension: the client tries RFC 5077 resumption.
-    public var offersSessionTicket = false
-    /// A pre_shared_key extension: the client tries TLS 1.3 PSK resumption.
-    public var offersPreSharedKey = false
     public var pskKeyExchangeModes: CodePointList<UInt8> {
         get { lists[.pskKeyExchangeModes] }
         set { lists[.pskKeyExchangeModes] = newValue }
     }
-    public var hasEncryptedClientHello = false
-    public var offersEarlyData = false
-    /// True for an SSLv2-format (backward-compatible) ClientHello.
-    public var isSSLv2Format = false
-    /// DTLS: the HelloVerifyRequest cookie echoed (0 in the first ClientHello).
-    public var cookieLength = 0
 
     public init(legacyVersion: ProtocolVersion) {
         self.legacyVersion = legacyVersion
@@ -81,7 +116,7 @@ public struct ClientHello: Sendable, Equatable {
     /// Whether the client tries to resume a session (session ID, ticket or PSK).
     public var attemptsResumption: Bool {
         offersPreSharedKey || offersSessionTicket
-            || (!sessionID.isEmpty && supportedVersions.isEmpty)
+            || (lists.count(of: .sessionID) > 1 && supportedVersions.isEmpty)
     }
 
     /// Parses the body of a ClientHello handshake message (after the 4-byte handshake header).
@@ -93,7 +128,7 @@ public struct ClientHello: Sendable, Equatable {
         guard session.remaining <= 32 else { throw .malformed("ClientHello session_id longer than 32") }
         if isDTLS {
             let cookie = try reader.prefixed8()
-            cookieLength = cookie.remaining
+            cookieLength = UInt8(clamping: cookie.remaining)
         }
         var suites = try reader.prefixed16()
         guard suites.remaining % 2 == 0, suites.remaining >= 2 else {
@@ -109,9 +144,11 @@ public struct ClientHello: Sendable, Equatable {
             try reader.expectEnd("ClientHello")
         }
         // One allocation for every list: the room they can take, counted from the lengths first.
-        let room = try session.remaining + suites.remaining / 2 + (extensions.map(Self.listRoom) ?? 0)
+        let room =
+            try HelloLists.room(forBytes: session.remaining) + suites.remaining / 2
+            + (extensions.map(Self.listRoom) ?? 0)
         lists.reserve(min(room, 4 * Self.maximumListLength))
-        lists.set(.sessionID, to: session.unreadBytes.lazy.map(UInt16.init))
+        if session.remaining > 0 { lists.setBytes(.sessionID, to: session.unreadBytes) }
         lists.open(.cipherSuites)
         while !suites.isAtEnd {
             let suite = CipherSuite(rawValue: try suites.readUInt16())
@@ -149,6 +186,7 @@ public struct ClientHello: Sendable, Equatable {
             room += 1
             switch type {
             case .supportedGroups, .signatureAlgorithms, .supportedVersions: room += body.remaining / 2
+            case .serverName, .applicationLayerProtocolNegotiation: room += HelloLists.room(forBytes: body.remaining)
             case .ecPointFormats: room += 16
             case .pskKeyExchangeModes: room += 8
             case .keyShare, .draftKeyShare:
@@ -169,9 +207,9 @@ public struct ClientHello: Sendable, Equatable {
             while !list.isAtEnd {
                 let nameType = try list.readUInt8()
                 let name = try list.prefixed16()
-                if nameType == 0, serverName == nil {
-                    serverName = TextLimits.string(from: name.unreadBytes, maximumLength: Self.maximumNameLength)
-                    if name.remaining > Self.maximumNameLength { truncatedFields += 1 }
+                if nameType == 0, lists.count(of: .serverName) == 0 {
+                    lists.setBytes(.serverName, to: name.unreadBytes.prefix(Self.maximumNameLength))
+                    if name.remaining > Self.maximumNameLength { truncatedFields.incrementSaturating() }
                 }
             }
         case .applicationLayerProtocolNegotiation:
@@ -181,7 +219,7 @@ public struct ClientHello: Sendable, Equatable {
             {
                 lists.set(.firstALPNEdges, to: [UInt16(head), UInt16(tail)])
             }
-            alpnProtocols = try Self.parseALPN(&body, truncated: &truncatedFields)
+            lists.setBytes(.alpn, to: try Self.parseALPN(&body, truncated: &truncatedFields))
         case .supportedGroups:
             var list = try body.prefixed16()
             guard list.remaining % 2 == 0 else { throw .malformed("supported_groups length odd") }
@@ -240,18 +278,37 @@ public struct ClientHello: Sendable, Equatable {
     }
 
     /// ProtocolNameList (RFC 7301 §3.1), shared with the server's ALPN reply.
-    static func parseALPN(_ body: inout ByteReader, truncated: inout Int) throws(ParseError) -> [String] {
-        var list = try body.prefixed16()
+    /// The names of a list `parseALPN` returned, as text.
+    static func alpnNames(_ bytes: [UInt8]) -> [String] {
         var names: [String] = []
+        var index = 0
+        while index < bytes.count {
+            let end = min(bytes.count, index + 1 + Int(bytes[index]))
+            names.append(
+                bytes[(index + 1)..<end].withUnsafeBytes {
+                    TextLimits.string(from: $0, maximumLength: Self.maximumNameLength)
+                })
+            index = end
+        }
+        return names
+    }
+
+    /// The protocol_name_list's names as sent, each after its length byte, the first 16 only.
+    static func parseALPN(_ body: inout ByteReader, truncated: inout Int32) throws(ParseError) -> [UInt8] {
+        var list = try body.prefixed16()
+        var bytes: [UInt8] = []
+        var names = 0
         while !list.isAtEnd {
             let name = try list.prefixed8()
             guard name.remaining > 0 else { throw .malformed("empty ALPN protocol name") }
-            if names.count < maximumALPNProtocols {
-                names.append(TextLimits.string(from: name.unreadBytes, maximumLength: maximumNameLength))
+            if names < maximumALPNProtocols {
+                bytes.append(UInt8(truncatingIfNeeded: name.remaining))
+                bytes.append(contentsOf: name.unreadBytes)
+                names += 1
             } else {
-                truncated += 1
+                truncated.incrementSaturating()
             }
         }
-        return names
+        return bytes
     }
 }

@@ -25,59 +25,28 @@ public struct HandshakeFacts: Sendable {
 
     public var clientHello: ClientHello?
     /// The second ClientHello, sent after a HelloRetryRequest. Boxed, like the request: few
-    /// connections have one, and inline they would add 210 bytes to every connection's facts.
+    /// connections have one, and inline it would add 104 bytes to every connection's facts.
     public var retryClientHello: ClientHello? {
         get { retryClientHelloBox?.value }
         set { retryClientHelloBox = newValue.map(FactsBox.init) }
     }
-    public var helloRetryRequest: ServerHello? {
-        get { helloRetryRequestBox?.value }
-        set { helloRetryRequestBox = newValue.map(FactsBox.init) }
-    }
     private var retryClientHelloBox: FactsBox<ClientHello>?
-    private var helloRetryRequestBox: FactsBox<ServerHello>?
-    public var serverHello: ServerHello?
-    /// The version an SSLv2 SERVER-HELLO chose (the whole exchange is SSL 2.0 then).
-    public var sslv2ServerVersion: ProtocolVersion?
-    // The one-byte members together after it: declaration order is layout order.
-    /// Whether the leaf covers the SNI the client asked for (nil without SNI or certificate).
-    public var certificateCoversServerName: Bool?
-    public var clientCertificateRequested = false
-    public var serverHelloDone = false
+    // Small members together: declaration order is layout order.
+    public var clientChainLength: Int32 = 0
+    /// Application-data records after the ServerHello, client side (TLS 1.3 completion).
+    public var clientApplicationRecords: Int32 = 0
+    /// QUIC Initial packets that failed authentication (ignored).
+    public var quicAuthenticationFailures: Int32 = 0
     public var clientChangeCipherSpec = false
-    public var serverChangeCipherSpec = false
-    /// Resumption through an abbreviated TLS 1.2 handshake: the server changed cipher spec before
-    /// ever sending ServerHelloDone.
-    public var abbreviatedHandshake = false
-    public var serverKeyExchange: ServerKeyExchange?
-    /// Boxed: 168 bytes inline, and a connection waiting for its server (or a TLS 1.3 one, which
-    /// hides the certificate) has none. Set once, read a few times when the connection is judged.
-    public var serverCertificate: CertificateFacts? {
-        get { serverCertificateBox?.value }
-        set { serverCertificateBox = newValue.map(FactsBox.init) }
-    }
-    private var serverCertificateBox: FactsBox<CertificateFacts>?
-    public var serverCertificateError: String?
-    public var serverChainLength = 0
-    public var clientChainLength = 0
-    public var alerts: [Alert] = []
-    /// Application-data records after the ServerHello, per side (TLS 1.3 completion).
-    public var clientApplicationRecords = 0
-    public var serverApplicationRecords = 0
-    /// The first parse failure (its code, and "Message: reason").
-    public var violation: Violation?
-
     /// The flow is DTLS (RFC 6347 / RFC 9147).
     public var isDTLS = false
-    /// The server sent a HelloVerifyRequest (a cookie exchange before the real handshake).
-    public var helloVerifyRequest = false
-
+    public var alerts: [Alert] = []
+    /// The first parse failure (its code, and "Message: reason").
+    public var violation: Violation?
     /// The QUIC version of a QUIC flow (its Initial packets are opened for v1 and v2 only).
     public var quicVersion: QUICVersion?
     /// Google QUIC: what the client's CHLO named (server, user agent).
     public var googleQUIC: GoogleQUICHello?
-    /// QUIC Initial packets that failed authentication (ignored).
-    public var quicAuthenticationFailures = 0
 
     /// TLS 1.3 opened with a key log or by tlstop's probe: what the encrypted handshake said.
     public var decrypted: DecryptedHandshake? {
@@ -98,20 +67,95 @@ public struct HandshakeFacts: Sendable {
     /// the first change; a copy of the facts shares it until one side changes it.
     public var application: ApplicationFacts {
         get { applicationBox?.value ?? ApplicationFacts() }
-        set { applicationBox = ApplicationFactsBox(newValue) }
+        set { applicationBox = CopyOnWriteBox(newValue) }
         _modify {
             let box = uniqueApplicationBox()
             yield &box.value
         }
     }
-    private var applicationBox: ApplicationFactsBox?
+    private var applicationBox: CopyOnWriteBox<ApplicationFacts>?
+
+    /// The server's side (see `ServerFacts`): out of line and copy on write, made by the first
+    /// thing the server says. The members below read and write through it.
+    public var server: ServerFacts {
+        get { serverBox?.value ?? ServerFacts() }
+        set { serverBox = CopyOnWriteBox(newValue) }
+        _modify {
+            let box = Self.unique(&serverBox, else: ServerFacts())
+            yield &box.value
+        }
+    }
+    private var serverBox: CopyOnWriteBox<ServerFacts>?
 
     /// The box this value alone holds, made or copied first if needed (copy on write).
-    private mutating func uniqueApplicationBox() -> ApplicationFactsBox {
-        if isKnownUniquelyReferenced(&applicationBox), let box = applicationBox { return box }
-        let box = ApplicationFactsBox(applicationBox?.value ?? ApplicationFacts())
-        applicationBox = box
-        return box
+    private mutating func uniqueApplicationBox() -> CopyOnWriteBox<ApplicationFacts> {
+        Self.unique(&applicationBox, else: ApplicationFacts())
+    }
+
+    private static func unique<Value>(_ box: inout CopyOnWriteBox<Value>?, else empty: @autoclosure () -> Value)
+        -> CopyOnWriteBox<Value>
+    {
+        if isKnownUniquelyReferenced(&box), let box { return box }
+        let made = CopyOnWriteBox(box?.value ?? empty())
+        box = made
+        return made
+    }
+
+    public var serverHello: ServerHello? {
+        get { serverBox?.value.serverHello }
+        set { server.serverHello = newValue }
+    }
+    public var helloRetryRequest: ServerHello? {
+        get { serverBox?.value.helloRetryRequest }
+        set { server.helloRetryRequest = newValue }
+    }
+    public var sslv2ServerVersion: ProtocolVersion? {
+        get { serverBox?.value.sslv2ServerVersion }
+        set { server.sslv2ServerVersion = newValue }
+    }
+    public var certificateCoversServerName: Bool? {
+        get { serverBox?.value.certificateCoversServerName }
+        set { server.certificateCoversServerName = newValue }
+    }
+    public var clientCertificateRequested: Bool {
+        get { serverBox?.value.clientCertificateRequested ?? false }
+        set { server.clientCertificateRequested = newValue }
+    }
+    public var serverHelloDone: Bool {
+        get { serverBox?.value.serverHelloDone ?? false }
+        set { server.serverHelloDone = newValue }
+    }
+    public var serverChangeCipherSpec: Bool {
+        get { serverBox?.value.serverChangeCipherSpec ?? false }
+        set { server.serverChangeCipherSpec = newValue }
+    }
+    public var abbreviatedHandshake: Bool {
+        get { serverBox?.value.abbreviatedHandshake ?? false }
+        set { server.abbreviatedHandshake = newValue }
+    }
+    public var serverKeyExchange: ServerKeyExchange? {
+        get { serverBox?.value.serverKeyExchange }
+        set { server.serverKeyExchange = newValue }
+    }
+    public var serverCertificate: CertificateFacts? {
+        get { serverBox?.value.serverCertificate }
+        set { server.serverCertificate = newValue }
+    }
+    public var serverCertificateError: String? {
+        get { serverBox?.value.serverCertificateError }
+        set { server.serverCertificateError = newValue }
+    }
+    public var serverChainLength: Int32 {
+        get { serverBox?.value.serverChainLength ?? 0 }
+        set { server.serverChainLength = newValue }
+    }
+    public var serverApplicationRecords: Int32 {
+        get { serverBox?.value.serverApplicationRecords ?? 0 }
+        set { server.serverApplicationRecords = newValue }
+    }
+    public var helloVerifyRequest: Bool {
+        get { serverBox?.value.helloVerifyRequest ?? false }
+        set { server.helloVerifyRequest = newValue }
     }
 
     public init() {}
@@ -143,7 +187,7 @@ public struct HandshakeFacts: Sendable {
         guard let serverHello else { return false }
         if serverHello.selectedVersion.isTLS13Family { return serverHello.selectsPreSharedKey }
         if abbreviatedHandshake { return true }
-        if let offered = clientHello?.sessionID, !offered.isEmpty, offered.elementsEqual(serverHello.sessionID),
+        if let offered = clientHello?.sessionID, !offered.isEmpty, offered == serverHello.sessionID,
             !serverHelloDone, serverChainLength == 0
         {
             return true

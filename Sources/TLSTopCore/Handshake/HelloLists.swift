@@ -7,6 +7,9 @@ struct HelloLists: Sendable, Hashable {
     enum List: Int, CaseIterable {
         case versions, cipherSuites, groups, keyShareGroups, signatureAlgorithms, extensionTypes, ecPointFormats
         case pskKeyExchangeModes, sessionID, firstALPNEdges
+        /// Byte strings (see `setBytes`): the server name, and the ALPN names as sent, each after
+        /// its length byte.
+        case serverName, alpn
     }
 
     private(set) var storage: [UInt16] = []
@@ -18,6 +21,7 @@ struct HelloLists: Sendable, Hashable {
     private struct Spans: Sendable, Hashable {
         var v0: UInt16 = 0, v1: UInt16 = 0, v2: UInt16 = 0, v3: UInt16 = 0, v4: UInt16 = 0
         var v5: UInt16 = 0, v6: UInt16 = 0, v7: UInt16 = 0, v8: UInt16 = 0, v9: UInt16 = 0
+        var v10: UInt16 = 0, v11: UInt16 = 0
 
         subscript(list: List) -> Int {
             get {
@@ -31,7 +35,9 @@ struct HelloLists: Sendable, Hashable {
                 case 6: Int(v6)
                 case 7: Int(v7)
                 case 8: Int(v8)
-                default: Int(v9)
+                case 9: Int(v9)
+                case 10: Int(v10)
+                default: Int(v11)
                 }
             }
             set {
@@ -46,7 +52,9 @@ struct HelloLists: Sendable, Hashable {
                 case 6: v6 = value
                 case 7: v7 = value
                 case 8: v8 = value
-                default: v9 = value
+                case 9: v9 = value
+                case 10: v10 = value
+                default: v11 = value
                 }
             }
         }
@@ -121,6 +129,35 @@ struct HelloLists: Sendable, Hashable {
         storage.append(contentsOf: values)
         counts[list] = storage.count - starts[list]
     }
+
+    /// Stores a byte string as a list: its length, then two bytes a value. An empty string is
+    /// one value (present, empty); a list never set reads as nil.
+    mutating func setBytes(_ list: List, to bytes: some Collection<UInt8>) {
+        remove(list)
+        starts[list] = storage.count
+        storage.append(UInt16(clamping: bytes.count))
+        var iterator = bytes.makeIterator()
+        while let first = iterator.next() {
+            storage.append(UInt16(first) << 8 | UInt16(iterator.next() ?? 0))
+        }
+        counts[list] = storage.count - starts[list]
+    }
+
+    /// The byte string `setBytes` stored, nil when the list was never set.
+    func bytes(of list: List) -> [UInt8]? {
+        let values = values(of: list)
+        guard let length = values.first else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(length))
+        for value in values.dropFirst() {
+            bytes.append(UInt8(truncatingIfNeeded: value >> 8))
+            if bytes.count < Int(length) { bytes.append(UInt8(truncatingIfNeeded: value)) }
+        }
+        return bytes
+    }
+
+    /// The values a byte string of `count` bytes takes.
+    static func room(forBytes count: Int) -> Int { 1 + (count + 1) / 2 }
 
     /// Takes a list's values out of the buffer, closing the gap.
     private mutating func remove(_ list: List) {

@@ -34,7 +34,7 @@ public enum SSLv2Hello {
             }
         }
         hello.cipherSuites = CodePointList(suites)
-        hello.sessionID = CodePointList(try reader.readBytes(sessionLength))
+        hello.sessionID = try reader.readBytes(sessionLength)
         try reader.skip(challengeLength)
         return hello
     }

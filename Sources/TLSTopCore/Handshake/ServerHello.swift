@@ -59,8 +59,8 @@ public struct ServerHello: Sendable, Equatable {
                 // HelloRetryRequest carries only the selected group; ServerHello a KeyShareEntry.
                 keyShareGroup = NamedGroup(rawValue: try body.readUInt16())
             case .applicationLayerProtocolNegotiation:
-                var ignored = 0  // the server picks one protocol; caps concern the offer
-                alpnProtocol = try ClientHello.parseALPN(&body, truncated: &ignored).first
+                var ignored: Int32 = 0  // the server picks one protocol; caps concern the offer
+                alpnProtocol = ClientHello.alpnNames(try ClientHello.parseALPN(&body, truncated: &ignored)).first
             case .preSharedKey:
                 selectsPreSharedKey = true
             default:

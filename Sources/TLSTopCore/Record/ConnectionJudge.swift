@@ -43,7 +43,7 @@ public enum ConnectionJudge {
         {
             // The same listener, seen by tlstop's own handshake: judged like a certificate on the wire.
             facts.serverCertificate = certificate
-            facts.serverChainLength = result.chainLength
+            facts.serverChainLength = Int32(clamping: result.chainLength)
             facts.certificateCoversServerName = result.coversServerName
             probe = ProbeOrigin(endpoint: connection.server, serverName: hello?.serverName, at: result.at)
             signatureScheme = result.signatureScheme
@@ -55,7 +55,8 @@ public enum ConnectionJudge {
         let directTLS = isTLS && !application.upgraded
         let certificate = (detailed ? facts.serverCertificate : nil).map {
             CertificateRecord(
-                facts: $0, chainLength: facts.serverChainLength, coversServerName: facts.certificateCoversServerName,
+                facts: $0, chainLength: Int(facts.serverChainLength),
+                coversServerName: facts.certificateCoversServerName,
                 source: certificateSource ?? .wire,
                 signatureScheme: signatureScheme,
                 probe: probe)
@@ -116,7 +117,7 @@ public enum ConnectionJudge {
             quicVersion: facts.quicVersion,
             ja4: fingerprints?.ja4, ja3: fingerprints?.ja3, ja3s: fingerprints?.ja3s,
             direction: connection.direction, localProcess: connection.localProcess,
-            quicAuthenticationFailures: facts.quicVersion == nil ? nil : facts.quicAuthenticationFailures,
+            quicAuthenticationFailures: facts.quicVersion == nil ? nil : Int(facts.quicAuthenticationFailures),
             googleQUIC: facts.googleQUIC, tunnel: tunnel, certificateSource: certificateSource)
     }
 }

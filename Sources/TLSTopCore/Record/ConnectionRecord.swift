@@ -177,12 +177,11 @@ public final class CertificateRecord: Sendable, Equatable {
 /// What the client offered, next to what the server chose: the ClientHello's lists as code
 /// points (GREASE already removed by the parser), sharing the hello's one buffer.
 ///
-/// It keeps the hello's packed lists (one shared buffer, 48 bytes inline) rather than five lists
+/// It keeps the hello's packed lists (one shared buffer, 56 bytes inline) rather than five lists
 /// of its own: a record carries an offer, and a record is cached for every held connection.
 public struct ClientOffer: Sendable, Hashable {
     private let lists: HelloLists
     private let legacyVersion: ProtocolVersion
-    public let alpn: [String]
     public let sessionResumption: Bool
     public let encryptedClientHello: Bool
     public let sslv2Format: Bool
@@ -190,7 +189,6 @@ public struct ClientOffer: Sendable, Hashable {
     public init(_ hello: ClientHello) {
         lists = hello.lists
         legacyVersion = hello.legacyVersion
-        alpn = hello.alpnProtocols
         sessionResumption = hello.attemptsResumption
         encryptedClientHello = hello.hasEncryptedClientHello
         sslv2Format = hello.isSSLv2Format
@@ -204,13 +202,17 @@ public struct ClientOffer: Sendable, Hashable {
     public var groups: CodePointList<NamedGroup> { lists.list(.groups) }
     public var keyShareGroups: CodePointList<NamedGroup> { lists.list(.keyShareGroups) }
     public var signatureAlgorithms: CodePointList<SignatureScheme> { lists.list(.signatureAlgorithms) }
+    /// The ALPN names offered, as text (made when asked: they stay bytes in the hello's buffer).
+    public var alpn: [String] { lists.bytes(of: .alpn).map(ClientHello.alpnNames) ?? [] }
+    /// The ALPN names as sent: what equal offers compare.
+    private var alpnBytes: CodePointList<UInt16> { lists.list(.alpn) }
 
     /// Equal offers are written once in an export: only what an offer shows counts (not the
     /// session ID or the extension order the hello's buffer also holds).
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.versions == rhs.versions && lhs.cipherSuites == rhs.cipherSuites && lhs.groups == rhs.groups
             && lhs.keyShareGroups == rhs.keyShareGroups && lhs.signatureAlgorithms == rhs.signatureAlgorithms
-            && lhs.alpn == rhs.alpn && lhs.sessionResumption == rhs.sessionResumption
+            && lhs.alpnBytes == rhs.alpnBytes && lhs.sessionResumption == rhs.sessionResumption
             && lhs.encryptedClientHello == rhs.encryptedClientHello && lhs.sslv2Format == rhs.sslv2Format
     }
 
@@ -220,7 +222,7 @@ public struct ClientOffer: Sendable, Hashable {
         hasher.combine(groups)
         hasher.combine(keyShareGroups)
         hasher.combine(signatureAlgorithms)
-        hasher.combine(alpn)
+        hasher.combine(alpnBytes)
         hasher.combine(sessionResumption)
         hasher.combine(encryptedClientHello)
         hasher.combine(sslv2Format)

@@ -6,15 +6,20 @@ public final class Connection {
     public typealias Endpoint = TLSTopCore.Endpoint
 
     public let id: Int
-    public private(set) var client: Endpoint
-    public private(set) var server: Endpoint
+    public var client: Endpoint { Endpoint(address: clientAddress, port: clientPort) }
+    public var server: Endpoint { Endpoint(address: serverAddress, port: serverPort) }
+    // Addresses and ports apart: two 18-byte endpoints would take 48 bytes with their padding.
+    private var clientAddress: IPAddress
+    private var serverAddress: IPAddress
     public let firstSeen: Timestamp
     public internal(set) var lastSeen: Timestamp
     public internal(set) var clientPackets = 0
     public internal(set) var serverPackets = 0
     public internal(set) var clientBytes = 0
     public internal(set) var serverBytes = 0
-    // One-byte members together: declaration order is layout order.
+    // The small members together: declaration order is layout order.
+    private var clientPort: UInt16
+    private var serverPort: UInt16
     public let transport: DecodedPacket.Transport
     /// A SYN (client) or SYN-ACK (server) fixed who is who; otherwise the first payload decides.
     public internal(set) var rolesKnown: Bool
@@ -27,6 +32,15 @@ public final class Connection {
     /// Which ends are this host's (live capture only; see `FlowTracker.localAddresses`).
     public internal(set) var isClientLocal = false
     public internal(set) var isServerLocal = false
+    /// The tracker asked for the process behind it and has no answer yet.
+    public internal(set) var isAwaitingProcess = false
+    /// A clear-text session known long enough to be reported (see `FlowObserver.reportable`).
+    public internal(set) var isSettled = false
+    /// True when a direction lost bytes the analysis needed.
+    public internal(set) var hadGap = false
+    /// Moves whenever what a record of the connection says may have changed beyond its counters
+    /// (bytes analyzed, a process found), so an aggregator can keep its record until it does.
+    public internal(set) var revision: UInt32 = 0
     /// The program behind this host's end, once `FlowTracker.processLookup` answered. Boxed:
     /// only live captures with attribution have one, and inline it would add 70 bytes to every
     /// connection.
@@ -41,16 +55,6 @@ public final class Connection {
     public var direction: ConnectionDirection? {
         isServerLocal ? .inbound : isClientLocal ? .outbound : nil
     }
-
-    /// The tracker asked for the process behind it and has no answer yet.
-    public internal(set) var isAwaitingProcess = false
-    /// A clear-text session known long enough to be reported (see `FlowObserver.reportable`).
-    public internal(set) var isSettled = false
-    /// Moves whenever what a record of the connection says may have changed beyond its counters
-    /// (bytes analyzed, a process found), so an aggregator can keep its record until it does.
-    public internal(set) var revision: UInt32 = 0
-    /// True when a direction lost bytes the analysis needed.
-    public internal(set) var hadGap = false
 
     /// The second under which the expiry wheel last filed this connection.
     var expiryDue: Int64 = 0
@@ -67,8 +71,10 @@ public final class Connection {
     ) {
         self.id = id
         self.transport = transport
-        self.client = client
-        self.server = server
+        self.clientAddress = client.address
+        self.clientPort = client.port
+        self.serverAddress = server.address
+        self.serverPort = server.port
         self.rolesKnown = rolesKnown
         self.firstSeen = timestamp
         self.lastSeen = timestamp
@@ -76,23 +82,24 @@ public final class Connection {
 
     @inline(__always)
     func direction(of packet: DecodedPacket) -> Direction {
-        packet.sourcePort == client.port && packet.source == client.address ? .client : .server
+        packet.sourcePort == clientPort && packet.source == clientAddress ? .client : .server
     }
 
     /// Swaps who is client and who is server, before any byte was analyzed.
     func swapRoles() {
-        swap(&client, &server)
+        swap(&clientAddress, &serverAddress)
+        swap(&clientPort, &serverPort)
         swap(&clientPackets, &serverPackets)
         swap(&clientBytes, &serverBytes)
         swap(&clientStream, &serverStream)
         swap(&isClientLocal, &isServerLocal)
-        analyzer?.serverPort = server.port
-        analyzer?.clientPort = client.port
+        analyzer?.serverPort = serverPort
+        analyzer?.clientPort = clientPort
     }
 
     /// The flow table's key for this connection.
     var key: FlowKey {
-        FlowKey(client.address, client.port, server.address, server.port, transport: transport.rawValue)
+        FlowKey(clientAddress, clientPort, serverAddress, serverPort, transport: transport.rawValue)
     }
 
     /// The facts and fingerprints once the analysis is over; `analyzer` is nil from then on.

@@ -10,7 +10,7 @@ extension FlowTracker {
         for connection in dueScratch {
             let deadline = expiryDeadline(of: connection)
             if deadline < now.nanoseconds {
-                table.removeValue(forKey: connection.key)
+                table.remove(connection.key)
                 deactivate(connection)
                 expired += 1
             } else {
@@ -58,24 +58,25 @@ extension FlowTracker {
     /// attempts, with a table and a cap of their own).
     func evictIdlest() {
         let target = max(1, table.count / 16)
-        var victims: [FlowKey] = []
+        var victims: [Connection] = []
         victims.reserveCapacity(target)
         // A last-seen threshold from a sample of the table, then one pass, instead of sorting a
         // million flows.
         let step = max(1, table.count / 1024)
         var sample: [Int64] = []
         sample.reserveCapacity(1025)
-        for (position, connection) in table.values.enumerated() where position % step == 0 {
+        for (position, connection) in table.connections.enumerated() where position % step == 0 {
             sample.append(connection.lastSeen.nanoseconds)
         }
         sample.sort()
         let quantile = Double(target) / Double(max(1, table.count))
         let threshold = sample[min(sample.count - 1, Int(Double(sample.count) * quantile))]
-        for (key, connection) in table where victims.count < target {
-            if connection.lastSeen.nanoseconds <= threshold { victims.append(key) }
+        for connection in table.connections where victims.count < target {
+            if connection.lastSeen.nanoseconds <= threshold { victims.append(connection) }
         }
-        for key in victims {
-            if let connection = table.removeValue(forKey: key) { deactivate(connection) }
+        for connection in victims {
+            table.remove(connection.key)
+            deactivate(connection)
         }
         statistics.evictedConnections += victims.count
     }

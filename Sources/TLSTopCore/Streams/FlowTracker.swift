@@ -30,14 +30,14 @@ public final class FlowTracker {
     }
 
     public let configuration: Configuration
-    /// The analyzers' caps, one box for all of them.
-    private let handshakeLimits: FactsBox<HandshakeAnalyzer.Limits>
+    /// What every analyzer shares (caps, caches, the key log), made again when the key log changes.
+    private var analysisContext: HandshakeAnalyzer.Context
     public internal(set) var statistics = TrafficStatistics()
     /// Told about every connection and attempt (see `FlowObserver`); the aggregator.
     public weak var observer: (any FlowObserver)?
     var nextSweep: Timestamp?
     static let sweepInterval: Int64 = 1_000_000_000
-    var table: [FlowKey: Connection] = [:]
+    var table = ConnectionTable()
     var attempts = AttemptTable()
     var endedAttempts: [(FlowKey, AttemptTable.Attempt)] = []
     /// Every active connection, by the second it may go idle (see `sweep`).
@@ -66,15 +66,24 @@ public final class FlowTracker {
 
     public let certificates: CertificateCache
     /// TLS 1.3 handshake secrets (`--keylog`): the analyzers open encrypted server flights with them.
-    public var keyLog: KeyLog?
+    public var keyLog: KeyLog? {
+        didSet {
+            analysisContext = HandshakeAnalyzer.Context(
+                limits: configuration.handshakeLimits, certificates: certificates,
+                limitCounter: handshakeLimitCounter, keyLog: keyLog)
+        }
+    }
     /// Live capture with probes: their own connections are left out.
     public var probes: ListenerProbes?
     private let handshakeLimitCounter = HandshakeLimitCounter()
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
-        self.handshakeLimits = FactsBox(configuration.handshakeLimits)
-        self.certificates = CertificateCache(capacity: configuration.certificateCacheSize)
+        let certificates = CertificateCache(capacity: configuration.certificateCacheSize)
+        self.certificates = certificates
+        self.analysisContext = HandshakeAnalyzer.Context(
+            limits: configuration.handshakeLimits, certificates: certificates, limitCounter: handshakeLimitCounter,
+            keyLog: nil)
         let longest = max(configuration.tcpIdleTimeout, configuration.udpIdleTimeout, configuration.closedLinger)
         self.expiry = ExpiryWheel(span: Int(clamping: longest.components.seconds) + 2)
         table.reserveCapacity(min(configuration.maximumConnections, 1 << 16))
@@ -146,7 +155,7 @@ public final class FlowTracker {
 
         var existing = table[key]
         if let old = existing, opensConnection, startsNewConnection(old, packet) {
-            table.removeValue(forKey: key)
+            table.remove(key)
             deactivate(old)
             existing = nil
         }
@@ -236,7 +245,7 @@ public final class FlowTracker {
                 client: sourceIsClient ? source : destination, server: sourceIsClient ? destination : source,
                 rolesKnown: rolesKnown, timestamp: timestamp)
         }
-        table[key] = connection
+        table.insert(connection, for: key)
         if let localAddresses { attribute(connection, localAddresses: localAddresses) }
         file(connection)
         if !expectedConnections.isEmpty, let application = expectedConnections.removeValue(forKey: connection.server) {
@@ -368,8 +377,7 @@ public final class FlowTracker {
     private func analyzer(of connection: Connection) -> HandshakeAnalyzer {
         if let existing = connection.analyzer { return existing }
         let created = HandshakeAnalyzer(
-            sharedLimits: handshakeLimits, certificates: certificates, limitCounter: handshakeLimitCounter,
-            serverPort: connection.server.port, clientPort: connection.client.port, keyLog: keyLog)
+            context: analysisContext, serverPort: connection.server.port, clientPort: connection.client.port)
         connection.analyzer = created
         return created
     }
