@@ -279,3 +279,20 @@ import Testing
         #expect(syntheticOnly.isSubset(of: covered))
     }
 }
+
+/// Finding ids compare and hash by their place in the catalogue; the string stays the contract.
+@Suite struct FindingIDTests {
+    @Test func anIdReadFromTextIsTheBuiltInOne() {
+        #expect(Set(FindingID.all.map(\.index)).count == FindingID.all.count)
+        for (position, id) in FindingID.all.enumerated() {
+            let parsed = FindingID(rawValue: id.rawValue)
+            #expect(Int(id.index) == position)
+            #expect(parsed == id && parsed.hashValue == id.hashValue)
+            #expect(parsed != FindingID.all[(position + 1) % FindingID.all.count])
+        }
+        let typo = FindingID(rawValue: "rc5")
+        #expect(typo.index == FindingID.unknown && typo != .rc4)
+        #expect(typo == FindingID(rawValue: "rc5") && typo != FindingID(rawValue: "rc6"))
+        #expect([typo: 1][FindingID(rawValue: "rc5")] == 1)
+    }
+}

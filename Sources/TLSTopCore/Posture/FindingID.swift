@@ -3,45 +3,69 @@
 /// Ids are part of the snapshot contract and of policy files: never rename one.
 public struct FindingID: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible {
     public let rawValue: String
+    /// The id's place in `all`, `unknown` for an id tlstop does not raise (a policy file's typo):
+    /// equality and hashing read this byte, not the string, since every judged connection looks
+    /// its findings up in the policy's, the totals' and its host's tables.
+    let index: UInt8
+    static let unknown = UInt8.max
 
-    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(rawValue: String) {
+        self.rawValue = rawValue
+        self.index = Self.indexByName[rawValue] ?? Self.unknown
+    }
+
+    private init(known rawValue: String, _ index: UInt8) {
+        self.rawValue = rawValue
+        self.index = index
+    }
+
+    private static let indexByName = Dictionary(uniqueKeysWithValues: all.map { ($0.rawValue, $0.index) })
+
+    public static func == (lhs: FindingID, rhs: FindingID) -> Bool {
+        lhs.index == rhs.index && (lhs.index != unknown || lhs.rawValue == rhs.rawValue)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(index)
+        if index == Self.unknown { hasher.combine(rawValue) }
+    }
 
     public var description: String { rawValue }
 
     public static func < (lhs: FindingID, rhs: FindingID) -> Bool { lhs.rawValue < rhs.rawValue }
 
-    public static let plaintext = FindingID(rawValue: "plaintext")
-    public static let cleartextCredentials = FindingID(rawValue: "cleartext-credentials")
-    public static let starttlsNotUsed = FindingID(rawValue: "starttls-not-used")
-    public static let sslv2 = FindingID(rawValue: "sslv2")
-    public static let sslv3 = FindingID(rawValue: "sslv3")
-    public static let tls10 = FindingID(rawValue: "tls10")
-    public static let tls11 = FindingID(rawValue: "tls11")
-    public static let tls12 = FindingID(rawValue: "tls12")
-    public static let nullCipher = FindingID(rawValue: "null-cipher")
-    public static let anonCipher = FindingID(rawValue: "anon-cipher")
-    public static let exportCipher = FindingID(rawValue: "export-cipher")
-    public static let rc4 = FindingID(rawValue: "rc4")
-    public static let des = FindingID(rawValue: "des")
-    public static let tripleDES = FindingID(rawValue: "3des")
-    public static let cbcMode = FindingID(rawValue: "cbc-mode")
-    public static let cipherNotInProfile = FindingID(rawValue: "cipher-not-in-profile")
-    public static let noPFS = FindingID(rawValue: "no-pfs")
-    public static let weakDH = FindingID(rawValue: "weak-dh")
-    public static let weakRSAKey = FindingID(rawValue: "weak-rsa-key")
-    public static let weakECKey = FindingID(rawValue: "weak-ec-key")
-    public static let weakSignature = FindingID(rawValue: "weak-signature")
-    public static let certExpired = FindingID(rawValue: "cert-expired")
-    public static let certNotYetValid = FindingID(rawValue: "cert-not-yet-valid")
-    public static let certExpiringSoon = FindingID(rawValue: "cert-expiring-soon")
-    public static let selfSigned = FindingID(rawValue: "self-signed")
-    public static let sniMismatch = FindingID(rawValue: "sni-mismatch")
-    public static let noSNI = FindingID(rawValue: "no-sni")
-    public static let notPQ = FindingID(rawValue: "not-pq")
-    public static let groupNotInProfile = FindingID(rawValue: "group-not-in-profile")
-    public static let versionDowngrade = FindingID(rawValue: "version-downgrade")
-    public static let weakOffer = FindingID(rawValue: "weak-offer")
-    public static let handshakeFailed = FindingID(rawValue: "handshake-failed")
+    public static let plaintext = FindingID(known: "plaintext", 0)
+    public static let cleartextCredentials = FindingID(known: "cleartext-credentials", 1)
+    public static let starttlsNotUsed = FindingID(known: "starttls-not-used", 2)
+    public static let sslv2 = FindingID(known: "sslv2", 3)
+    public static let sslv3 = FindingID(known: "sslv3", 4)
+    public static let tls10 = FindingID(known: "tls10", 5)
+    public static let tls11 = FindingID(known: "tls11", 6)
+    public static let tls12 = FindingID(known: "tls12", 7)
+    public static let nullCipher = FindingID(known: "null-cipher", 8)
+    public static let anonCipher = FindingID(known: "anon-cipher", 9)
+    public static let exportCipher = FindingID(known: "export-cipher", 10)
+    public static let rc4 = FindingID(known: "rc4", 11)
+    public static let des = FindingID(known: "des", 12)
+    public static let tripleDES = FindingID(known: "3des", 13)
+    public static let cbcMode = FindingID(known: "cbc-mode", 14)
+    public static let cipherNotInProfile = FindingID(known: "cipher-not-in-profile", 15)
+    public static let noPFS = FindingID(known: "no-pfs", 16)
+    public static let weakDH = FindingID(known: "weak-dh", 17)
+    public static let weakRSAKey = FindingID(known: "weak-rsa-key", 18)
+    public static let weakECKey = FindingID(known: "weak-ec-key", 19)
+    public static let weakSignature = FindingID(known: "weak-signature", 20)
+    public static let certExpired = FindingID(known: "cert-expired", 21)
+    public static let certNotYetValid = FindingID(known: "cert-not-yet-valid", 22)
+    public static let certExpiringSoon = FindingID(known: "cert-expiring-soon", 23)
+    public static let selfSigned = FindingID(known: "self-signed", 24)
+    public static let sniMismatch = FindingID(known: "sni-mismatch", 25)
+    public static let noSNI = FindingID(known: "no-sni", 26)
+    public static let notPQ = FindingID(known: "not-pq", 27)
+    public static let groupNotInProfile = FindingID(known: "group-not-in-profile", 28)
+    public static let versionDowngrade = FindingID(known: "version-downgrade", 29)
+    public static let weakOffer = FindingID(known: "weak-offer", 30)
+    public static let handshakeFailed = FindingID(known: "handshake-failed", 31)
 
     /// Every finding tlstop can raise, in the order the documentation lists them.
     public static let all: [FindingID] = [

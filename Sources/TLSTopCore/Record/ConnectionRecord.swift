@@ -204,28 +204,43 @@ public struct ClientOffer: Sendable, Hashable {
     public var signatureAlgorithms: CodePointList<SignatureScheme> { lists.list(.signatureAlgorithms) }
     /// The ALPN names offered, as text (made when asked: they stay bytes in the hello's buffer).
     public var alpn: [String] { lists.bytes(of: .alpn).map(ClientHello.alpnNames) ?? [] }
-    /// The ALPN names as sent: what equal offers compare.
-    private var alpnBytes: CodePointList<UInt16> { lists.list(.alpn) }
 
     /// Equal offers are written once in an export: only what an offer shows counts (not the
     /// session ID or the extension order the hello's buffer also holds).
     public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.versions == rhs.versions && lhs.cipherSuites == rhs.cipherSuites && lhs.groups == rhs.groups
-            && lhs.keyShareGroups == rhs.keyShareGroups && lhs.signatureAlgorithms == rhs.signatureAlgorithms
-            && lhs.alpnBytes == rhs.alpnBytes && lhs.sessionResumption == rhs.sessionResumption
-            && lhs.encryptedClientHello == rhs.encryptedClientHello && lhs.sslv2Format == rhs.sslv2Format
+        lhs.sessionResumption == rhs.sessionResumption && lhs.encryptedClientHello == rhs.encryptedClientHello
+            && lhs.sslv2Format == rhs.sslv2Format && lhs.hasSameVersions(as: rhs)
+            && Self.comparedLists.allSatisfy { lhs.lists.list($0, as: UInt16.self) == rhs.lists.list($0) }
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(versions)
-        hasher.combine(cipherSuites)
-        hasher.combine(groups)
-        hasher.combine(keyShareGroups)
-        hasher.combine(signatureAlgorithms)
-        hasher.combine(alpnBytes)
+        // The versions shown, without making the one-element list of a hello that has none
+        // (hashed like that list, so that equal offers hash alike).
+        if lists.count(of: .versions) == 0 {
+            hasher.combine(1)
+            withUnsafeBytes(of: legacyVersion.rawValue) { hasher.combine(bytes: $0) }
+        } else {
+            hasher.combine(lists.list(.versions, as: UInt16.self))
+        }
+        for list in Self.comparedLists { hasher.combine(lists.list(list, as: UInt16.self)) }
         hasher.combine(sessionResumption)
         hasher.combine(encryptedClientHello)
         hasher.combine(sslv2Format)
+    }
+
+    /// The lists besides the versions that an offer shows (the ALPN names as sent).
+    private static let comparedLists: [HelloLists.List] = [
+        .cipherSuites, .groups, .keyShareGroups, .signatureAlgorithms, .alpn,
+    ]
+
+    /// Whether `versions` are equal, without making a list for a hello that names none.
+    private func hasSameVersions(as other: Self) -> Bool {
+        switch (lists.count(of: .versions), other.lists.count(of: .versions)) {
+        case (0, 0): legacyVersion == other.legacyVersion
+        case (0, 1): other.lists.list(.versions, as: ProtocolVersion.self).first == legacyVersion
+        case (1, 0): lists.list(.versions, as: ProtocolVersion.self).first == other.legacyVersion
+        default: lists.list(.versions, as: UInt16.self) == other.lists.list(.versions)
+        }
     }
 }
 

@@ -47,22 +47,39 @@ extension Snapshot {
         var offers: [ClientOffer: Int] = [:]
         var certificateOrder: [CertificateFacts] = []
         var offerOrder: [ClientOffer] = []
+        // Each connection's indexes, found in the one pass that collects them: hashing an offer
+        // (its lists) or a certificate again when writing the connection cost as much again.
+        var references: [(certificate: Int?, offer: Int?)] = []
+        references.reserveCapacity(connections.count)
         for connection in connections {
-            if let facts = connection.certificate?.facts, certificates[facts] == nil {
-                certificates[facts] = certificateOrder.count
-                certificateOrder.append(facts)
+            var reference: (certificate: Int?, offer: Int?) = (nil, nil)
+            if let facts = connection.certificate?.facts {
+                if let known = certificates[facts] {
+                    reference.certificate = known
+                } else {
+                    reference.certificate = certificateOrder.count
+                    certificates[facts] = certificateOrder.count
+                    certificateOrder.append(facts)
+                }
             }
-            if let offer = connection.clientOffer, offers[offer] == nil {
-                offers[offer] = offerOrder.count
-                offerOrder.append(offer)
+            if let offer = connection.clientOffer {
+                if let known = offers[offer] {
+                    reference.offer = known
+                } else {
+                    reference.offer = offerOrder.count
+                    offers[offer] = offerOrder.count
+                    offerOrder.append(offer)
+                }
             }
+            references.append(reference)
         }
         try Self.writeLines("certificates", certificateOrder, to: &out) { try $0.write(to: &$1) }
         try Self.writeLines("client_offers", offerOrder, to: &out) { try $0.write(to: &$1) }
+        var position = 0
         try Self.writeLines("connections", connections, to: &out) { connection, out in
-            try connection.write(
-                to: &out, certificate: connection.certificate.flatMap { certificates[$0.facts] },
-                offer: connection.clientOffer.flatMap { offers[$0] })
+            let reference = references[position]
+            position += 1
+            try connection.write(to: &out, certificate: reference.certificate, offer: reference.offer)
         }
         try Self.writeLines("hosts", hosts, to: &out) { try $0.write(to: &$1) }
         out.lineBreak(indent: 0)

@@ -38,10 +38,12 @@ public struct ByteReader {
         return value
     }
 
-    @inlinable
+    // The fixed-size reads load a whole word after the one length check (on every packet, the
+    // decoder's headers are read this way) and keep the throw out of line.
+    @inlinable @inline(__always)
     public mutating func readUInt16() throws(ParseError) -> UInt16 {
-        guard remaining >= 2 else { throw ParseError(.truncated, "need 2 bytes") }
-        let value = UInt16(base[position]) << 8 | UInt16(base[position + 1])
+        guard remaining >= 2 else { throw Self.truncated(2) }
+        let value = UInt16(bigEndian: base.loadUnaligned(fromByteOffset: position, as: UInt16.self))
         position += 2
         return value
     }
@@ -54,23 +56,26 @@ public struct ByteReader {
         return value
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readUInt32() throws(ParseError) -> UInt32 {
-        guard remaining >= 4 else { throw ParseError(.truncated, "need 4 bytes") }
-        var value: UInt32 = 0
-        for i in 0..<4 { value = value << 8 | UInt32(base[position + i]) }
+        guard remaining >= 4 else { throw Self.truncated(4) }
+        let value = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: position, as: UInt32.self))
         position += 4
         return value
     }
 
     /// Reads a little-endian 32-bit value (BSD loopback family, pcap headers).
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readUInt32LittleEndian() throws(ParseError) -> UInt32 {
-        guard remaining >= 4 else { throw ParseError(.truncated, "need 4 bytes") }
-        var value: UInt32 = 0
-        for i in (0..<4).reversed() { value = value << 8 | UInt32(base[position + i]) }
+        guard remaining >= 4 else { throw Self.truncated(4) }
+        let value = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt32.self))
         position += 4
         return value
+    }
+
+    @usableFromInline @inline(never)
+    static func truncated(_ count: Int) -> ParseError {
+        ParseError(.truncated, count == 1 ? "need 1 byte" : "need \(count) bytes")
     }
 
     @inlinable
@@ -87,7 +92,7 @@ public struct ByteReader {
         return UInt16(base[position + distance]) << 8 | UInt16(base[position + distance + 1])
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func skip(_ count: Int) throws(ParseError) {
         guard count >= 0 else { throw ParseError(.malformed, "negative skip") }
         guard remaining >= count else { throw ParseError(.truncated, "need \(count) bytes to skip") }
