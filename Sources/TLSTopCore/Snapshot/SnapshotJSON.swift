@@ -52,26 +52,13 @@ extension Snapshot {
         var references: [(certificate: Int?, offer: Int?)] = []
         references.reserveCapacity(connections.count)
         for connection in connections {
-            var reference: (certificate: Int?, offer: Int?) = (nil, nil)
-            if let facts = connection.certificate?.facts {
-                if let known = certificates[facts] {
-                    reference.certificate = known
-                } else {
-                    reference.certificate = certificateOrder.count
-                    certificates[facts] = certificateOrder.count
-                    certificateOrder.append(facts)
-                }
-            }
-            if let offer = connection.clientOffer {
-                if let known = offers[offer] {
-                    reference.offer = known
-                } else {
-                    reference.offer = offerOrder.count
-                    offers[offer] = offerOrder.count
-                    offerOrder.append(offer)
-                }
-            }
-            references.append(reference)
+            references.append(
+                (
+                    connection.certificate.map {
+                        Self.place(of: $0.facts, in: &certificates, order: &certificateOrder)
+                    },
+                    connection.clientOffer.map { Self.place(of: $0, in: &offers, order: &offerOrder) }
+                ))
         }
         try Self.writeLines("certificates", certificateOrder, to: &out) { try $0.write(to: &$1) }
         try Self.writeLines("client_offers", offerOrder, to: &out) { try $0.write(to: &$1) }
@@ -85,6 +72,16 @@ extension Snapshot {
         out.lineBreak(indent: 0)
         try out.endObject()
         out.lineBreak(indent: 0)
+    }
+
+    /// Where `value` stands among the distinct values written once: its place, given now if new.
+    private static func place<Value: Hashable>(of value: Value, in places: inout [Value: Int], order: inout [Value])
+        -> Int
+    {
+        if let known = places[value] { return known }
+        places[value] = order.count
+        order.append(value)
+        return order.count - 1
     }
 
     /// A top-level member holding an array, one element per line.
