@@ -172,6 +172,16 @@ public final class ConnectionAggregator: FlowObserver {
         return record
     }
 
+    /// A record for counting only (host rows, totals): one made for a snapshot is reused, else it
+    /// is made without detail (no fingerprints, offer or certificate, which counting never reads:
+    /// they were most of the cost of folding, and of a batch summary).
+    private func countedRecord(of entry: Held) -> ConnectionRecord {
+        entry.record != nil
+            ? record(of: entry, keeping: false)
+            : ConnectionJudge.record(
+                of: entry.connection, policy: configuration.policy, detailed: false, probes: probes)
+    }
+
     /// Keeps every active connection and the most recent finished ones; the older finished ones
     /// are judged once more and folded into the host rows and totals.
     private func trim() {
@@ -181,12 +191,7 @@ public final class ConnectionAggregator: FlowObserver {
         for entry in held {
             // The oldest finished connections go first; active ones stay whatever their age.
             if toFold > 0, !entry.connection.isActive {
-                // A record made for a snapshot is reused; one never shown is made without detail.
-                let folded =
-                    entry.record != nil
-                    ? record(of: entry, keeping: false)
-                    : ConnectionJudge.record(
-                        of: entry.connection, policy: configuration.policy, detailed: false, probes: probes)
+                let folded = countedRecord(of: entry)
                 hostHistory.add(folded)
                 foldedTotals.add(folded)
                 heldByID.removeValue(forKey: entry.connection.id)
@@ -222,7 +227,7 @@ public final class ConnectionAggregator: FlowObserver {
         var hosts = hostHistory
         var totals = foldedTotals
         for entry in held {
-            let record = record(of: entry, keeping: !isFinal)
+            let record = listsConnections ? record(of: entry, keeping: !isFinal) : countedRecord(of: entry)
             hosts.add(record)
             totals.add(record)
             if listsConnections { records.append(record) }

@@ -132,21 +132,27 @@ enum LineProtocolObserver {
         return ["CAPABILITY", "LOGIN", "STARTTLS", "AUTHENTICATE", "NOOP", "ID"].contains(String(words[1]))
     }
 
+    /// HTTP request headers and form bodies: the line as a whole, never split into words (an HTTP
+    /// connection sends far more lines than the other protocols, and splitting each was a
+    /// twentieth of reading a mixed capture).
+    private static func observeHTTPClient(_ text: String, facts: inout ApplicationFacts) {
+        if text.hasPrefix("AUTHORIZATION:") || text.hasPrefix("PROXY-AUTHORIZATION:") {
+            facts.markCredentials("http-authorization")
+        } else if text.hasPrefix("CONTENT-TYPE:"), text.containsBytes("APPLICATION/X-WWW-FORM-URLENCODED") {
+            facts.httpFormHeader = true
+        } else if text.isEmpty {
+            facts.httpFormBody = facts.httpFormHeader
+            facts.httpFormHeader = false
+        } else if facts.httpFormBody {
+            observeFormBody(text, facts: &facts)
+        }
+    }
+
     private static func observeClient(_ text: String, application: ApplicationProtocol, facts: inout ApplicationFacts) {
+        if application == .http { return observeHTTPClient(text, facts: &facts) }
         let words = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
         let first = words.first.map(String.init) ?? ""
         switch application {
-        case .http:
-            if text.hasPrefix("AUTHORIZATION:") || text.hasPrefix("PROXY-AUTHORIZATION:") {
-                facts.markCredentials("http-authorization")
-            } else if text.hasPrefix("CONTENT-TYPE:"), text.containsBytes("APPLICATION/X-WWW-FORM-URLENCODED") {
-                facts.httpFormHeader = true
-            } else if text.isEmpty {
-                facts.httpFormBody = facts.httpFormHeader
-                facts.httpFormHeader = false
-            } else if facts.httpFormBody {
-                observeFormBody(text, facts: &facts)
-            }
         case .smtp:
             if facts.smtpAuthContinuation, !text.isEmpty, text != "*" {
                 facts.markCredentials("smtp-auth")

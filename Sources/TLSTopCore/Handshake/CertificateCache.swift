@@ -60,11 +60,12 @@ public final class CertificateCache {
     }
 }
 
-/// DER bytes as a dictionary key, hashed in one pass over the memory rather than byte by byte.
+/// DER bytes as a dictionary key: a keyed 64-bit digest of the memory (`SeededHash`) goes to the
+/// table's hasher; equal digests still compare every byte.
 private struct DER: Hashable {
     var bytes: [UInt8]
 
     func hash(into hasher: inout Hasher) {
-        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        hasher.combine(bytes.withUnsafeBytes(SeededHash.hash))
     }
 }

@@ -36,20 +36,13 @@ struct ConnectionTable {
         return capacity
     }
 
-    /// Mixes two words through a full 64×64 → 128-bit multiply (the folded product).
-    @inline(__always)
-    private static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
-        let product = a.multipliedFullWidth(by: b)
-        return product.high ^ product.low
-    }
-
     @inline(__always)
     private func hash(_ key: FlowKey) -> UInt32 {
         let ports = UInt64(key.lowPort) << 32 | UInt64(key.highPort) << 16 | UInt64(key.transport)
         let addresses =
-            Self.mix(key.lowAddress.low ^ seed.0, key.highAddress.low ^ seed.1)
-            ^ Self.mix(key.lowAddress.high ^ key.highAddress.high ^ seed.2, ports ^ seed.0)
-        return UInt32(truncatingIfNeeded: Self.mix(addresses ^ seed.1, seed.2) >> 16)
+            SeededHash.mix(key.lowAddress.low ^ seed.0, key.highAddress.low ^ seed.1)
+            ^ SeededHash.mix(key.lowAddress.high ^ key.highAddress.high ^ seed.2, ports ^ seed.0)
+        return UInt32(truncatingIfNeeded: SeededHash.mix(addresses ^ seed.1, seed.2) >> 16)
     }
 
     subscript(key: FlowKey) -> Connection? {
