@@ -135,14 +135,14 @@ import Testing
 
         var body: [UInt8] = [0x03, 0x03] + [UInt8](repeating: 0, count: 32) + [0]
         body += [0, 2, 0x13, 0x01, 1, 0]
-        let entry: [UInt8] = [0, 0, 3] + Array("a.b".utf8)
+        let entry: [UInt8] = [0, 0, 4, 0x61, 0xFF, 0x2E, 0x62]  // "a\u{FFFD}.b": invalid UTF-8 is repaired
         let sni: [UInt8] = [0, 0, 0, UInt8(entry.count + 2), 0, UInt8(entry.count)] + entry
         let protocols: [UInt8] = [3, 0x66, 0xFF, 0x6F, 2, 0x68, 0x32]  // "f\u{FFFD}o" (invalid UTF-8), "h2"
         let alpn: [UInt8] = [0, 16, 0, UInt8(protocols.count + 2), 0, UInt8(protocols.count)] + protocols
         let extensions = sni + alpn
         body += [UInt8(extensions.count >> 8), UInt8(extensions.count & 0xFF)] + extensions
         let parsed = try body.parse { try ClientHello(parsing: &$0) }
-        #expect(parsed.serverName == "a.b")
+        #expect(parsed.serverName == "a\u{FFFD}.b")
         #expect(parsed.alpnProtocols == ["f\u{FFFD}o", "h2"])
         #expect(Array(parsed.firstALPNEdges) == [0x66, 0x6F], "JA4 reads the bytes as sent")
         #expect(ClientOffer(parsed).alpn == ["f\u{FFFD}o", "h2"])

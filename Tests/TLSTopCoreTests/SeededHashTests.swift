@@ -25,4 +25,22 @@ import Testing
             #expect(seen.insert(changed.withUnsafeBytes(SeededHash.hash)).inserted, "byte \(index) flipped")
         }
     }
+
+    @Test func bytesCompareWhateverTheirLength() {
+        let bytes = (0..<40).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        for length in 0...bytes.count {
+            let same = Array(bytes.prefix(length))
+            same.withUnsafeBytes { left in
+                Array(bytes.prefix(length)).withUnsafeBytes { #expect(left.hasSameBytes(as: $0)) }
+                Array(bytes.prefix(max(0, length - 1))).withUnsafeBytes {
+                    #expect(length == 0 || !left.hasSameBytes(as: $0))
+                }
+            }
+            for index in 0..<length {
+                var changed = same
+                changed[index] ^= 0x80
+                same.withUnsafeBytes { left in changed.withUnsafeBytes { #expect(!left.hasSameBytes(as: $0)) } }
+            }
+        }
+    }
 }

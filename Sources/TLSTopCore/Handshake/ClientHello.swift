@@ -35,11 +35,7 @@ public struct ClientHello: Sendable, Equatable {
     /// The SNI host name (capped at 255 bytes), kept as bytes in the hello's buffer: a String
     /// per hello would be a second allocation for any name over 15 bytes.
     public var serverName: String? {
-        get {
-            lists.bytes(of: .serverName).map { bytes in
-                bytes.withUnsafeBytes { TextLimits.string(from: $0, maximumLength: Self.maximumNameLength) }
-            }
-        }
+        get { lists.string(of: .serverName) }
         set {
             if let newValue {
                 lists.setBytes(.serverName, to: Array(newValue.utf8.prefix(Self.maximumNameLength)))

@@ -156,6 +156,24 @@ struct HelloLists: Sendable, Hashable {
         return bytes
     }
 
+    /// The byte string `setBytes` stored, as text (invalid UTF-8 repaired), made straight from
+    /// the buffer; nil when the list was never set.
+    func string(of list: List) -> String? {
+        let values = values(of: list)
+        guard let length = values.first.map(Int.init) else { return nil }
+        return String(unsafeUninitializedCapacity: length) { text in
+            var count = 0
+            for value in values.dropFirst() where count < length {
+                text[count] = UInt8(truncatingIfNeeded: value >> 8)
+                count += 1
+                guard count < length else { break }
+                text[count] = UInt8(truncatingIfNeeded: value)
+                count += 1
+            }
+            return count
+        }
+    }
+
     /// The values a byte string of `count` bytes takes.
     static func room(forBytes count: Int) -> Int { 1 + (count + 1) / 2 }
 

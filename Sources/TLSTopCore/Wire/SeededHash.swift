@@ -38,3 +38,23 @@ enum SeededHash {
         return mix(state ^ key.2, key.0)
     }
 }
+
+extension UnsafeRawBufferPointer {
+    /// Whether both hold the same bytes, compared eight at a time.
+    func hasSameBytes(as other: UnsafeRawBufferPointer) -> Bool {
+        guard count == other.count else { return false }
+        var offset = 0
+        while count - offset >= 8 {
+            guard
+                loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                    == other.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            else { return false }
+            offset += 8
+        }
+        while offset < count {
+            guard self[offset] == other[offset] else { return false }
+            offset += 1
+        }
+        return true
+    }
+}
