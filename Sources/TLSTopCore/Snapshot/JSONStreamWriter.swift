@@ -8,11 +8,13 @@
 public struct JSONStreamWriter {
     public typealias Sink = (UnsafeRawBufferPointer) throws -> Void
 
-    private var buffer: [UInt8] = []
+    private var buffer: OutputBuffer
     private let sink: Sink
     private let flushSize: Int
-    /// Per open container: whether the next element needs a comma before it.
-    private var needsComma: [Bool] = []
+    /// Per open container, one bit (the innermost lowest): whether the next element needs a comma
+    /// before it. A snapshot nests a handful of levels; 64 is the most a writer holds.
+    private var needsComma: UInt64 = 0
+    private var depth = 0
     /// Set by `key`: the value that follows needs no comma of its own.
     private var afterKey = false
     /// Set by `newline`: the comma before the next element is already written.
@@ -21,14 +23,14 @@ public struct JSONStreamWriter {
     public init(flushSize: Int = 1 << 18, sink: @escaping Sink) {
         self.sink = sink
         self.flushSize = flushSize
-        buffer.reserveCapacity(min(flushSize, 1 << 20) + 4096)
+        buffer = OutputBuffer(capacity: min(flushSize, 1 << 20) + 4096)
     }
 
     /// Hands what is buffered to the sink.
     public mutating func flush() throws {
-        guard !buffer.isEmpty else { return }
-        try buffer.withUnsafeBytes { try sink($0) }
-        buffer.removeAll(keepingCapacity: true)
+        guard buffer.count > 0 else { return }
+        try sink(buffer.bytes)
+        buffer.removeAll()
     }
 
     private mutating func flushIfFull() throws {
@@ -40,10 +42,10 @@ public struct JSONStreamWriter {
             afterKey = false
             return
         }
-        if let last = needsComma.last {
-            if last && !commaWritten { buffer.append(UInt8(ascii: ",")) }
+        if depth > 0 {
+            if needsComma & 1 == 1 && !commaWritten { buffer.append(UInt8(ascii: ",")) }
             commaWritten = false
-            needsComma[needsComma.count - 1] = true
+            needsComma |= 1
         }
     }
 
@@ -55,11 +57,14 @@ public struct JSONStreamWriter {
     private mutating func open(_ bracket: UInt8) {
         separate()
         buffer.append(bracket)
-        needsComma.append(false)
+        precondition(depth < 64, "JSON nested deeper than the writer holds")
+        needsComma <<= 1
+        depth += 1
     }
 
     private mutating func close(_ bracket: UInt8) throws {
-        needsComma.removeLast()
+        needsComma >>= 1
+        depth -= 1
         buffer.append(bracket)
         try flushIfFull()
     }
@@ -67,7 +72,7 @@ public struct JSONStreamWriter {
     /// A line break and `indent` spaces before the next element: the comma that separates it
     /// from the one before ends the line.
     public mutating func newline(indent: Int) {
-        if needsComma.last == true, !afterKey {
+        if depth > 0, needsComma & 1 == 1, !afterKey {
             buffer.append(UInt8(ascii: ","))
             commaWritten = true
         }
@@ -85,7 +90,7 @@ public struct JSONStreamWriter {
     public mutating func key(_ name: StaticString) {
         separate()
         buffer.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { buffer.append(contentsOf: $0) }
+        buffer.append(name)
         buffer.append(UInt8(ascii: "\""))
         buffer.append(UInt8(ascii: ":"))
         afterKey = true
@@ -114,7 +119,7 @@ public struct JSONStreamWriter {
     public mutating func bool(_ value: Bool?) {
         separate()
         guard let value else { return appendNull() }
-        buffer.append(contentsOf: value ? Self.trueBytes : Self.falseBytes)
+        buffer.append(value ? "true" : "false")
     }
 
     /// A member, left out when the value is absent (connection objects, where a missing member
@@ -180,14 +185,10 @@ public struct JSONStreamWriter {
         value.writeCompact(to: &buffer)
     }
 
-    private mutating func appendNull() { buffer.append(contentsOf: Self.nullBytes) }
-
-    private static let nullBytes: [UInt8] = Array("null".utf8)
-    private static let trueBytes: [UInt8] = Array("true".utf8)
-    private static let falseBytes: [UInt8] = Array("false".utf8)
+    private mutating func appendNull() { buffer.append("null") }
 
     /// The decimal digits of `value`, without making a String.
-    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+    static func appendDecimal(_ value: Int, to out: inout some ByteSink) {
         if value == 0 {
             out.append(UInt8(ascii: "0"))
             return

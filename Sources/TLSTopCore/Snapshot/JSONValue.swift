@@ -47,12 +47,14 @@ public indirect enum JSONValue: Sendable, Equatable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    func writeCompact(to out: inout [UInt8]) {
+    func writeCompact(to out: inout some ByteSink) {
         switch self {
-        case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let value): out.append(contentsOf: (value ? "true" : "false").utf8)
-        case .int(let value): out.append(contentsOf: String(value).utf8)
-        case .double(let value): out.append(contentsOf: (value.isFinite ? String(value) : "null").utf8)
+        case .null: out.append("null")
+        case .bool(let value): out.append(value ? "true" : "false")
+        case .int(let value): JSONStreamWriter.appendDecimal(value, to: &out)
+        case .double(let value):
+            var text = value.isFinite ? String(value) : "null"
+            text.withUTF8 { out.append(bytes: UnsafeRawBufferPointer($0)) }
         case .string(let value): Self.writeString(value, to: &out)
         case .array(let values):
             out.append(UInt8(ascii: "["))
@@ -74,13 +76,13 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 
     /// `writeString` into bytes; strings that need escapes take the scalar-by-scalar path.
-    static func writeString(_ value: String, to out: inout [UInt8]) {
+    static func writeString(_ value: String, to out: inout some ByteSink) {
         // The common case in one pass over the string's own bytes: scanned, then copied whole
         // (a generic append of the UTF-8 view went byte by byte, and was most of an export).
         let copied = value.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
             guard !needsEscaping(bytes) else { return false }
             out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: bytes)
+            out.append(bytes: UnsafeRawBufferPointer(bytes))
             out.append(UInt8(ascii: "\""))
             return true
         }
@@ -88,7 +90,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         // Escapes needed, or bytes not contiguous (a bridged string): the String path decides.
         var text = ""
         writeString(value, to: &text)
-        out.append(contentsOf: text.utf8)
+        text.withUTF8 { out.append(bytes: UnsafeRawBufferPointer($0)) }
     }
 
     private func write(to out: inout String, indent: Int) {

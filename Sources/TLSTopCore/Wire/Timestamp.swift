@@ -22,7 +22,7 @@ public struct Timestamp: Comparable, Hashable, Sendable {
 
     /// Writes `rfc3339` into a byte buffer: exports write two per connection, and building each
     /// as an interpolated String was a tenth of an export.
-    public func appendRFC3339(to text: inout [UInt8]) {
+    func appendRFC3339(to text: inout some ByteSink) {
         let seconds = nanoseconds.floorDivided(by: 1_000_000_000)
         // From the remainder, not `nanoseconds - seconds * 10^9`, which overflows near Int64.min.
         let remainder = nanoseconds % 1_000_000_000
@@ -55,12 +55,12 @@ public struct Timestamp: Comparable, Hashable, Sendable {
             field[15] = UInt8(ascii: ".")
             put(micros, 6, at: 16)
             field[22] = UInt8(ascii: "Z")
-            text.append(contentsOf: field)
+            text.append(bytes: UnsafeRawBufferPointer(field))
         }
     }
 
     /// Decimal digits, zero-padded to `width` (more digits when the value needs them).
-    private static func appendDigits(_ value: UInt64, width: Int, to text: inout [UInt8]) {
+    private static func appendDigits(_ value: UInt64, width: Int, to text: inout some ByteSink) {
         var digits = 1
         var rest = value
         while rest >= 10 {
