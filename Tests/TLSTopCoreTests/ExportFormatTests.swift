@@ -110,3 +110,33 @@ import Testing
         #expect(connectionLines.count == snapshot.connections.count)
     }
 }
+
+/// The word-at-a-time check for strings that need no escape, against the byte-by-byte rule,
+/// with every byte value at every position of a word and of the tail.
+@Suite struct PlainASCIITests {
+    private static func reference(_ bytes: [UInt8]) -> Bool {
+        bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }
+    }
+
+    @Test func agreesWithTheByteRuleForEveryByteAnywhere() {
+        let base = Array("abcdefghijklmnopqrs".utf8)  // two words and a three-byte tail
+        var checked = 0
+        for position in base.indices {
+            for value in 0...255 {
+                var bytes = base
+                bytes[position] = UInt8(value)
+                let plain = bytes.withUnsafeBytes(JSONValue.isPlainASCII)
+                #expect(plain == Self.reference(bytes), "byte \(value) at \(position)")
+                checked += 1
+            }
+        }
+        #expect(checked == base.count * 256)
+        #expect([UInt8]().withUnsafeBytes(JSONValue.isPlainASCII))
+    }
+
+    @Test func escapedStringsStillComeOutEscaped() {
+        var out: [UInt8] = []
+        JSONValue.writeString("tab\there \"quoted\" back\\slash \u{7F}", to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == #""tab\there \"quoted\" back\\slash \u007f""#)
+    }
+}

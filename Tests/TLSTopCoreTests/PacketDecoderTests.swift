@@ -137,3 +137,15 @@ import Testing
         #expect(decoded >= fixture.frames.count)
     }
 }
+
+@Suite struct IPAddressTextTests {
+    /// The bytes an export appends are `description`'s text, for every octet width and IPv6.
+    @Test(arguments: ["0.0.0.0", "255.255.255.255", "10.0.0.1", "1.20.100.9", "192.168.10.254", "::1", "2001:db8::8:1"])
+    func appendedTextIsTheDescription(text: String) throws {
+        let address = try #require(IPAddress(text))
+        var bytes: [UInt8] = []
+        address.appendText(to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == address.description)
+        #expect(address.description == text)
+    }
+}

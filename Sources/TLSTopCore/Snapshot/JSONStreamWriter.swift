@@ -148,6 +148,15 @@ public struct JSONStreamWriter {
         timestamp(value)
     }
 
+    /// An address's text (no escape needed), written without making a String.
+    public mutating func member(_ name: StaticString, _ address: IPAddress) {
+        key(name)
+        separate()
+        buffer.append(UInt8(ascii: "\""))
+        address.appendText(to: &buffer)
+        buffer.append(UInt8(ascii: "\""))
+    }
+
     /// An RFC 3339 time, written without making a String.
     public mutating func timestamp(_ value: Timestamp?) {
         separate()

@@ -80,7 +80,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         // The common case in one pass over the string's own bytes: scanned, then copied whole
         // (a generic append of the UTF-8 view went byte by byte, and was most of an export).
         let copied = value.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            guard !needsEscaping(bytes) else { return false }
+            guard isPlainASCII(UnsafeRawBufferPointer(bytes)) || !needsEscaping(bytes) else { return false }
             out.append(UInt8(ascii: "\""))
             out.append(bytes: UnsafeRawBufferPointer(bytes))
             out.append(UInt8(ascii: "\""))
@@ -179,5 +179,34 @@ public indirect enum JSONValue: Sendable, Equatable {
             previous = byte
         }
         return false
+    }
+
+    /// Whether every byte is printable ASCII other than `"` and `\\`, eight bytes at a time: the
+    /// answer for nearly every string an export writes (addresses, names, hex), which then needs
+    /// no byte-by-byte scan. False sends the string to `needsEscaping`, which decides.
+    static func isPlainASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var offset = 0
+        while bytes.count - offset >= 8 {
+            let word = bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            // A byte below 0x20, or with its high bit set, or 0x7F (which adding one carries into
+            // the high bit, no byte being above 0x7F by then).
+            if (word &- ones &* 0x20) & ~word & highs != 0 || word & highs != 0 || (word &+ ones) & highs != 0 {
+                return false
+            }
+            let quotes = word ^ (ones &* 0x22)
+            let backslashes = word ^ (ones &* 0x5C)
+            if (quotes &- ones) & ~quotes & highs != 0 || (backslashes &- ones) & ~backslashes & highs != 0 {
+                return false
+            }
+            offset += 8
+        }
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            guard byte >= 0x20, byte < 0x7F, byte != 0x22, byte != 0x5C else { return false }
+            offset += 1
+        }
+        return true
     }
 }

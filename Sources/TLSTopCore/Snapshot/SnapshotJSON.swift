@@ -242,9 +242,9 @@ extension ConnectionRecord {
     func write(to out: inout JSONStreamWriter, certificate: Int?, offer: Int?) throws {
         out.beginObject()
         out.member("id", id)
-        out.member("client_ip", client.address.description)
+        out.member("client_ip", client.address)
         out.member("client_port", Int(client.port))
-        out.member("server_ip", server.address.description)
+        out.member("server_ip", server.address)
         out.member("server_port", Int(server.port))
         out.member("transport", transport.name)
         out.member("protocol", self.protocol.name)

@@ -50,6 +50,23 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
         return ipv6Text
     }
 
+    /// `description`'s text, appended: an IPv4 address digit by digit, without making a String
+    /// (an export writes two addresses per connection).
+    func appendText(to out: inout some ByteSink) {
+        guard let v4 = ipv4Value else {
+            var text = ipv6Text
+            text.withUTF8 { out.append(bytes: UnsafeRawBufferPointer($0)) }
+            return
+        }
+        for shift in stride(from: 24, through: 0, by: -8) {
+            let octet = UInt8(truncatingIfNeeded: v4 >> UInt32(shift))
+            if octet >= 100 { out.append(UInt8(ascii: "0") + octet / 100) }
+            if octet >= 10 { out.append(UInt8(ascii: "0") + octet / 10 % 10) }
+            out.append(UInt8(ascii: "0") + octet % 10)
+            if shift > 0 { out.append(UInt8(ascii: ".")) }
+        }
+    }
+
     /// RFC 5952 text: lowercase, the longest run (>1) of zero groups compressed to `::`.
     private var ipv6Text: String {
         var groups = [UInt16](repeating: 0, count: 8)
