@@ -610,3 +610,16 @@ struct RegistryTests {
         #expect(violations == [])
     }
 }
+
+@Suite struct WeakSuiteBitsTests {
+    /// The bit per code point says what the registry's info says, for every 16-bit value.
+    @Test func agreeWithTheRegistryForEveryCodePoint() {
+        var weak = 0
+        for value in 0...0xFFFF {
+            let suite = CipherSuite(rawValue: UInt16(value))
+            #expect(suite.isWeak == (suite.info?.isWeak ?? false))
+            if suite.isWeak { weak += 1 }
+        }
+        #expect(weak > 50, "RC4, DES, 3DES, NULL, anonymous and export suites")
+    }
+}

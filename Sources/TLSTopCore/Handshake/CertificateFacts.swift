@@ -47,6 +47,15 @@ public struct CertificateFacts: Sendable, Hashable {
     /// past the `maximumSubjectAltNames`th.
     public internal(set) var truncatedFields = 0
 
+    /// The serial number and validity only: an export keys its certificate list by the facts,
+    /// once per connection, and hashing every name of every certificate was most of that.
+    /// Equal facts have equal serials and dates, so equal hashes; equality still compares all.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(serialNumber)
+        hasher.combine(notBefore)
+        hasher.combine(notAfter)
+    }
+
     /// Inputs larger than this are refused with `.tooLarge` (real certificates are a few KiB).
     public static let maximumDERSize = 64 * 1024
     /// Cap, in Unicode scalars, on every string taken from the certificate.

@@ -113,7 +113,7 @@ public enum PostureEvaluator {
             collector.add(.noSNI, "ClientHello without server_name")
         }
         if let hello, let chosen = suite {
-            let weak = hello.cipherSuites.filter { $0 != chosen && ($0.info?.isWeak ?? false) }
+            let weak = hello.cipherSuites.filter { $0 != chosen && $0.isWeak }
             if !weak.isEmpty {
                 let names = weak.prefix(3).map(\.name).joined(separator: ", ")
                 collector.add(
