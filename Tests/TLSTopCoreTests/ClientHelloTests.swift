@@ -132,6 +132,16 @@ import Testing
         #expect(hello.cipherSuites.map(\.rawValue) == [0x1301], "the other lists keep their spans")
         hello.serverName = nil
         #expect(hello.serverName == nil && hello.alpnProtocols == ["h2", "http/1.1", "x"])
+        #expect(!hello.offersSessionID([]) && !hello.offersSessionID([1]))
+        for length in [1, 2, 3, 32] {
+            let session = (0..<length).map { UInt8($0 * 7 + 1) }
+            hello.sessionID = session
+            #expect(hello.sessionID == session && hello.offersSessionID(session))
+            #expect(!hello.offersSessionID(Array(session.dropLast())) && !hello.offersSessionID(session + [0]))
+            var changed = session
+            changed[length - 1] ^= 0xFF
+            #expect(!hello.offersSessionID(changed), "the last byte differs")
+        }
 
         var body: [UInt8] = [0x03, 0x03] + [UInt8](repeating: 0, count: 32) + [0]
         body += [0, 2, 0x13, 0x01, 1, 0]

@@ -75,11 +75,12 @@ extension HandshakeAnalyzer {
                 }
                 facts.serverChainLength = Int32(clamping: chain.chainLength)
                 if let leaf = chain.leaf {
-                    let (result, covers) = certificates.facts(for: leaf, hostName: facts.clientHello?.serverName)
+                    let (result, covers) = certificates.sharedFacts(
+                        for: leaf, hostName: facts.clientHello?.serverName)
                     switch result {
                     case .success(let certificate):
-                        limitCounter?.truncatedFields += certificate.truncatedFields
-                        facts.serverCertificate = certificate
+                        limitCounter?.truncatedFields += certificate.value.truncatedFields
+                        facts.server.shareCertificate(certificate)
                         facts.certificateCoversServerName = covers
                     case .failure(let error): facts.serverCertificateError = error.description
                     }

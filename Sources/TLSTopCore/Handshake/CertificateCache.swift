@@ -19,16 +19,30 @@ public final class CertificateCache {
         entry(for: der).result
     }
 
-    /// The certificate's facts and whether it covers `hostName`: matching a name against every
-    /// subject alternative name costs more than the lookup, and the same names come back.
+    /// The certificate's facts and whether it covers `hostName`.
     public func facts(for der: [UInt8], hostName: String?) -> (Result<CertificateFacts, ParseError>, covers: Bool?) {
         let entry = entry(for: der)
-        guard let hostName, case .success(let certificate) = entry.result else { return (entry.result, nil) }
-        if let known = entry.coverage[hostName] { return (entry.result, known) }
+        return (entry.result, coverage(of: entry, hostName: hostName))
+    }
+
+    /// The facts in the box every connection with this certificate shares (see `ServerFacts`):
+    /// a connection keeps a pointer, not a copy of 168 bytes in a box of its own.
+    func sharedFacts(for der: [UInt8], hostName: String?) -> (
+        Result<FactsBox<CertificateFacts>, ParseError>, covers: Bool?
+    ) {
+        let entry = entry(for: der)
+        return (entry.shared, coverage(of: entry, hostName: hostName))
+    }
+
+    /// Whether the entry's certificate covers `hostName`: matching a name against every subject
+    /// alternative name costs more than the lookup, and the same names come back.
+    private func coverage(of entry: Entry, hostName: String?) -> Bool? {
+        guard let hostName, case .success(let certificate) = entry.result else { return nil }
+        if let known = entry.coverage[hostName] { return known }
         let covers = certificate.covers(hostName: hostName)
         if entry.coverage.count >= Self.maximumRememberedNames { entry.coverage.removeAll(keepingCapacity: true) }
         entry.coverage[hostName] = covers
-        return (entry.result, covers)
+        return covers
     }
 
     private func entry(for der: [UInt8]) -> Entry {
@@ -52,10 +66,12 @@ public final class CertificateCache {
 
     private final class Entry {
         let result: Result<CertificateFacts, ParseError>
+        let shared: Result<FactsBox<CertificateFacts>, ParseError>
         var coverage: [String: Bool] = [:]
 
         init(_ result: Result<CertificateFacts, ParseError>) {
             self.result = result
+            self.shared = result.map(FactsBox.init)
         }
     }
 }

@@ -109,6 +109,12 @@ public struct ClientHello: Sendable, Equatable {
         supportedVersions.max(by: { $0.ordinal < $1.ordinal }) ?? legacyVersion
     }
 
+    /// Whether the session ID offered is `bytes` (a server echoing it resumes that session),
+    /// compared in the buffer without making the array `sessionID` would.
+    func offersSessionID(_ bytes: [UInt8]) -> Bool {
+        lists.hasBytes(bytes, in: .sessionID)
+    }
+
     /// Whether the client tries to resume a session (session ID, ticket or PSK).
     public var attemptsResumption: Bool {
         offersPreSharedKey || offersSessionTicket

@@ -187,7 +187,7 @@ public struct HandshakeFacts: Sendable {
         guard let serverHello else { return false }
         if serverHello.selectedVersion.isTLS13Family { return serverHello.selectsPreSharedKey }
         if abbreviatedHandshake { return true }
-        if let offered = clientHello?.sessionID, !offered.isEmpty, offered == serverHello.sessionID,
+        if !serverHello.sessionID.isEmpty, clientHello?.offersSessionID(serverHello.sessionID) == true,
             !serverHelloDone, serverChainLength == 0
         {
             return true

@@ -174,6 +174,21 @@ struct HelloLists: Sendable, Hashable {
         }
     }
 
+    /// Whether the byte string `setBytes` stored in `list` is `bytes` (false when never set).
+    func hasBytes(_ bytes: [UInt8], in list: List) -> Bool {
+        let values = values(of: list)
+        guard let length = values.first, Int(length) == bytes.count else { return false }
+        var index = 0
+        for value in values.dropFirst() {
+            guard UInt8(truncatingIfNeeded: value >> 8) == bytes[index] else { return false }
+            index += 1
+            guard index < bytes.count else { break }
+            guard UInt8(truncatingIfNeeded: value) == bytes[index] else { return false }
+            index += 1
+        }
+        return true
+    }
+
     /// The values a byte string of `count` bytes takes.
     static func room(forBytes count: Int) -> Int { 1 + (count + 1) / 2 }
 

@@ -20,6 +20,9 @@ public struct ServerFacts: Sendable {
         set { serverCertificateBox = newValue.map(FactsBox.init) }
     }
     private var serverCertificateBox: FactsBox<CertificateFacts>?
+
+    /// Takes the certificate cache's own box: connections to one server share it.
+    mutating func shareCertificate(_ box: FactsBox<CertificateFacts>) { serverCertificateBox = box }
     public var serverCertificateError: String?
     public var serverChainLength: Int32 = 0
     /// Application-data records after the ServerHello (TLS 1.3 completion).
