@@ -18,32 +18,18 @@ struct ConnectionTable {
     private var slots: [Slot]
     private var mask: Int
     private(set) var count = 0
-    /// Random per table, so that the flows of a capture cannot be chosen to collide.
-    private let seed: (UInt64, UInt64, UInt64)
+    private let hasher = FlowHasher()
 
     init(minimumCapacity: Int = 16) {
-        var generator = SystemRandomNumberGenerator()
-        seed = (generator.next() | 1, generator.next() | 1, generator.next() | 1)
         let capacity = Self.capacity(for: minimumCapacity)
         slots = Array(repeating: Slot(), count: capacity)
         mask = capacity - 1
     }
 
-    /// The smallest power of two that holds `entries` at most three quarters full.
-    private static func capacity(for entries: Int) -> Int {
-        var capacity = 16
-        while capacity - capacity / 4 < entries { capacity <<= 1 }
-        return capacity
-    }
+    private static func capacity(for entries: Int) -> Int { FlowHasher.capacity(for: entries) }
 
     @inline(__always)
-    private func hash(_ key: FlowKey) -> UInt32 {
-        let ports = UInt64(key.lowPort) << 32 | UInt64(key.highPort) << 16 | UInt64(key.transport)
-        let addresses =
-            SeededHash.mix(key.lowAddress.low ^ seed.0, key.highAddress.low ^ seed.1)
-            ^ SeededHash.mix(key.lowAddress.high ^ key.highAddress.high ^ seed.2, ports ^ seed.0)
-        return UInt32(truncatingIfNeeded: SeededHash.mix(addresses ^ seed.1, seed.2) >> 16)
-    }
+    private func hash(_ key: FlowKey) -> UInt32 { hasher.hash(key) }
 
     subscript(key: FlowKey) -> Connection? {
         let hash = hash(key)
@@ -93,9 +79,7 @@ struct ConnectionTable {
         while slots[index].connection != nil {
             let home = Int(slots[index].hash) & mask
             // The entry may fill the hole when its home is not in (hole, index], cyclically.
-            let homeToIndex = (index - home) & mask
-            let holeToIndex = (index - hole) & mask
-            if homeToIndex >= holeToIndex {
+            if FlowHasher.mayFill(hole: hole, from: index, home: home, mask: mask) {
                 slots[hole] = slots[index]
                 hole = index
             }
