@@ -4,7 +4,7 @@
 public struct HostTable: Sendable {
     /// What grading needs from the connections of a host, in a form that merges.
     struct GradeInputs: Sendable {
-        var worstSeverity: [FindingID: Severity] = [:]
+        var worstSeverity = FindingSeverities()
         var hasTLS = false
         var allTLSPostQuantum = true
         var anyClassified = false
@@ -12,9 +12,7 @@ public struct HostTable: Sendable {
         mutating func add(_ connection: ConnectionRecord) {
             guard connection.isEncrypted != nil else { return }
             anyClassified = true
-            for finding in connection.findings {
-                worstSeverity[finding.id] = max(worstSeverity[finding.id] ?? .ok, finding.severity)
-            }
+            for finding in connection.findings { worstSeverity.raise(finding.id, to: finding.severity) }
             if connection.protocol == .tls {
                 hasTLS = true
                 if !connection.pq { allTLSPostQuantum = false }
