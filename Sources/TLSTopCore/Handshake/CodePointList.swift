@@ -63,7 +63,13 @@ public struct CodePointList<Element: PackedCodePoint>: RandomAccessCollection, H
     /// The packed values, without converting each.
     var packedValues: ArraySlice<UInt16> { storage[bounds] }
 
-    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.packedValues == rhs.packedValues }
+    /// Compared as bytes, eight at a time (cache keys and export offers compare whole lists).
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        guard lhs.bounds.count == rhs.bounds.count else { return false }
+        return lhs.packedValues.withUnsafeBytes { left in
+            rhs.packedValues.withUnsafeBytes { right in left.hasSameBytes(as: right) }
+        }
+    }
 
     /// The count, then the values as raw bytes: one pass instead of one `combine` per code point
     /// (fingerprint cache keys and export offers hash whole lists).
@@ -71,6 +77,9 @@ public struct CodePointList<Element: PackedCodePoint>: RandomAccessCollection, H
         hasher.combine(bounds.count)
         packedValues.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
+
+    /// A keyed digest of the count and values (`SeededHash`), for tables that hash whole lists.
+    var seededDigest: UInt64 { packedValues.withUnsafeBytes { SeededHash.hash($0) } }
 
     public var description: String { Array(self).description }
 }

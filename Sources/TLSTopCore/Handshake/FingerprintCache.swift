@@ -8,7 +8,12 @@
 /// Used from the thread that owns the aggregator only.
 public final class FingerprintCache {
     /// What JA3 and JA4 read of a ClientHello. The lists are the hello's own (shared, not copied).
+    ///
+    /// The dictionary hashes `digest`, a keyed digest of every list made once per lookup
+    /// (`SeededHash`, 16 bytes a multiply), not the lists themselves: SipHash over their few
+    /// hundred bytes cost about 3,600 instructions a lookup, a tenth of an export's work.
     struct ClientKey: Hashable {
+        let digest: UInt64
         var carrier: TLSFingerprint.Carrier
         var legacyVersion: ProtocolVersion
         var supportedVersions: CodePointList<ProtocolVersion>
@@ -29,6 +34,33 @@ public final class FingerprintCache {
             ecPointFormats = hello.ecPointFormats
             signatureAlgorithms = hello.signatureAlgorithms
             firstALPNEdges = hello.firstALPNEdges
+            let carrierCode: UInt64 =
+                switch carrier {
+                case .tcp: 1
+                case .quic: 2
+                case .dtls: 3
+                }
+            var state = SeededHash.mix(
+                carrierCode ^ SeededHash.key.0, UInt64(legacyVersion.rawValue) ^ SeededHash.key.1)
+            func fold(_ list: UInt64) { state = SeededHash.mix(state ^ SeededHash.key.2, list) }
+            fold(supportedVersions.seededDigest)
+            fold(cipherSuites.seededDigest)
+            fold(extensionTypes.seededDigest)
+            fold(supportedGroups.seededDigest)
+            fold(ecPointFormats.seededDigest)
+            fold(signatureAlgorithms.seededDigest)
+            fold(firstALPNEdges.seededDigest)
+            digest = state
+        }
+
+        func hash(into hasher: inout Hasher) { hasher.combine(digest) }
+
+        static func == (lhs: ClientKey, rhs: ClientKey) -> Bool {
+            lhs.digest == rhs.digest && lhs.carrier == rhs.carrier && lhs.legacyVersion == rhs.legacyVersion
+                && lhs.cipherSuites == rhs.cipherSuites && lhs.extensionTypes == rhs.extensionTypes
+                && lhs.supportedGroups == rhs.supportedGroups && lhs.supportedVersions == rhs.supportedVersions
+                && lhs.ecPointFormats == rhs.ecPointFormats && lhs.signatureAlgorithms == rhs.signatureAlgorithms
+                && lhs.firstALPNEdges == rhs.firstALPNEdges
         }
     }
 

@@ -89,10 +89,7 @@ public struct JSONStreamWriter {
     /// (they are most of the strings a snapshot writes, and scanning them was a tenth of it).
     public mutating func key(_ name: StaticString) {
         separate()
-        buffer.append(UInt8(ascii: "\""))
-        buffer.append(name)
-        buffer.append(UInt8(ascii: "\""))
-        buffer.append(UInt8(ascii: ":"))
+        buffer.appendMemberName(name)
         afterKey = true
     }
 
