@@ -2,8 +2,8 @@ import Testing
 
 @testable import TLSTopCore
 
-/// The fingerprint cache's key: equal for the same fields in different buffers, different when any
-/// field JA3 or JA4 reads differs (its digest and its byte-wise list comparison).
+/// The fingerprint cache's key: equal for the same fields in different buffers (its digest and its
+/// byte-wise list comparison read values, not where they are stored).
 @Suite struct FingerprintCacheKeyTests {
     private typealias Key = FingerprintCache.ClientKey
 
@@ -21,39 +21,16 @@ import Testing
         #expect(Key(hello, carrier: .tcp) != Key(copy, carrier: .quic))
     }
 
-    @Test func anyFieldThatDiffersMakesAnotherKey() {
+    /// Lists compare eight bytes at a time, then the rest: a change in the last few bytes of a
+    /// list of the same length must still tell the keys apart (`FingerprintCacheTests` covers
+    /// a change of each field).
+    @Test func aChangeInTheLastBytesOfAListMakesAnotherKey() {
         let base = FingerprintTests.specificationHello
-        var changes: [ClientHello] = []
+        #expect(base.cipherSuites.count * 2 % 8 != 0)
         var hello = base
-        hello.legacyVersion = .tls10
-        changes.append(hello)
-        hello = base
-        hello.supportedVersions = [.tls13]
-        changes.append(hello)
-        hello = base
-        // The same count, the last suite changed: the bytes past the last whole word are compared.
         hello.cipherSuites = CodePointList(Array(base.cipherSuites.dropLast()) + [CipherSuite(rawValue: 0x0036)])
-        changes.append(hello)
-        hello = base
-        hello.extensionTypes = CodePointList(Array(base.extensionTypes.reversed()))
-        changes.append(hello)
-        hello = base
-        hello.supportedGroups = [.x25519]
-        changes.append(hello)
-        hello = base
-        hello.ecPointFormats = [0]
-        changes.append(hello)
-        hello = base
-        hello.signatureAlgorithms = CodePointList(Array(base.signatureAlgorithms.dropFirst()))
-        changes.append(hello)
-        hello = base
-        hello.firstALPNEdges = CodePointList("h1".utf8)
-        changes.append(hello)
-        let key = Key(base, carrier: .tcp)
-        #expect(changes.count == 8)
-        for (index, changed) in changes.enumerated() {
-            #expect(Key(changed, carrier: .tcp) != key, "change \(index)")
-        }
-        #expect(Set(changes.map { Key($0, carrier: .tcp) }).count == changes.count)
+        #expect(hello.cipherSuites.count == base.cipherSuites.count)
+        #expect(Key(hello, carrier: .tcp) != Key(base, carrier: .tcp))
+        #expect(hello.cipherSuites != base.cipherSuites)
     }
 }
