@@ -102,6 +102,10 @@ extension DashboardRenderer {
         x += screen.put("   encrypted \(share(totals.encrypted, classified))", x: x, y: 1, role: .header)
         x += screen.put("   PFS \(share(totals.pfs, totals.tlsFamily))", x: x, y: 1, role: .header)
         x += screen.put("   PQ \(share(totals.pq, totals.tlsFamily))", x: x, y: 1, role: .header)
+        if totals.pqMissed > 0 {
+            // Clients that offered a hybrid group and got a classical one: the server's to fix.
+            x += screen.put(" (missed \(share(totals.pqMissed, totals.tlsFamily)))", x: x, y: 1, role: .warn)
+        }
         if totals.tls13 > 0 {
             // TLS 1.3 hides certificates: how many of them --keylog or --probe brought to light.
             x += screen.put(

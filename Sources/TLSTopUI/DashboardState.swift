@@ -6,7 +6,8 @@ public struct DashboardState: Sendable, Equatable {
     public enum Pane: Sendable, Equatable { case hosts, connections }
 
     public enum SortKey: String, Sendable, CaseIterable {
-        case severity, connections, host, grade
+        /// `pq`: most connections that missed a post-quantum exchange first, then least post-quantum.
+        case severity, connections, host, grade, pq
     }
 
     public var pane = Pane.hosts
@@ -34,7 +35,8 @@ public struct DashboardState: Sendable, Equatable {
 
 /// `/` filter terms, all of which must match: a substring of host, SNI or address; a CIDR;
 /// `port:443`; `sev:warn` (that severity or worse); `proto:plaintext`; `proc:nginx` (the local
-/// program or its unit); `ja4:t13d` (a JA4 prefix); `dir:inbound` or `dir:outbound`.
+/// program or its unit); `ja4:t13d` (a JA4 prefix); `dir:inbound` or `dir:outbound`; `pq:yes`,
+/// `pq:no` or `pq:missed` (the client offered a post-quantum group, the server chose a classical one).
 public struct ConnectionFilter: Sendable, Equatable {
     public private(set) var text = ""
     private var substrings: [String] = []
@@ -44,6 +46,11 @@ public struct ConnectionFilter: Sendable, Equatable {
     private var processes: [String] = []
     private var ja4Prefixes: [String] = []
     private var directions: [String] = []
+    private var postQuantum: [PostQuantumTerm] = []
+
+    private enum PostQuantumTerm: String {
+        case yes, no, missed
+    }
     private var networks: [(base: IPAddress, prefix: Int)] = []
 
     public init(_ text: String = "") {
@@ -61,6 +68,8 @@ public struct ConnectionFilter: Sendable, Equatable {
                 ja4Prefixes.append(String(term.dropFirst(4)))
             } else if term.hasPrefix("dir:") {
                 directions.append(String(term.dropFirst(4)))
+            } else if term.hasPrefix("pq:"), let wanted = PostQuantumTerm(rawValue: String(term.dropFirst(3))) {
+                postQuantum.append(wanted)
             } else if let network = Self.cidr(term) {
                 networks.append(network)
             } else {
@@ -96,6 +105,16 @@ public struct ConnectionFilter: Sendable, Equatable {
             else {
                 return false
             }
+        }
+        if !postQuantum.isEmpty {
+            let matching = postQuantum.contains { wanted in
+                switch wanted {
+                case .yes: connection.pq
+                case .no: connection.protocol.isTLSFamily && !connection.pq
+                case .missed: connection.pqMissed
+                }
+            }
+            if !matching { return false }
         }
         for network in networks {
             let inside =

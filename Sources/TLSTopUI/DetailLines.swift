@@ -61,6 +61,15 @@ enum DetailLines {
         return lines
     }
 
+    private static func findingLines(_ findings: [Finding]) -> [(String, StyleRole)] {
+        findings.map { finding in
+            (
+                "\(marker(finding.severity)) \(finding.id.rawValue.padded(to: 12)) \(TerminalText.sanitize(finding.detail))",
+                role(finding.severity)
+            )
+        }
+    }
+
     static func connection(_ connection: ConnectionRecord, now: Timestamp = .zero) -> [(String, StyleRole)] {
         var lines: [(String, StyleRole)] = []
         let what = [connection.protocol.name, connection.application?.rawValue, connection.version?.name]
@@ -69,13 +78,15 @@ enum DetailLines {
         if let cipher = connection.cipher { lines.append(("Cipher \(cipher.name)", .normal)) }
         let pfs = connection.pfs.map { $0 ? "yes" : "no" } ?? "–"
         let exchange = Format.keyExchange(group: connection.group, cipher: connection.cipher)
-        lines.append(("Key exchange \(exchange)  PFS \(pfs)  PQ \(connection.pq ? "yes" : "no")", .normal))
-        for finding in connection.findings {
+        let pq = connection.pq ? "yes" : connection.pqMissed ? "missed (client offered)" : "no"
+        let pqAuthentication = connection.pqAuthentication.map { $0 ? "  PQ auth yes" : "  PQ auth no" } ?? ""
+        lines.append(("Key exchange \(exchange)  PFS \(pfs)  PQ \(pq)\(pqAuthentication)", .normal))
+        lines += findingLines(connection.findings)
+        for verdict in connection.otherVerdicts {
+            // Every further --policy: its name and worst severity, then its findings.
             lines.append(
-                (
-                    "\(marker(finding.severity)) \(finding.id.rawValue.padded(to: 12)) \(TerminalText.sanitize(finding.detail))",
-                    role(finding.severity)
-                ))
+                ("Under \(TerminalText.sanitize(verdict.policy)): \(verdict.severity.name)", role(verdict.severity)))
+            lines += findingLines(verdict.findings)
         }
         if let process = processLine(connection) { lines.append((process, .normal)) }
         if let certificate = connection.certificate {

@@ -32,7 +32,10 @@ enum HostOrdering {
                 Row(
                     severity: hosts[index].severity, plaintext: hosts[index].plaintextConnections > 0,
                     connections: hosts[index].connections, grade: hosts[index].grade?.rawValue ?? 99,
-                    host: hosts[index].host, port: hosts[index].port, index: index))
+                    host: hosts[index].host, port: hosts[index].port, index: index,
+                    pqMissed: hosts[index].pqMissedConnections,
+                    pqShare: hosts[index].tlsConnections == 0
+                        ? 2 : Double(hosts[index].pqConnections) / Double(hosts[index].tlsConnections)))
         }
         rows.sort { precedes($0, $1, by: key) }
         return rows.map { hosts[$0.index] }
@@ -46,6 +49,9 @@ enum HostOrdering {
         var host: String
         var port: Int
         var index: Int
+        var pqMissed: Int
+        /// Post-quantum connections over TLS ones; 2 (after every share) without TLS.
+        var pqShare: Double
     }
 
     private static func precedes(_ a: Row, _ b: Row, by key: DashboardState.SortKey) -> Bool {
@@ -59,6 +65,9 @@ enum HostOrdering {
             if a.grade != b.grade { return a.grade < b.grade }
         case .host:
             if a.host != b.host { return byteOrder(a.host, b.host) }
+        case .pq:
+            if a.pqMissed != b.pqMissed { return a.pqMissed > b.pqMissed }
+            if a.pqShare != b.pqShare { return a.pqShare < b.pqShare }
         }
         if a.connections != b.connections { return a.connections > b.connections }
         if a.host != b.host { return byteOrder(a.host, b.host) }

@@ -21,7 +21,7 @@ final class Feeds {
             gethostname(&name, name.count - 1) == 0
             ? String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
         context = ConnectionEvent.Context(
-            policy: policy.name, observerHostName: hostName, version: TLSTopCommand.version)
+            policy: policy, observerHostName: hostName, version: TLSTopCommand.version)
         let context = self.context
         log = try logPath.map { path throws(EventLog.OpenError) in
             try EventLog(path: path, whenFull: logWhenFull) { ConnectionEvent.lines(for: $0, context: context) }

@@ -15,26 +15,62 @@ extension CaptureError {
     var commandError: CommandError { CommandError(message) }
 }
 
-/// `--policy`: a built-in profile, or the path of a TOML policy file (read when the run starts).
-enum PolicyChoice: ExpressibleByArgument, Equatable, Sendable {
-    case profile(Policy.Profile)
-    case file(String)
-
-    init(argument: String) {
-        self = Policy.Profile(rawValue: argument).map(PolicyChoice.profile) ?? .file(argument)
+/// `--policy`: built-in profiles or paths of TOML policy files, separated by commas (each read
+/// when the run starts). The first decides findings, grades and totals; the others add verdicts.
+struct PolicyChoice: ExpressibleByArgument, Equatable, Sendable {
+    enum Item: Equatable, Sendable {
+        case profile(Policy.Profile, notice: String?)
+        case file(String)
     }
 
-    var defaultValueDescription: String {
-        switch self {
-        case .profile(let profile): profile.rawValue
-        case .file(let path): path
+    let items: [Item]
+    /// As given, for the help text and errors.
+    let argument: String
+
+    /// More policies than this at once is a typo, not a comparison anyone reads.
+    static let maximumCount = 8
+
+    init(argument: String) {
+        self.argument = argument
+        // A file whose name has a comma is still one file.
+        let parts =
+            FileManager.default.fileExists(atPath: argument)
+            ? [argument] : argument.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        items = parts.map { part in
+            Policy.Profile.named(part).map { .profile($0.profile, notice: $0.notice) } ?? .file(part)
         }
     }
 
-    /// The profile's policy, or the file's, read no further than its cap.
-    func load() throws(CommandError) -> Policy {
-        switch self {
-        case .profile(let profile):
+    init(_ profile: Policy.Profile) {
+        self.init(argument: profile.rawValue)
+    }
+
+    var defaultValueDescription: String { argument }
+
+    /// Notices about the names given (`old` is now `legacy`), one line each.
+    var notices: [String] {
+        items.compactMap { if case .profile(_, let notice) = $0 { notice } else { nil } }
+    }
+
+    /// The policies, first one first; files read no further than their cap.
+    func load() throws(CommandError) -> [Policy] {
+        guard items.count <= Self.maximumCount else {
+            throw CommandError("--policy takes at most \(Self.maximumCount) policies, got \(items.count)")
+        }
+        var policies: [Policy] = []
+        for item in items {
+            let policy = try Self.load(item)
+            guard !policies.contains(where: { $0.name == policy.name }) else {
+                throw CommandError("--policy names '\(policy.name)' twice; give each policy once")
+            }
+            policies.append(policy)
+        }
+        return policies
+    }
+
+    private static func load(_ item: Item) throws(CommandError) -> Policy {
+        switch item {
+        case .profile(let profile, _):
             return Policy.builtIn(profile)
         case .file(let path):
             // A regular file, read no further than the cap: `--policy /dev/zero` must not hang.
@@ -43,9 +79,8 @@ enum PolicyChoice: ExpressibleByArgument, Equatable, Sendable {
                 let handle = FileHandle(forReadingAtPath: path),
                 let data = try? handle.read(upToCount: PolicyFile.maximumSize + 1)
             else {
-                throw CommandError(
-                    "cannot read policy file '\(path)'; use modern, intermediate, old or the path of a TOML policy file"
-                )
+                let names = Policy.Profile.allCases.map(\.rawValue).joined(separator: ", ")
+                throw CommandError("cannot read policy file '\(path)'; use \(names) or the path of a TOML policy file")
             }
             try? handle.close()
             do {

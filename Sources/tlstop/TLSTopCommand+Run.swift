@@ -27,7 +27,9 @@ extension TLSTopCommand {
     /// metrics port), give root up, check every output can be written, then read.
     func execute(environment: [String: String] = ProcessInfo.processInfo.environment) throws(CommandError) {
         let started = ContinuousClock.now
-        let policy = try policy.load()
+        let policies = try self.policy.load()
+        for notice in self.policy.notices { FileHandle.standardError.write(Data("tlstop: \(notice)\n".utf8)) }
+        let policy = policies.first ?? .intermediate
         let mode = self.mode
         var themes: [Theme] = []
         if mode == .dashboard {
@@ -45,7 +47,7 @@ extension TLSTopCommand {
             throw error.commandError
         }
         let source = try openSource()
-        let analysis = TrafficAnalysis(configuration: analysisConfiguration(policy: policy))
+        let analysis = TrafficAnalysis(configuration: analysisConfiguration(policies: policies))
         let logIsNew = log.map { $0 != "-" && !FileManager.default.fileExists(atPath: $0) } ?? false
         let feeds = try openFeeds(policy: policy)
         if let log, logIsNew { OutputCheck.handOver(log, createdNow: true, to: plan) }
@@ -114,9 +116,10 @@ extension TLSTopCommand {
     }
 
     /// The caps (defaults, then each --limit) and the policy connections are judged under.
-    func analysisConfiguration(policy: Policy) -> TrafficAnalysis.Configuration {
+    func analysisConfiguration(policies: [Policy]) -> TrafficAnalysis.Configuration {
         var configuration = TrafficAnalysis.Configuration()
-        configuration.aggregation.policy = policy
+        configuration.aggregation.policy = policies.first ?? .intermediate
+        configuration.aggregation.otherPolicies = Array(policies.dropFirst())
         for limit in limits { limit.apply(to: &configuration) }
         return configuration
     }

@@ -117,9 +117,11 @@ struct TLSTopCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Judge connections by this policy: modern, intermediate or old (Mozilla Server Side TLS), or a policy file (TOML).",
-            valueName: "profile|file"))
-    var policy = PolicyChoice.profile(.intermediate)
+            "Judge connections by these policies, separated by commas (the first sets findings and grades): "
+                + Policy.Profile.allCases.map(\.rawValue).joined(separator: ", ")
+                + ", or a policy file (TOML).",
+            valueName: "profile|file[,…]"))
+    var policy = PolicyChoice(.intermediate)
 
     @Option(
         name: .customLong("limit"),

@@ -114,7 +114,44 @@ struct CertificateFactsTests {
         expect(
             "dsa2048", subject: "CN=dsa.tlstop.test", commonName: "dsa.tlstop.test", serial: "4001",
             keyType: "DSA", keyBits: 2048, signature: "dsa-with-SHA256", selfSigned: true),
+        // FIPS 204 keys (make-pq-certs.py), named and sized like Ed25519: the public key's bits
+        // (1312, 1952 and 2592 bytes). swift-certificates cannot verify them: key-id fallback.
+        expect(
+            "mldsa44", subject: "CN=mldsa44.tlstop.test", commonName: "mldsa44.tlstop.test", serial: "5001",
+            keyType: "ML-DSA-44", keyBits: 10_496, signature: "ML-DSA-44", selfSigned: true),
+        expect(
+            "mldsa65", subject: "CN=mldsa65.tlstop.test", commonName: "mldsa65.tlstop.test", serial: "5002",
+            keyType: "ML-DSA-65", keyBits: 15_616, signature: "ML-DSA-65", selfSigned: true),
+        expect(
+            "mldsa87", subject: "CN=mldsa87.tlstop.test", commonName: "mldsa87.tlstop.test", serial: "5003",
+            keyType: "ML-DSA-87", keyBits: 20_736, signature: "ML-DSA-87", selfSigned: true),
     ]
+
+    @Test func postQuantumKeysHaveTheirSecurityCategory() throws {
+        #expect(try CertificateFacts(der: Self.fixture("mldsa44")).postQuantumCategory == 2)
+        #expect(try CertificateFacts(der: Self.fixture("mldsa65")).postQuantumCategory == 3)
+        #expect(try CertificateFacts(der: Self.fixture("mldsa87")).postQuantumCategory == 5)
+        #expect(try CertificateFacts(der: Self.fixture("ec-p384")).postQuantumCategory == 0)
+    }
+
+    /// CNSA 2.0 asks for ML-DSA-87; other profiles take any post-quantum key and, by default, say
+    /// nothing about classical ones.
+    @Test(arguments: [
+        ("mldsa87", Policy.Profile.cnsa2, false), ("mldsa65", .cnsa2, true), ("ec-p384", .cnsa2, true),
+        ("ec-p384", .intermediate, false), ("mldsa44", .intermediate, false),
+    ])
+    func certificateKeysAreJudgedForPostQuantumAuthentication(file: String, profile: Policy.Profile, raised: Bool)
+        throws
+    {
+        var facts = HandshakeFacts()
+        facts.serverHello = ServerHello(legacyVersion: .tls12, cipherSuite: CipherSuite(rawValue: 0x1302))
+        facts.serverHello?.selectedVersion = .tls13
+        facts.serverCertificate = try CertificateFacts(der: Self.fixture(file))
+        let posture = PostureEvaluator.evaluate(
+            facts, protocol: .tls, policy: .builtIn(profile), at: Timestamp(seconds: 1_800_000_000, nanoseconds: 0))
+        #expect(posture.findings.contains { $0.id == .notPQAuthentication } == raised, "\(posture.findings)")
+        #expect(posture.pqAuthentication == file.hasPrefix("mldsa"))
+    }
 
     // MARK: Facts
 
@@ -141,7 +178,7 @@ struct CertificateFactsTests {
     @Test(arguments: [
         ("rsa2048-ca", true), ("rsa2048-leaf", true), ("ec-p256", true), ("ec-p384", true), ("ed25519", true),
         ("rsa1024-sha1", false), ("rsa512-md5", false), ("rsa1024-samename", false), ("rsa2048-pss", false),
-        ("rsapss-key", false), ("ed448", false), ("dsa2048", false),
+        ("rsapss-key", false), ("ed448", false), ("dsa2048", false), ("mldsa44", false), ("mldsa87", false),
     ])
     func swiftCertificatesLoadsOnlySomeFixtures(_ file: String, _ loadable: Bool) throws {
         let der = try Self.fixture(file)

@@ -22,10 +22,14 @@ import Testing
         let text = try String(contentsOf: Self.document, encoding: .utf8)
         var expected = Self.replacing("findings", with: PolicyDocumentation.findingsTable(), in: text)
         expected = Self.replacing("profiles", with: PolicyDocumentation.profilesTable(), in: expected)
+        expected = Self.replacing("references", with: PolicyDocumentation.referencesTable(), in: expected)
         if ProcessInfo.processInfo.environment["TLSTOP_UPDATE_GOLDEN"] != nil {
             try expected.write(to: Self.document, atomically: true, encoding: .utf8)
         }
         #expect(text == expected, "docs/policy.md is out of date")
         for id in FindingID.all { #expect(text.contains("`\(id.rawValue)`")) }
+        for section in ["findings", "profiles", "references"] {
+            #expect(text.contains("<!-- generated: \(section) -->"), "docs/policy.md lost its \(section) table")
+        }
     }
 }

@@ -86,20 +86,20 @@ import Testing
         }
         #expect(try severity("tls10-ecdhe.pcap", .tls10, .modern) == .critical)
         #expect(try severity("tls10-ecdhe.pcap", .tls10, .intermediate) == .warn)
-        #expect(try severity("tls10-ecdhe.pcap", .tls10, .old) == .info)
+        #expect(try severity("tls10-ecdhe.pcap", .tls10, .legacy) == .info)
         #expect(try severity("tls12-rsa-static.pcap", .noPFS, .modern) == .critical)
-        #expect(try severity("tls12-rsa-static.pcap", .noPFS, .old) == .info)
+        #expect(try severity("tls12-rsa-static.pcap", .noPFS, .legacy) == .info)
         // TLS 1.2 is a finding only where the profile requires TLS 1.3.
         #expect(try severity("tls12-ecdhe-rsa.pcap", .tls12, .modern) == .warn)
         #expect(try severity("tls12-ecdhe-rsa.pcap", .tls12, .intermediate) == nil)
-        // DH 1024 is weak for intermediate and modern, acceptable for old (5.8 lists 1024).
+        // DH 1024 is weak for intermediate and modern, acceptable for legacy (5.7 old lists 1024).
         #expect(try severity("tls12-dhe-1024.pcap", .weakDH, .intermediate) == .warn)
-        #expect(try severity("tls12-dhe-1024.pcap", .weakDH, .old) == nil)
-        // Static RSA with CBC is inside the old profile, outside intermediate.
+        #expect(try severity("tls12-dhe-1024.pcap", .weakDH, .legacy) == nil)
+        // Static RSA with CBC is inside the legacy (5.7 old) profile, outside intermediate.
         #expect(try severity("tls12-rsa-static.pcap", .cipherNotInProfile, .intermediate) == .info)
-        #expect(try severity("tls12-rsa-static.pcap", .cipherNotInProfile, .old) == nil)
-        // not-pq: silent under old, informational under intermediate, a warning under modern.
-        #expect(try severity("tls13-x25519.pcap", .notPQ, .old) == nil)
+        #expect(try severity("tls12-rsa-static.pcap", .cipherNotInProfile, .legacy) == nil)
+        // not-pq: silent under legacy, informational under intermediate, a warning under modern.
+        #expect(try severity("tls13-x25519.pcap", .notPQ, .legacy) == nil)
         #expect(try severity("tls13-x25519.pcap", .notPQ, .intermediate) == .info)
         #expect(try severity("tls13-x25519.pcap", .notPQ, .modern) == .warn)
     }
@@ -266,16 +266,19 @@ import Testing
         var seen: Set<FindingID> = []
         for name in Fixtures.allPcapNames {
             let fixture = try PcapFixture(contentsOf: Fixtures.pcap(name))
-            for profile in [Policy.Profile.intermediate, .modern] {
+            for profile in Policy.Profile.allCases {
                 let snapshot = fixture.track(policy: .builtIn(profile)).snapshot(
                     source: .init(kind: "file", name: name), generatedAt: .zero)
                 for connection in snapshot.connections { seen.formUnion(connection.findings.map(\.id)) }
             }
         }
-        let syntheticOnly: Set<FindingID> = [.sslv2, .sslv3, .exportCipher, .rc4, .des, .tripleDES]
+        let syntheticOnly: Set<FindingID> = [
+            .sslv2, .sslv3, .exportCipher, .rc4, .des, .tripleDES, .pqMissed, .pqHelloRetry,
+        ]
         let missing = Set(FindingID.all).subtracting(seen).subtracting(syntheticOnly)
         #expect(missing.isEmpty, "no real capture produces \(missing.sorted())")
-        let covered = Set(PostureOnSyntheticFactsTests.cases.map(\.2)).union([.sslv2])
+        // pq-missed and pq-hrr: PostQuantumReadinessTests, on hellos with hybrid key shares.
+        let covered = Set(PostureOnSyntheticFactsTests.cases.map(\.2)).union([.sslv2, .pqMissed, .pqHelloRetry])
         #expect(syntheticOnly.isSubset(of: covered))
     }
 }

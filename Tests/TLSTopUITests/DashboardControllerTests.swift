@@ -58,11 +58,11 @@ import Testing
         let snapshot = try DashboardRendererTests.snapshot()
         var controller = DashboardController()
         var sorts: [DashboardState.SortKey] = []
-        for _ in 0..<4 {
+        for _ in 0..<5 {
             _ = controller.handle(.character("s"), snapshot: snapshot)
             sorts.append(controller.state.sort)
         }
-        #expect(sorts == [.connections, .host, .grade, .severity])
+        #expect(sorts == [.connections, .host, .grade, .pq, .severity])
         _ = controller.handle(.character("p"), snapshot: snapshot)
         #expect(controller.state.paused)
         _ = controller.handle(.character("?"), snapshot: snapshot)

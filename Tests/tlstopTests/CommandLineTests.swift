@@ -125,7 +125,7 @@ import Testing
     @Test func policyProfilesChangeTheVerdict() throws {
         let capture = Self.fixtures.appendingPathComponent("tls10-ecdhe.pcap").path
         var severities: [String] = []
-        for profile in ["modern", "intermediate", "old"] {
+        for profile in ["modern", "intermediate", "legacy"] {
             let out = Self.temporary("policy-\(profile).json")
             defer { try? FileManager.default.removeItem(at: out) }
             let result = try Self.run(["-r", capture, "--batch", "--policy", profile, "--export", out.path])

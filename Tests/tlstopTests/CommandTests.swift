@@ -16,7 +16,7 @@ import Testing
         ])
         #expect(command.export == ExportTarget(argument: "out.CSV"))
         #expect(command.export?.format == .csv)
-        #expect(command.policy == .profile(.modern))
+        #expect(command.policy.items == [.profile(.modern, notice: nil)])
         #expect(command.limits.map(\.assignment) == ["connections=10k", "hosts=500"])
         #expect(command.metrics?.description == "127.0.0.1:9810")
         #expect(command.probe == .off)
@@ -24,9 +24,11 @@ import Testing
         #expect(try TLSTopCommand.parse(["-r", "x.pcap", "--batch"]).mode == .wholeFile)
         #expect(try TLSTopCommand.parse(["-r", "x.pcap"]).mode == .dashboard)
         #expect(
-            try TLSTopCommand.parse(["--policy", "/etc/tlstop/policy.toml"]).policy == .file("/etc/tlstop/policy.toml"))
+            try TLSTopCommand.parse(["--policy", "/etc/tlstop/policy.toml"]).policy.items == [
+                .file("/etc/tlstop/policy.toml")
+            ])
 
-        var configuration = command.analysisConfiguration(policy: .builtIn(.modern))
+        var configuration = command.analysisConfiguration(policies: [.builtIn(.modern)])
         #expect(configuration.aggregation.policy.name == "modern")
         LimitSetting(argument: "retained=7")?.apply(to: &configuration)
         #expect(configuration.aggregation.maximumRetainedConnections == 7)

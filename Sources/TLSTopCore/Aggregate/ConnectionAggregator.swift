@@ -8,6 +8,9 @@ public final class ConnectionAggregator: FlowObserver {
     public struct Configuration: Sendable {
         /// How connections are judged.
         public var policy = Policy.intermediate
+        /// More policies to judge each listed connection by (`--policy a,b`): their verdicts are in
+        /// the records and exports; host rows, grades and totals follow `policy`.
+        public var otherPolicies: [Policy] = []
         /// Connections kept in detail for the snapshot (active ones and the most recent finished
         /// ones). Older finished connections are folded into the host rows and totals and dropped.
         public var maximumRetainedConnections = 1 << 14
@@ -158,8 +161,8 @@ public final class ConnectionAggregator: FlowObserver {
             return record
         }
         let record = ConnectionJudge.record(
-            of: connection, policy: configuration.policy, remembering: keeping, fingerprintCache: fingerprints,
-            probes: probes)
+            of: connection, policy: configuration.policy, otherPolicies: configuration.otherPolicies,
+            remembering: keeping, fingerprintCache: fingerprints, probes: probes)
         if keeping {
             entry.record = record
             entry.revision = connection.revision
@@ -237,7 +240,8 @@ public final class ConnectionAggregator: FlowObserver {
         statistics.evictedHosts = hosts.evictedHosts
         statistics.evictedHostConnections = hosts.evictedHostConnections
         return Snapshot(
-            generatedAt: generatedAt, source: source, policy: configuration.policy.name, statistics: statistics,
+            generatedAt: generatedAt, source: source, policies: [configuration.policy] + configuration.otherPolicies,
+            statistics: statistics,
             firstPacket: firstPacket, lastPacket: lastPacket, connections: records, hosts: hosts.snapshots(),
             totals: totals)
     }

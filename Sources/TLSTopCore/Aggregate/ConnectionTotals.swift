@@ -19,6 +19,8 @@ public struct ConnectionTotals: Sendable, Equatable {
     public var tlsFamily = 0
     public var pfs = 0
     public var pq = 0
+    /// TLS-family connections whose client offered a post-quantum group the server did not choose.
+    public var pqMissed = 0
     /// TLS 1.3-family connections over TCP (whose certificate travels encrypted), and those whose
     /// certificate is known anyway (from the key log or a probe).
     public var tls13 = 0
@@ -47,6 +49,7 @@ public struct ConnectionTotals: Sendable, Equatable {
             tlsFamily += 1
             if connection.pfs == true { pfs += 1 }
             if connection.pq { pq += 1 }
+            if connection.pqMissed { pqMissed += 1 }
         }
         if connection.isProbeCandidate {
             tls13 += 1

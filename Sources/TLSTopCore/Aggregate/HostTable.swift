@@ -160,6 +160,7 @@ extension HostTable.Entry {
         if connection.protocol.isTLSFamily { snapshot.tlsConnections += 1 }
         if connection.pfs == true { snapshot.pfsConnections += 1 }
         if connection.pq { snapshot.pqConnections += 1 }
+        if connection.pqMissed { snapshot.pqMissedConnections += 1 }
         if let service = connection.service,
             snapshot.services[service] != nil || snapshot.services.count < HostTable.maximumServicesPerHost
         {

@@ -90,7 +90,10 @@ extension HandshakeAnalyzer {
                     clamping: try CertificateMessage(parsing: &reader, isTLS13: facts.isTLS13).chainLength)
             case (.server, .serverKeyExchange):
                 if let keyExchange = facts.serverHello?.cipherSuite.info?.keyExchange {
-                    facts.serverKeyExchange = try ServerKeyExchange(parsing: &reader, keyExchange: keyExchange)
+                    let version = facts.serverHello?.selectedVersion
+                    facts.serverKeyExchange = try ServerKeyExchange(
+                        parsing: &reader, keyExchange: keyExchange,
+                        namesSignature: version == .tls12 || version == .dtls12)
                 }
             case (.server, .certificateRequest):
                 facts.clientCertificateRequested = true

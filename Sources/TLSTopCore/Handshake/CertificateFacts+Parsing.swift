@@ -264,6 +264,10 @@ extension CertificateFacts {
         case OID.dsa:
             return ("DSA", algorithm.parameters.flatMap(dsaPrimeBits), nil)
         default:
+            if let algorithm = postQuantumAlgorithms[algorithm.oid] {
+                // Sized like Ed25519 and Ed448: the public key's length in bits (ML-DSA-44: 1312 bytes).
+                return (algorithm.name, key.bytes.count * 8, nil)
+            }
             return (algorithm.oid.description, nil, nil)
         }
     }
@@ -337,7 +341,7 @@ extension CertificateFacts {
     ]
 
     private static func signatureAlgorithmName(_ oid: ASN1ObjectIdentifier) -> String {
-        signatureAlgorithms[oid] ?? oid.description
+        signatureAlgorithms[oid] ?? postQuantumAlgorithms[oid]?.name ?? oid.description
     }
 }
 

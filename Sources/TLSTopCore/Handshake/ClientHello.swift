@@ -74,6 +74,11 @@ public struct ClientHello: Sendable, Equatable {
         get { lists[.keyShareGroups] }
         set { lists[.keyShareGroups] = newValue }
     }
+    /// The post-quantum group the client was readiest to use: the first of its key shares, else
+    /// the first it listed in supported_groups; nil when it offered none.
+    public var offeredPostQuantumGroup: NamedGroup? {
+        keyShareGroups.first(where: \.isPostQuantum) ?? supportedGroups.first(where: \.isPostQuantum)
+    }
     public var signatureAlgorithms: CodePointList<SignatureScheme> {
         get { lists[.signatureAlgorithms] }
         set { lists[.signatureAlgorithms] = newValue }

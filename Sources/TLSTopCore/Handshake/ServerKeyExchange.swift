@@ -7,16 +7,24 @@ public struct ServerKeyExchange: Sendable, Equatable {
     public var group: NamedGroup?
     /// Bit length of the DHE prime p.
     public var dhPrimeBits: Int?
+    /// The algorithm the server signed its parameters with (TLS 1.2 and DTLS 1.2 name it; older
+    /// versions imply it from the certificate). Nil when unsigned (PSK) or cut short.
+    public var signatureScheme: SignatureScheme?
 
-    public init(group: NamedGroup? = nil, dhPrimeBits: Int? = nil) {
+    public init(group: NamedGroup? = nil, dhPrimeBits: Int? = nil, signatureScheme: SignatureScheme? = nil) {
         self.group = group
         self.dhPrimeBits = dhPrimeBits
+        self.signatureScheme = signatureScheme
     }
 
     /// ECCurveType named_curve.
     static let namedCurve: UInt8 = 3
 
-    public init(parsing reader: inout ByteReader, keyExchange: KeyExchange) throws(ParseError) {
+    /// - Parameter namesSignature: the version is (D)TLS 1.2, whose signed parameters start with
+    ///   the SignatureAndHashAlgorithm (RFC 5246 §7.4.3).
+    public init(parsing reader: inout ByteReader, keyExchange: KeyExchange, namesSignature: Bool = false)
+        throws(ParseError)
+    {
         switch keyExchange {
         case .ecdhe, .ecdhePSK:
             if keyExchange == .ecdhePSK { _ = try reader.prefixed16() }  // psk_identity_hint
@@ -26,13 +34,38 @@ public struct ServerKeyExchange: Sendable, Equatable {
                 return
             }
             group = NamedGroup(rawValue: try reader.readUInt16())
+            guard keyExchange == .ecdhe, namesSignature else { return }
+            // ECPoint public (RFC 8422 §5.4), then the signature of an ECDHE_ECDSA/ECDHE_RSA exchange.
+            signatureScheme = Self.signatureScheme(after: &reader) { (reader) throws(ParseError) in
+                _ = try reader.prefixed8()
+            }
         case .dhe, .dhePSK:
             if keyExchange == .dhePSK { _ = try reader.prefixed16() }
             let prime = try reader.prefixed16()
             guard prime.remaining > 0 else { throw .malformed("empty DH prime") }
             dhPrimeBits = Self.bitLength(prime.unreadBytes)
+            guard keyExchange == .dhe, namesSignature else { return }
+            // dh_g and dh_Ys, then the signature (anonymous DH sends none: nothing is left).
+            signatureScheme = Self.signatureScheme(after: &reader) { (reader) throws(ParseError) in
+                _ = try reader.prefixed16()
+                _ = try reader.prefixed16()
+            }
         default:
             return
+        }
+    }
+
+    /// The signature algorithm after the rest of the parameters; nil when the message ends first
+    /// (anonymous suites, or a message cut short: the group and prime size still count).
+    private static func signatureScheme(
+        after reader: inout ByteReader, skippingParameters skip: (inout ByteReader) throws(ParseError) -> Void
+    ) -> SignatureScheme? {
+        do {
+            try skip(&reader)
+            guard reader.remaining >= 2 else { return nil }
+            return SignatureScheme(rawValue: try reader.readUInt16())
+        } catch {
+            return nil
         }
     }
 

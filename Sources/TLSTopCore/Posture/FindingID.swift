@@ -66,6 +66,10 @@ public struct FindingID: RawRepresentable, Hashable, Sendable, Comparable, Custo
     public static let versionDowngrade = FindingID(known: "version-downgrade", 29)
     public static let weakOffer = FindingID(known: "weak-offer", 30)
     public static let handshakeFailed = FindingID(known: "handshake-failed", 31)
+    public static let pqMissed = FindingID(known: "pq-missed", 32)
+    public static let pqHelloRetry = FindingID(known: "pq-hrr", 33)
+    public static let notPQAuthentication = FindingID(known: "not-pq-auth", 34)
+    public static let rsaPKCS1Signature = FindingID(known: "rsa-pkcs1-signature", 35)
 
     /// Every finding tlstop can raise, in the order the documentation lists them.
     public static let all: [FindingID] = [
@@ -73,6 +77,7 @@ public struct FindingID: RawRepresentable, Hashable, Sendable, Comparable, Custo
         .anonCipher, .exportCipher, .rc4, .des, .tripleDES, .cbcMode, .cipherNotInProfile, .noPFS, .weakDH,
         .weakRSAKey, .weakECKey, .weakSignature, .certExpired, .certNotYetValid, .certExpiringSoon, .selfSigned,
         .sniMismatch, .noSNI, .notPQ, .groupNotInProfile, .versionDowngrade, .weakOffer, .handshakeFailed,
+        .pqMissed, .pqHelloRetry, .notPQAuthentication, .rsaPKCS1Signature,
     ]
 
     /// One line a person can act on.
@@ -110,6 +115,12 @@ public struct FindingID: RawRepresentable, Hashable, Sendable, Comparable, Custo
         case "version-downgrade": "the client offered a newer TLS version than the one chosen"
         case "weak-offer": "the client offers weak cipher suites (not chosen this time)"
         case "handshake-failed": "the handshake ended with a fatal alert"
+        case "pq-missed":
+            "the client offered a post-quantum hybrid key exchange and the server chose a classical group: enable it on the server"
+        case "pq-hrr": "a HelloRetryRequest (an extra round trip) was needed to reach the post-quantum group"
+        case "not-pq-auth":
+            "the server authenticates with a classical or too weak signature key: a quantum computer could forge it"
+        case "rsa-pkcs1-signature": "the server signed the handshake with RSA PKCS#1 v1.5 instead of RSA-PSS"
         default: "finding \(rawValue)"
         }
     }
@@ -131,6 +142,11 @@ public struct FindingID: RawRepresentable, Hashable, Sendable, Comparable, Custo
         case "not-pq": "draft-ietf-tls-ecdhe-mlkem, Mozilla Server Side TLS 6.0"
         case "tls12", "cipher-not-in-profile", "group-not-in-profile": "Mozilla Server Side TLS 6.0 / 5.8"
         case "version-downgrade": "RFC 8446 §4.1.3, RFC 7507"
+        case "pq-missed", "pq-hrr": "draft-ietf-tls-ecdhe-mlkem, RFC 8446 §4.1.4"
+        case "not-pq-auth": "FIPS 204, FIPS 205"
+        case "weak-offer": "RFC 9325 §4"
+        case "handshake-failed": "RFC 8446 §6"
+        case "rsa-pkcs1-signature": "RFC 8446 §4.2.3, RFC 8017"
         default: "RFC 5280, RFC 8446"
         }
     }

@@ -1,9 +1,56 @@
 /// What "good enough" means: which versions, suites and groups a profile accepts, the key-size
-/// thresholds, and how severe each finding is. Built-in profiles follow Mozilla's Server Side TLS
-/// guidelines (modern and intermediate from 6.0, old from 5.8); a policy file can adjust any of it.
+/// thresholds, how severe each finding is, and which rule of which standard each finding comes
+/// from. The built-in profiles are in `Policy+Profiles.swift`; a policy file can adjust any of it.
 public struct Policy: Sendable, Equatable {
     public enum Profile: String, Sendable, CaseIterable {
-        case modern, intermediate, old
+        /// Mozilla Server Side TLS 6.0.
+        case modern, intermediate
+        /// Mozilla Server Side TLS 5.7 "old", which 6.0 retired.
+        case legacy
+        case nistSP800r2 = "nist-sp800-52r2"
+        case pciDSS4 = "pci-dss-4"
+        case bsiTR02102 = "bsi-tr-02102-2"
+        case cnsa2 = "cnsa-2.0"
+
+        /// The profile a name on the command line or in a policy file means, with a one-line notice
+        /// when the name is a retired alias (`old`, Mozilla's 5.x profile, now `legacy`).
+        public static func named(_ name: String) -> (profile: Profile, notice: String?)? {
+            if name == "old" {
+                return (.legacy, "policy 'old' is Mozilla's retired Server Side TLS 5.x profile; using 'legacy'")
+            }
+            return Profile(rawValue: name).map { ($0, nil) }
+        }
+
+        /// The document the profile follows, as docs and reports cite it.
+        public var standard: String {
+            switch self {
+            case .modern: "Mozilla Server Side TLS 6.0 (modern)"
+            case .intermediate: "Mozilla Server Side TLS 6.0 (intermediate)"
+            case .legacy: "Mozilla Server Side TLS 5.7 (old, retired in 6.0)"
+            case .nistSP800r2: "NIST SP 800-52 Rev. 2"
+            case .pciDSS4: "PCI DSS v4.0.1"
+            case .bsiTR02102: "BSI TR-02102-2 (2026-01)"
+            case .cnsa2: "NSA CNSA 2.0"
+            }
+        }
+    }
+
+    /// Dates past which a profile stops accepting something it accepts today (BSI TR-02102-2's
+    /// "until end of 2031"). A connection is judged at the time it was seen, so a capture file gives
+    /// the same verdict on any day.
+    public struct Sunsets: Sendable, Equatable {
+        /// After this, TLS 1.2 is no longer accepted (`tls12` at the profile's TLS 1.0 severity).
+        public var tls12: Timestamp?
+        /// After this, finite-field DHE suites are outside the profile (`cipher-not-in-profile`).
+        public var finiteFieldDHE: Timestamp?
+        /// After this, a classical-only key exchange is no longer accepted (`not-pq` raised to warn).
+        public var classicalKeyExchange: Timestamp?
+
+        public init(tls12: Timestamp? = nil, finiteFieldDHE: Timestamp? = nil, classicalKeyExchange: Timestamp? = nil) {
+            self.tls12 = tls12
+            self.finiteFieldDHE = finiteFieldDHE
+            self.classicalKeyExchange = classicalKeyExchange
+        }
     }
 
     public var name: String
@@ -17,80 +64,23 @@ public struct Policy: Sendable, Equatable {
     public var minimumECBits: Int
     /// A certificate expiring within this many days raises `cert-expiring-soon`.
     public var certificateExpiryWarningDays: Int
+    /// The NIST security category (FIPS 204/205: ML-DSA-44 is 2, -65 is 3, -87 is 5) a post-quantum
+    /// certificate key needs; a classical key, or a weaker post-quantum one, raises `not-pq-auth`.
+    public var minimumPQSignatureCategory: Int = 1
+    /// Whether post-quantum groups outside `allowedGroups` are `group-not-in-profile` too (CNSA 2.0
+    /// accepts ML-KEM-1024 only); other profiles let `pq` speak for every post-quantum group.
+    public var restrictsPostQuantumGroups = false
+    public var sunsets = Sunsets()
     public var severities: [FindingID: Severity]
+    /// The rule of the profile's standard each finding comes from, where it has one of its own.
+    public var references: [FindingID: String] = [:]
 
     public func severity(of id: FindingID) -> Severity { severities[id] ?? .info }
 
-    public static func builtIn(_ profile: Profile) -> Policy {
-        let tls13Suites: [UInt16] = [0x1301, 0x1302, 0x1303]
-        let ecdheAEAD: [UInt16] = [0xC02B, 0xC02F, 0xC02C, 0xC030, 0xCCA9, 0xCCA8]
-        let groups6: [NamedGroup] = [.x25519MLKEM768, .x25519, .secp256r1, .secp384r1]
-        switch profile {
-        case .modern:
-            return Policy(
-                name: "modern", profile: .modern, allowedVersions: [.tls13],
-                allowedCipherSuites: Set(tls13Suites.map(CipherSuite.init(rawValue:))), allowedGroups: Set(groups6),
-                minimumRSABits: 2048, minimumDHBits: 2048, minimumECBits: 256, certificateExpiryWarningDays: 30,
-                severities: severities(at: 0))
-        case .intermediate:
-            return Policy(
-                name: "intermediate", profile: .intermediate, allowedVersions: [.tls12, .tls13],
-                allowedCipherSuites: Set((tls13Suites + ecdheAEAD).map(CipherSuite.init(rawValue:))),
-                allowedGroups: Set(groups6), minimumRSABits: 2048, minimumDHBits: 2048, minimumECBits: 256,
-                certificateExpiryWarningDays: 30, severities: severities(at: 1))
-        case .old:
-            // Server Side TLS 5.8 "old": TLS 1.0–1.3, CBC, static RSA and 3DES still listed, DH 1024.
-            let old: [UInt16] =
-                tls13Suites + ecdheAEAD + [
-                    0x009E, 0x009F, 0xCCAA, 0xC023, 0xC027, 0xC009, 0xC013, 0xC024, 0xC028, 0xC00A, 0xC014, 0x0067,
-                    0x006B, 0x009C, 0x009D, 0x003C, 0x003D, 0x002F, 0x0035, 0x000A,
-                ]
-            return Policy(
-                name: "old", profile: .old, allowedVersions: [.tls10, .tls11, .tls12, .tls13],
-                allowedCipherSuites: Set(old.map(CipherSuite.init(rawValue:))),
-                allowedGroups: [.x25519, .secp256r1, .secp384r1], minimumRSABits: 2048, minimumDHBits: 1024,
-                minimumECBits: 256, certificateExpiryWarningDays: 30, severities: severities(at: 2))
-        }
-    }
-
-    /// Default severities per profile: (modern, intermediate, old). docs/policy.md shows this table.
-    static let severityTable: [(FindingID, [Severity])] = [
-        (.plaintext, [.critical, .warn, .warn]),
-        (.cleartextCredentials, [.critical, .critical, .critical]),
-        (.starttlsNotUsed, [.critical, .warn, .warn]),
-        (.sslv2, [.critical, .critical, .critical]),
-        (.sslv3, [.critical, .critical, .critical]),
-        (.tls10, [.critical, .warn, .info]),
-        (.tls11, [.critical, .warn, .info]),
-        (.tls12, [.warn, .ok, .ok]),
-        (.nullCipher, [.critical, .critical, .critical]),
-        (.anonCipher, [.critical, .critical, .critical]),
-        (.exportCipher, [.critical, .critical, .critical]),
-        (.rc4, [.critical, .critical, .critical]),
-        (.des, [.critical, .critical, .critical]),
-        (.tripleDES, [.critical, .warn, .info]),
-        (.cbcMode, [.warn, .info, .ok]),
-        (.cipherNotInProfile, [.warn, .info, .info]),
-        (.noPFS, [.critical, .warn, .info]),
-        (.weakDH, [.critical, .warn, .warn]),
-        (.weakRSAKey, [.critical, .warn, .warn]),
-        (.weakECKey, [.critical, .warn, .warn]),
-        (.weakSignature, [.critical, .warn, .info]),
-        (.certExpired, [.critical, .critical, .critical]),
-        (.certNotYetValid, [.warn, .warn, .warn]),
-        (.certExpiringSoon, [.warn, .info, .info]),
-        (.selfSigned, [.warn, .warn, .info]),
-        (.sniMismatch, [.warn, .warn, .warn]),
-        (.noSNI, [.info, .info, .ok]),
-        (.notPQ, [.warn, .info, .ok]),
-        (.groupNotInProfile, [.warn, .info, .info]),
-        (.versionDowngrade, [.warn, .warn, .info]),
-        (.weakOffer, [.info, .info, .ok]),
-        (.handshakeFailed, [.warn, .warn, .warn]),
-    ]
-
-    static func severities(at column: Int) -> [FindingID: Severity] {
-        Dictionary(uniqueKeysWithValues: severityTable.map { ($0.0, $0.1[column]) })
+    /// The citation a finding carries under this policy: the profile's rule, else the finding's
+    /// general reference (an RFC).
+    public func reference(of id: FindingID) -> String {
+        references[id].map { $0.isEmpty ? profile.standard : "\(profile.standard) \($0)" } ?? id.reference
     }
 
     public static let intermediate = builtIn(.intermediate)

@@ -2,7 +2,7 @@
 /// integers, booleans and arrays of strings) that adjusts a built-in profile.
 ///
 /// ```toml
-/// base = "intermediate"            # modern | intermediate | old
+/// base = "intermediate"            # any built-in profile (Policy.Profile)
 /// [thresholds]
 /// rsa_min_bits = 3072
 /// dh_min_bits = 2048
@@ -48,8 +48,9 @@ public enum PolicyFile {
         let entries = try tokenize(text)
         var base = Policy.intermediate
         if let entry = entries.first(where: { $0.table == "" && $0.key == "base" }) {
-            guard case .string(let name) = entry.value, let profile = Policy.Profile(rawValue: name) else {
-                throw Error(line: entry.line, message: "key 'base': expected \"modern\", \"intermediate\" or \"old\"")
+            guard case .string(let name) = entry.value, let profile = Policy.Profile.named(name)?.profile else {
+                let names = Policy.Profile.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+                throw Error(line: entry.line, message: "key 'base': expected one of \(names)")
             }
             base = Policy.builtIn(profile)
         }

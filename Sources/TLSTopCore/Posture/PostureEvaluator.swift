@@ -6,6 +6,12 @@ public struct ConnectionPosture: Sendable, Equatable {
     public var pq: Bool
     /// The client offered one.
     public var pqOffered: Bool
+    /// The client offered one and the server chose a classical group (whatever the policy makes
+    /// of `pq-missed`: the header's share counts these).
+    public var pqMissed = false
+    /// The server authenticated with a post-quantum signature (an ML-DSA or SLH-DSA certificate key,
+    /// or an ML-DSA CertificateVerify); nil when neither the certificate nor the signature is known.
+    public var pqAuthentication: Bool? = nil
     /// Worst finding first, then by id.
     public var findings: [Finding]
 
@@ -49,6 +55,12 @@ public enum PostureEvaluator {
             case .tls10: collector.add(.tls10, "TLSv1.0 negotiated")
             case .tls11: collector.add(.tls11, "TLSv1.1 negotiated")
             case .tls12 where !policy.allowedVersions.contains(.tls12): collector.add(.tls12, "TLSv1.2 negotiated")
+            case .tls12:
+                if let end = policy.sunsets.tls12, now >= end {
+                    collector.add(
+                        .tls12, "TLSv1.2 negotiated (accepted until \(end.rfc3339.prefix(10)))",
+                        atLeast: policy.severity(of: .tls10))
+                }
             default: break
             }
             if let hello, hello.highestVersion.ordinal > version.ordinal, !version.isDTLS {
@@ -71,6 +83,12 @@ public enum PostureEvaluator {
                 !info.isRC4, !info.isDES
             {
                 collector.add(.cipherNotInProfile, "\(suite.name) is not in the \(policy.name) profile")
+            } else if let end = policy.sunsets.finiteFieldDHE, now >= end,
+                info.keyExchange == .dhe || info.keyExchange == .dhePSK
+            {
+                collector.add(
+                    .cipherNotInProfile, "\(suite.name): DHE suites accepted until \(end.rfc3339.prefix(10))",
+                    atLeast: .warn)
             }
         }
 
@@ -86,22 +104,39 @@ public enum PostureEvaluator {
             if group.kind == .finiteField, let bits = group.finiteFieldBits, bits < policy.minimumDHBits {
                 collector.add(.weakDH, "\(group.name) (minimum \(policy.minimumDHBits) bits)")
             }
-            if !policy.allowedGroups.contains(group), !group.isPostQuantum {
+            if !policy.allowedGroups.contains(group), !group.isPostQuantum || policy.restrictsPostQuantumGroups {
                 collector.add(.groupNotInProfile, "\(group.name) is not in the \(policy.name) profile")
             }
         }
 
         let pq = facts.group?.isPostQuantum ?? false
-        let pqOffered =
-            hello.map {
-                $0.supportedGroups.contains(where: \.isPostQuantum)
-                    || $0.keyShareGroups.contains(where: \.isPostQuantum)
-            }
-            ?? false
-        if serverHello != nil, !pq {
+        var pqMissed = false
+        let pqOffered = hello?.offeredPostQuantumGroup != nil
+        if let serverHello, !pq {
+            let sunset = policy.sunsets.classicalKeyExchange.map { now >= $0 } ?? false
             collector.add(
                 .notPQ,
-                "\(facts.group?.name ?? "no group") key exchange" + (pqOffered ? " (client offered a PQ group)" : ""))
+                "\(facts.group?.name ?? "no group") key exchange" + (pqOffered ? " (client offered a PQ group)" : ""),
+                atLeast: sunset ? .warn : .ok)
+            // The server's doing: the client was ready. A resumption without any key exchange chose
+            // no group, so there was nothing to miss.
+            if let hello, let offered = hello.offeredPostQuantumGroup,
+                facts.group != nil || !serverHello.selectedVersion.isTLS13Family
+            {
+                pqMissed = true
+                collector.add(
+                    .pqMissed,
+                    "client offered \(offered.name), server chose "
+                        + (facts.group.map(\.name) ?? serverHello.selectedVersion.name))
+            }
+        }
+        if pq, facts.helloRetryRequest != nil, let group = facts.group {
+            collector.add(.pqHelloRetry, "HelloRetryRequest for \(group.name)")
+        }
+        if let scheme = facts.serverKeyExchange?.signatureScheme ?? facts.decrypted?.serverSignatureScheme,
+            scheme.isRSAPKCS1
+        {
+            collector.add(.rsaPKCS1Signature, scheme.name)
         }
 
         if let certificate = facts.serverCertificate {
@@ -125,7 +160,13 @@ public enum PostureEvaluator {
             collector.add(.handshakeFailed, "\(side) sent fatal \(alert.description?.name ?? "alert")")
         }
 
-        return ConnectionPosture(pfs: pfs, pq: pq, pqOffered: pqOffered, findings: collector.sorted())
+        let pqAuthentication =
+            facts.serverCertificate.map { $0.postQuantumCategory > 0 }
+            ?? facts.decrypted?.serverSignatureScheme
+            .map(\.isPostQuantum)
+        return ConnectionPosture(
+            pfs: pfs, pq: pq, pqOffered: pqOffered, pqMissed: pqMissed, pqAuthentication: pqAuthentication,
+            findings: collector.sorted())
     }
 
     /// (EC)DHE and TLS 1.3 with a key share: forward secret. Static RSA/DH/ECDH and TLS 1.3 PSK-only
@@ -180,6 +221,19 @@ public enum PostureEvaluator {
             collector.add(.weakSignature, certificate.signatureAlgorithm)
         }
         if certificate.isSelfSigned { collector.add(.selfSigned, certificate.subject) }
+        if signature.hasSuffix("WithRSAEncryption") {
+            // RSASSA-PKCS1-v1_5 by the CA; the handshake's own signature, when seen, was checked first.
+            collector.add(.rsaPKCS1Signature, "certificate signed with \(signature)")
+        }
+        let category = certificate.postQuantumCategory
+        if category < policy.minimumPQSignatureCategory {
+            let key = certificate.keyBits.map { "\(certificate.keyType) \($0) bits" } ?? certificate.keyType
+            collector.add(
+                .notPQAuthentication,
+                category == 0
+                    ? "\(key) (classical)"
+                    : "\(certificate.keyType) is category \(category), below \(policy.minimumPQSignatureCategory)")
+        }
         if facts.certificateCoversServerName == false, let name = facts.clientHello?.serverName {
             collector.add(
                 .sniMismatch, "\(name) not in \(certificate.subjectAltNames.prefix(3).joined(separator: ", "))")
@@ -194,8 +248,10 @@ public enum PostureEvaluator {
         var keepsDetails = true
         var findings: [Finding] = []
 
-        mutating func add(_ id: FindingID, _ detail: @autoclosure () -> String) {
-            let severity = policy.severity(of: id)
+        /// - Parameter floor: the least severity the finding gets (a sunset passed), whatever the
+        ///   policy's table says.
+        mutating func add(_ id: FindingID, _ detail: @autoclosure () -> String, atLeast floor: Severity = .ok) {
+            let severity = max(policy.severity(of: id), floor)
             guard severity > .ok, !findings.contains(where: { $0.id == id }) else { return }
             findings.append(Finding(id: id, severity: severity, detail: keepsDetails ? detail() : ""))
         }

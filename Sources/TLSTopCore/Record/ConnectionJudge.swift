@@ -26,9 +26,11 @@ public enum ConnectionJudge {
     /// - Parameter fingerprintCache: fingerprints of the hellos other connections sent.
     /// - Parameter probes: certificates tlstop's probes read from listeners whose TLS 1.3
     ///   handshakes hid theirs; a connection to such a listener is judged with it.
+    /// - Parameter otherPolicies: judged too when `detailed` (`--policy a,b`): their verdicts go
+    ///   with the record; host rows and totals count the first policy's only.
     public static func record(
-        of connection: Connection, policy: Policy, detailed: Bool = true, remembering: Bool = true,
-        fingerprintCache: FingerprintCache? = nil, probes: ListenerProbes? = nil
+        of connection: Connection, policy: Policy, otherPolicies: [Policy] = [], detailed: Bool = true,
+        remembering: Bool = true, fingerprintCache: FingerprintCache? = nil, probes: ListenerProbes? = nil
     ) -> ConnectionRecord {
         let analyzed = connection.isAnalyzed
         var facts = connection.facts
@@ -69,6 +71,14 @@ public enum ConnectionJudge {
             ? PostureEvaluator.evaluate(
                 facts, protocol: kind, policy: policy, at: connection.lastSeen, details: detailed)
             : unanalyzedPosture
+        let otherVerdicts =
+            analyzed && detailed
+            ? otherPolicies.map {
+                PolicyVerdict(
+                    policy: $0.name,
+                    findings: PostureEvaluator.evaluate(facts, protocol: kind, policy: $0, at: connection.lastSeen)
+                        .findings)
+            } : []
         // A tunnel (CONNECT, SOCKS5, RDP) is not STARTTLS: its clear-text part is transport, and
         // the application is whatever runs inside (ALPN says), except RDP, which is the application.
         let tunnel = application.tunnel.flatMap { kind in
@@ -113,7 +123,8 @@ public enum ConnectionJudge {
             bytes: connection.clientBytes + connection.serverBytes,
             firstSeen: connection.firstSeen, lastSeen: connection.lastSeen,
             closed: connection.sawFIN || connection.sawRST, gap: connection.hadGap,
-            pfs: posture.pfs, pq: posture.pq, pqOffered: posture.pqOffered, findings: posture.findings,
+            pfs: posture.pfs, pq: posture.pq, pqOffered: posture.pqOffered, pqMissed: posture.pqMissed,
+            pqAuthentication: posture.pqAuthentication, otherVerdicts: otherVerdicts, findings: posture.findings,
             quicVersion: facts.quicVersion,
             ja4: fingerprints?.ja4, ja3: fingerprints?.ja3, ja3s: fingerprints?.ja3s,
             direction: connection.direction, localProcess: connection.localProcess,

@@ -58,6 +58,13 @@ public struct ConnectionRecord: Sendable, Equatable {
     /// The key exchange used a post-quantum (hybrid) group; the client offered one.
     public var pq: Bool = false
     public var pqOffered: Bool = false
+    /// The client offered a post-quantum group and the server chose a classical one.
+    public var pqMissed: Bool = false
+    /// The server's signature key is post-quantum (ML-DSA, SLH-DSA); nil when not known.
+    public var pqAuthentication: Bool? = nil
+    /// The verdicts of the policies judged besides the first (`--policy a,b`), in their order;
+    /// empty with one policy.
+    public var otherVerdicts: [PolicyVerdict] = []
     /// Worst first.
     public var findings: [Finding] = []
     public var quicVersion: QUICVersion? = nil

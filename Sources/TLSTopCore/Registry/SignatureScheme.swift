@@ -21,6 +21,17 @@ public struct SignatureScheme: TLSCodePoint {
     /// Signs an MD5 digest, which is broken.
     public var usesMD5: Bool { Self.entries[rawValue]?.hash == .md5 }
 
+    /// RSASSA-PKCS1-v1_5 (RFC 8017 §8.2): the TLS 1.2 (hash, rsa) pairs and the `_legacy` schemes.
+    /// TLS 1.3 forbids it in CertificateVerify; BSI TR-02102-2 withdrew it for handshakes.
+    public var isRSAPKCS1: Bool {
+        let hash = rawValue >> 8
+        return (rawValue & 0xFF == 0x01 && (1...6).contains(hash))
+            || (rawValue & 0xFF == 0x20 && (4...6).contains(hash))
+    }
+
+    /// A FIPS 204 ML-DSA scheme (draft-ietf-tls-mldsa).
+    public var isPostQuantum: Bool { (0x0904...0x0906).contains(rawValue) }
+
     /// Every named scheme, in ascending code point order.
     public static let allKnown: [SignatureScheme] = entries.keys.sorted().map(SignatureScheme.init(rawValue:))
 }

@@ -13,11 +13,18 @@ public enum ConnectionEvent {
         public var policy: String
         public var observerHostName: String?
         public var version: String
+        /// Each finding's citation under the policy (its RFC reference where the policy has none).
+        public var references: [FindingID: String] = [:]
 
         public init(policy: String, observerHostName: String?, version: String) {
             self.policy = policy
             self.observerHostName = observerHostName
             self.version = version
+        }
+
+        public init(policy: Policy, observerHostName: String?, version: String) {
+            self.init(policy: policy.name, observerHostName: observerHostName, version: version)
+            references = Dictionary(uniqueKeysWithValues: FindingID.all.map { ($0, policy.reference(of: $0)) })
         }
     }
 
@@ -178,6 +185,17 @@ public enum ConnectionEvent {
         value["pfs"] = c.pfs.map { .bool($0) }
         value["pq"] = .bool(c.pq)
         value["pq_offered"] = .bool(c.pqOffered)
+        value["pq_missed"] = .bool(c.pqMissed)
+        value["pq_auth"] = c.pqAuthentication.map { .bool($0) }
+        if !c.otherVerdicts.isEmpty {
+            value["verdicts"] = .array(
+                c.otherVerdicts.map { verdict in
+                    .object([
+                        ("policy", .string(verdict.policy)), ("severity", .string(verdict.severity.name)),
+                        ("findings", .array(verdict.findings.map { .string($0.id.rawValue) })),
+                    ])
+                })
+        }
         value["dh_bits"] = c.dhBits.map { .int($0) }
         value["hello_retry_request"] = .bool(c.helloRetryRequest)
         value["quic_version"] = c.quicVersion.map { .string($0.name) }
@@ -223,7 +241,8 @@ public enum ConnectionEvent {
         if let finding {
             value["finding"] = .object([
                 ("id", .string(finding.id.rawValue)), ("severity", .string(finding.severity.name)),
-                ("detail", .string(finding.detail)), ("reference", .string(finding.id.reference)),
+                ("detail", .string(finding.detail)),
+                ("reference", .string(context.references[finding.id] ?? finding.id.reference)),
             ])
         }
         return value.value

@@ -20,8 +20,13 @@ public struct Snapshot: Sendable {
 
     public var generatedAt: Timestamp
     public var source: Source
-    /// The policy the findings and grades were judged by.
-    public var policy: String = Policy.intermediate.name
+    /// The policies connections were judged by: the first sets the findings, grades and totals,
+    /// the others add verdicts to each listed connection.
+    public var policies: [Policy] = [.intermediate]
+    /// The name of the policy the findings and grades were judged by.
+    public var policy: String { policies.first?.name ?? Policy.intermediate.name }
+    /// The citation of a finding under the first policy.
+    public func reference(of id: FindingID) -> String { policies.first?.reference(of: id) ?? id.reference }
     /// Whether connections are attributed to local processes: `on`, or `off: why` (nil for files,
     /// which have no processes).
     public var processAttribution: String? = nil
@@ -80,6 +85,8 @@ public struct HostSnapshot: Sendable, Equatable {
     /// TLS-family connections with forward secrecy, and with a post-quantum key exchange.
     public var pfsConnections = 0
     public var pqConnections = 0
+    /// Connections whose client offered a post-quantum group and got a classical one.
+    public var pqMissedConnections = 0
     /// The id of the most severe finding seen on any connection to this host.
     public var worstFinding: FindingID?
     var worstFindingSeverity = Severity.ok

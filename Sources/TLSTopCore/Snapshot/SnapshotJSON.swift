@@ -66,7 +66,8 @@ extension Snapshot {
         try Self.writeLines("connections", connections, to: &out) { connection, out in
             let reference = references[position]
             position += 1
-            try connection.write(to: &out, certificate: reference.certificate, offer: reference.offer)
+            try connection.write(
+                to: &out, certificate: reference.certificate, offer: reference.offer, policies: policies)
         }
         try Self.writeLines("hosts", hosts, to: &out) { try $0.write(to: &$1) }
         out.lineBreak(indent: 0)
@@ -105,14 +106,17 @@ extension Snapshot {
     private func writeFindingsCatalogue(to out: inout JSONStreamWriter) throws {
         var ids = Set(totals.findings.keys)
         for host in hosts { ids.formUnion(host.findingCounts.keys) }
-        for connection in connections { ids.formUnion(connection.findings.map(\.id)) }
+        for connection in connections {
+            ids.formUnion(connection.findings.map(\.id))
+            for verdict in connection.otherVerdicts { ids.formUnion(verdict.findings.map(\.id)) }
+        }
         out.beginObject()
         for id in ids.sorted() {
             out.newline(indent: 4)
             out.key(escaping: id.rawValue)
             out.beginObject()
             out.field("explanation", id.explanation)
-            out.field("reference", id.reference)
+            out.field("reference", reference(of: id))
             try out.endObject()
         }
         if !ids.isEmpty { out.lineBreak(indent: 2) }
@@ -199,6 +203,7 @@ extension ConnectionTotals {
         out.field("tls_family", tlsFamily)
         out.field("pfs", pfs)
         out.field("pq", pq)
+        out.field("pq_missed", pqMissed)
         out.field("tls13", tls13)
         out.field("tls13_certificates", tls13Certificates)
         try writeBreakdowns(protocols, versions, ciphers, groups, to: &out)
@@ -237,9 +242,36 @@ func writeCounts<Key>(_ values: [Key: Int], _ name: (Key) -> String, to out: ino
 }
 
 extension ConnectionRecord {
+    /// `verdicts`: the findings under each policy after the first, with the rule each cites there.
+    private func writeVerdicts(to out: inout JSONStreamWriter, policies: [Policy]) throws {
+        out.key("verdicts")
+        out.beginArray()
+        for verdict in otherVerdicts {
+            let policy = policies.first { $0.name == verdict.policy }
+            out.beginObject()
+            out.member("policy", verdict.policy)
+            out.member("severity", verdict.severity.name)
+            out.key("findings")
+            out.beginArray()
+            for finding in verdict.findings {
+                out.beginObject()
+                out.member("id", finding.id.rawValue)
+                out.member("severity", finding.severity.name)
+                out.member("detail", finding.detail)
+                out.member("reference", policy?.reference(of: finding.id) ?? finding.id.reference)
+                try out.endObject()
+            }
+            try out.endArray()
+            try out.endObject()
+        }
+        try out.endArray()
+    }
+
     /// One connection; members with no value are left out. `cert` and `client_offer` are
     /// positions in the document's `certificates` and `client_offers`.
-    func write(to out: inout JSONStreamWriter, certificate: Int?, offer: Int?) throws {
+    /// - Parameter policies: the snapshot's; the second and later name the citations of
+    ///   `otherVerdicts`' findings.
+    func write(to out: inout JSONStreamWriter, certificate: Int?, offer: Int?, policies: [Policy]) throws {
         out.beginObject()
         out.member("id", id)
         out.member("client_ip", client.address)
@@ -294,6 +326,7 @@ extension ConnectionRecord {
         out.member("pfs", pfs)
         out.member("pq", pq)
         out.member("pq_offered", pqOffered)
+        out.member("pq_missed", pqMissed)
         out.member("severity", severity.name)
         out.key("findings")
         out.beginArray()
@@ -306,6 +339,7 @@ extension ConnectionRecord {
             try out.endObject()
         }
         try out.endArray()
+        if !otherVerdicts.isEmpty { try writeVerdicts(to: &out, policies: policies) }
         out.member("client_certificate", clientCertificate ? true : nil)
         out.member("alert", alert?.summary)
         out.member("violation", violation?.description)
@@ -317,6 +351,7 @@ extension ConnectionRecord {
             // Present (null when unknown) on every TLS connection: TLS 1.3 hides the certificate.
             out.field("cert_source", certificateSource?.rawValue)
             out.member("cert_signature_scheme", self.certificate?.signatureScheme?.name)
+            out.field("pq_auth", pqAuthentication)
             if let probe = self.certificate?.probe {
                 out.key("cert_probe")
                 out.beginObject()
@@ -410,6 +445,7 @@ extension HostSnapshot {
         out.field("tls_connections", tlsConnections)
         out.field("pfs_connections", pfsConnections)
         out.field("pq_connections", pqConnections)
+        out.field("pq_missed_connections", pqMissedConnections)
         out.field("connections", connections)
         out.field("attempts", attempts)
         out.field("refused_attempts", refusedAttempts)
