@@ -2,8 +2,8 @@
 SHELL := /bin/bash
 APT_PACKAGES := libpcap-dev libncurses-dev zlib1g-dev openssl curl iproute2 tmux python3
 # Only for `make test`: a real Prometheus and promtool, tcpreplay, the JSON Schema validator, nginx, tcpdump,
-# and what checks `make install` (man, systemd-analyze, logrotate).
-TEST_PACKAGES := prometheus tcpreplay python3-jsonschema nginx-light tcpdump man-db systemd logrotate
+# what checks `make install` (man, systemd-analyze, logrotate), and headless Chromium for the HTML report.
+TEST_PACKAGES := prometheus tcpreplay python3-jsonschema nginx-light tcpdump man-db systemd logrotate chromium
 SWIFT ?= swift
 # `make run` opens this demo (Tests/Fixtures/make-demo-capture.py): strong, weak, clear-text and
 # post-quantum hosts. TLSTOP names a binary already built (tests, packagers): nothing is built then.

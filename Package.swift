@@ -88,7 +88,7 @@ let package = Package(
             name: "TLSTopExportTests", dependencies: ["TLSTopExport", "TLSTopCore", "TestSupport"],
             swiftSettings: strict),
         // Runs the built `tlstop` binary; depending on the target makes `swift build --build-tests` build it.
-        .testTarget(name: "tlstopTests", dependencies: ["tlstop"], swiftSettings: strict),
+        .testTarget(name: "tlstopTests", dependencies: ["tlstop", "TestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -13,6 +13,8 @@ public struct DashboardController {
         case quit
         /// Export what is shown: the filtered, focused view.
         case export
+        /// Write the compliance report of what is shown.
+        case report
         case nextTheme
     }
 
@@ -79,6 +81,7 @@ public struct DashboardController {
             state.showProblems.toggle()
             state.showHelp = false
         case .character("e"): return .export
+        case .character("r"): return .report
         case .character("t"): return .nextTheme
         case .character("q"): return .quit
         default: break

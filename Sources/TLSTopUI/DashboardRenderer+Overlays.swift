@@ -3,7 +3,8 @@ import TLSTopCore
 extension DashboardRenderer {
     static let footerKeys = [
         ("↑↓", "move"), ("Tab", "pane"), ("Enter", "focus"), ("/", "filter"), ("w", "weak only"), ("s", "sort"),
-        ("g", "group"), ("p", "pause"), ("e", "export"), ("t", "theme"), ("?", "help"), ("q", "quit"),
+        ("g", "group"), ("p", "pause"), ("e", "export"), ("r", "report"), ("t", "theme"), ("?", "help"),
+        ("q", "quit"),
     ]
 
     /// The bottom line: the `/` prompt while it is open; else what a key just did (until the next
@@ -43,11 +44,13 @@ extension DashboardRenderer {
         "↑ ↓ j k        move the selection        PgUp PgDn  page",
         "Home End       first / last row          Tab        switch pane",
         "Enter f        focus on the host         Esc        clear filter and focus",
-        "/              filter: text, CIDR, port:443, sev:warn, proto:plaintext, proc:nginx, ja4:t13d, dir:in",
+        "/              filter: text, CIDR, port:443, sev:warn, proto:plaintext, proc:nginx, ja4:t13d, dir:in,",
+        "               pq:yes, pq:no, pq:missed (client offered post-quantum, server chose classical)",
         "g              group hosts by the local service behind them (live capture)",
         "w              only weak and plaintext   s          cycle the sort key",
         "p              pause the display (capture continues)",
-        "e              export what is shown      t          next theme",
+        "e              export what is shown      r          compliance report of what is shown",
+        "t              next theme",
         "!              problems with the figures (drops, limits, damage)",
         "?              this help                 q          quit",
     ]

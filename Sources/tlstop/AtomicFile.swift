@@ -57,6 +57,14 @@ enum AtomicFile {
 }
 
 extension Snapshot {
+    /// Writes the compliance report to `path`: HTML for an `.html` or `.htm` name, else Markdown.
+    func writeReport(to path: String, generator: String) throws {
+        let document = ComplianceReport.document(of: self, generator: generator)
+        let lowercased = path.lowercased()
+        let isHTML = lowercased.hasSuffix(".html") || lowercased.hasSuffix(".htm")
+        try AtomicFile.write(isHTML ? document.html() : document.markdown(), to: path)
+    }
+
     /// Writes the snapshot to `path` as JSON or, for a `.csv` name, CSV: streamed from the
     /// records, never built in memory whole.
     func export(to path: String) throws {

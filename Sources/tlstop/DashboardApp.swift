@@ -11,6 +11,7 @@ struct DashboardApp {
     let session: CaptureSession
     let themes: [Theme]
     let exportPath: String?
+    let reportPath: String?
     let policyName: String
 
     func run() -> CaptureError? {
@@ -98,6 +99,16 @@ struct DashboardApp {
                     export = ExportJob(snapshot: snapshot, state: controller.state, path: path)
                     controller.reportStatus("exporting to \(path)…")
                 }
+            case .report:
+                if let job = export {
+                    controller.reportStatus("still writing \(job.path)…")
+                } else {
+                    let path = reportPath ?? Self.defaultExportPath(extension: "md")
+                    export = ExportJob(
+                        snapshot: snapshot, state: controller.state, path: path,
+                        kind: .report(generator: "tlstop \(TLSTopCommand.version)"))
+                    controller.reportStatus("writing the report to \(path)…")
+                }
             case .nextTheme:
                 themeIndex = (themeIndex + 1) % themes.count
                 terminal.apply(themes[themeIndex])
@@ -109,12 +120,12 @@ struct DashboardApp {
         return nil
     }
 
-    /// tlstop-YYYYmmdd-HHMMSS.json in the current directory.
-    static func defaultExportPath() -> String {
+    /// tlstop-YYYYmmdd-HHMMSS.json (or another extension) in the current directory.
+    static func defaultExportPath(extension: String = "json") -> String {
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyyMMdd-HHmmss"
         formatter.locale = Locale(identifier: "en_US_POSIX")
-        return "tlstop-\(formatter.string(from: Date())).json"
+        return "tlstop-\(formatter.string(from: Date())).\(`extension`)"
     }
 }
 

@@ -92,6 +92,23 @@ struct PolicyChoice: ExpressibleByArgument, Equatable, Sendable {
     }
 }
 
+/// `--report`: a compliance report whose name says its format.
+struct ReportTarget: Equatable, Sendable {
+    enum Format: String, Sendable { case markdown, html }
+
+    let path: String
+    let format: Format
+
+    init(parsing path: String) throws(ValidationError) {
+        switch URL(fileURLWithPath: path).pathExtension.lowercased() {
+        case "md", "markdown": format = .markdown
+        case "html", "htm": format = .html
+        default: throw ValidationError("the report's file name must end in .md or .html")
+        }
+        self.path = path
+    }
+}
+
 /// `--export`: a file whose name says its format.
 struct ExportTarget: ExpressibleByArgument, Equatable, Sendable {
     enum Format: String, Sendable { case json, csv }

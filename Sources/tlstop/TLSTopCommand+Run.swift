@@ -72,7 +72,8 @@ extension TLSTopCommand {
             guard let session else { return }
             session.start()
             _ = DashboardApp(
-                session: session, themes: themes, exportPath: dashboardExportPath, policyName: policy.name
+                session: session, themes: themes, exportPath: dashboardExportPath, reportPath: report?.path,
+                policyName: policy.name
             ).run()
             session.stop()
             let outcome = session.waitUntilFinished()
@@ -90,9 +91,11 @@ extension TLSTopCommand {
             progress?.stop()
             analysis.finish()
             let feedSummary = feeds.finish()
-            // Without --export only the summary reads it: hosts and totals, no record per connection.
+            // Without --export or --report only the summary reads it: hosts and totals, no record per
+            // connection.
             let snapshot = analysis.snapshot(
-                source: reader.snapshotSource, generatedAt: .now, isFinal: true, listsConnections: export != nil)
+                source: reader.snapshotSource, generatedAt: .now, isFinal: true,
+                listsConnections: export != nil || report != nil)
             try finish(snapshot, elapsed: ContinuousClock.now - started, error: readError, feedSummary: feedSummary)
         case .session:
             guard let session else { return }
@@ -247,6 +250,10 @@ extension TLSTopCommand {
                 targets.append(
                     OutputCheck.Target(path: DashboardApp.defaultExportPath(), purpose: "dashboard exports (key e)"))
             }
+            if let report {
+                targets.append(
+                    OutputCheck.Target(path: report.path, purpose: dashboard ? "--report (key r)" : "--report"))
+            }
             try OutputCheck.check(targets, as: plan.who)
         } catch {
             throw error.commandError
@@ -281,6 +288,14 @@ extension TLSTopCommand {
                 )
             } catch {
                 throw CommandError("cannot write --export '\(export.path)': \(error.localizedDescription)")
+            }
+        }
+        if let report {
+            do {
+                try snapshot.writeReport(to: report.path, generator: "tlstop \(TLSTopCommand.version)")
+                say("wrote the compliance report to \(report.path)\n")
+            } catch {
+                throw CommandError("cannot write --report '\(report.path)': \(error.localizedDescription)")
             }
         }
         if let error { throw error.commandError }

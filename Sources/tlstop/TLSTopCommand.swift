@@ -101,6 +101,13 @@ struct TLSTopCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "Write a compliance report to this file (.md or .html): services, versions, suites, groups, certificates, plaintext and findings per policy; the dashboard's r writes there too.",
+            valueName: "path"),
+        transform: { path throws(ValidationError) in try ReportTarget(parsing: path) })
+    var report: ReportTarget?
+
+    @Option(
+        help: ArgumentHelp(
             "Write one JSON line (ECS field names) per classified connection and per finding to this file ('-': stdout); reopened on SIGHUP.",
             valueName: "path"))
     var log: String?

@@ -72,6 +72,7 @@ import Testing
         _ = controller.handle(.character("w"), snapshot: snapshot)
         #expect(controller.state.weakOnly)
         #expect(controller.handle(.character("e"), snapshot: snapshot) == .export)
+        #expect(controller.handle(.character("r"), snapshot: snapshot) == .report)
         #expect(controller.handle(.character("t"), snapshot: snapshot) == .nextTheme)
         #expect(controller.handle(.character("q"), snapshot: snapshot) == .quit)
     }

@@ -1,13 +1,13 @@
-@testable import TLSTopCore
+import TLSTopCore
 
 /// TLS 1.3 hellos with post-quantum key shares, which no TLS stack on this Debian machine can
 /// negotiate (OpenSSL 3.0, GnuTLS 3.7). Laid out byte for byte as RFC 8446 §4.1.2–§4.1.4 and
 /// §4.2.8 say, with key shares of the sizes draft-ietf-tls-ecdhe-mlkem and draft-ietf-tls-mlkem
 /// give (X25519MLKEM768: 1216 bytes from the client, 1120 from the server), so that the analyzer
 /// reads them through the same path as captured ones.
-enum PostQuantumHandshake {
+public enum PostQuantumHandshake {
     /// (client share, server share) sizes in bytes.
-    static func shareSizes(_ group: NamedGroup) -> (client: Int, server: Int) {
+    public static func shareSizes(_ group: NamedGroup) -> (client: Int, server: Int) {
         switch group.rawValue {
         case 0x001D: (32, 32)
         case 0x0017: (65, 65)
@@ -21,7 +21,7 @@ enum PostQuantumHandshake {
 
     /// A ClientHello record: TLS 1.3 only, `groups` in supported_groups, a key share for each of
     /// `shares`, and signature_algorithms with `signatureSchemes`.
-    static func clientHello(
+    public static func clientHello(
         groups: [NamedGroup], shares: [NamedGroup], suites: [UInt16] = [0x1301, 0x1302, 0x1303],
         serverName: String = "pq.test", signatureSchemes: [UInt16] = [0x0403, 0x0804, 0x0904, 0x0906]
     ) -> [UInt8] {
@@ -44,8 +44,8 @@ enum PostQuantumHandshake {
     }
 
     /// A ServerHello record choosing `group` (a HelloRetryRequest for it when `retry`).
-    static func serverHello(group: NamedGroup, suite: UInt16 = 0x1302, retry: Bool = false) -> [UInt8] {
-        let random = retry ? ServerHello.helloRetryRequestRandom : [UInt8](repeating: 0x33, count: 32)
+    public static func serverHello(group: NamedGroup, suite: UInt16 = 0x1302, retry: Bool = false) -> [UInt8] {
+        let random = retry ? helloRetryRequestRandom : [UInt8](repeating: 0x33, count: 32)
         var body: [UInt8] = [0x03, 0x03] + random + [32] + [UInt8](repeating: 0x22, count: 32)
         body += u16(Int(suite)) + [0]
         var extensions = ext(0x002B, [0x03, 0x04])
@@ -56,11 +56,24 @@ enum PostQuantumHandshake {
         return record(handshake(2, body))
     }
 
+    /// SHA-256 of "HelloRetryRequest" (RFC 8446 §4.1.3): the random of a HelloRetryRequest.
+    static let helloRetryRequestRandom: [UInt8] = [
+        0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+        0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
+    ]
+
     /// The record of the connection a client at 10.9.0.1 makes to `server`:443 with `flights`
     /// (alternately client, server, client, …), judged under `policies` (the first decides findings).
-    static func judge(
+    public static func judge(
         _ flights: [[UInt8]], policies: [Policy] = [.intermediate], server: String = "10.9.0.2"
     ) -> ConnectionRecord? {
+        snapshot(flights, policies: policies, server: server).connections.first { $0.protocol == .tls }
+    }
+
+    /// The snapshot after that connection.
+    public static func snapshot(
+        _ flights: [[UInt8]], policies: [Policy] = [.intermediate], server: String = "10.9.0.2"
+    ) -> Snapshot {
         var configuration = TrafficAnalysis.Configuration()
         configuration.aggregation.policy = policies.first ?? .intermediate
         configuration.aggregation.otherPolicies = Array(policies.dropFirst())
@@ -99,7 +112,6 @@ enum PostQuantumHandshake {
         return analysis.snapshot(
             source: .init(kind: "file", name: "synthetic"), generatedAt: Timestamp(nanoseconds: time)
         )
-        .connections.first { $0.protocol == .tls }
     }
 
     private static func u16(_ value: Int) -> [UInt8] { [UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)] }

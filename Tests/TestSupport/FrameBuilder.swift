@@ -1,9 +1,9 @@
-@testable import TLSTopCore
+import TLSTopCore
 
 /// Builds raw-IP frames for tests that need traffic no real peer sends in that shape
 /// (reordered, duplicated, cut), while the payload bytes stay real.
-enum FrameBuilder {
-    static func ipv4TCP(
+public enum FrameBuilder {
+    public static func ipv4TCP(
         from source: (String, UInt16), to destination: (String, UInt16), sequence: UInt32,
         acknowledgment: UInt32 = 0, flags: TCPFlags, payload: [UInt8] = []
     ) -> [UInt8] {
@@ -16,19 +16,19 @@ enum FrameBuilder {
         return frame + payload
     }
 
-    static func address(_ text: String) -> [UInt8] {
+    public static func address(_ text: String) -> [UInt8] {
         let value = IPAddress(text)?.ipv4Value ?? 0
         return be32(value)
     }
 
-    static func be16(_ value: UInt16) -> [UInt8] { [UInt8(value >> 8), UInt8(value & 0xFF)] }
-    static func be32(_ value: UInt32) -> [UInt8] {
+    public static func be16(_ value: UInt16) -> [UInt8] { [UInt8(value >> 8), UInt8(value & 0xFF)] }
+    public static func be32(_ value: UInt32) -> [UInt8] {
         [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
     }
 }
 
 extension TrafficAnalysis {
-    func ingest(raw frame: [UInt8], at nanoseconds: Int64 = 0) {
+    public func ingest(raw frame: [UInt8], at nanoseconds: Int64 = 0) {
         frame.withUnsafeBytes {
             ingest(frame: $0, linkType: .raw, wireLength: frame.count, timestamp: Timestamp(nanoseconds: nanoseconds))
         }
