@@ -9,6 +9,8 @@ extension Snapshot {
         "cert_key_type", "cert_key_bits", "cert_signature_algorithm", "cert_not_after", "packets", "bytes",
         "first_seen", "last_seen", "ja4", "ja3", "ja3s", "direction", "process", "pid",
         "user", "unit", "tunnel", "tunnel_target", "cert_source",
+        // Added at the end, so that scripts reading columns by position keep working.
+        "pq_missed", "pq_auth", "verdicts",
     ]
 
     /// The whole table as text (tests and small snapshots; exports use `writeCSV`).
@@ -42,6 +44,12 @@ extension Snapshot {
                 c.localProcess?.pid.map(String.init),
                 c.localProcess?.user, c.localProcess?.unit, c.tunnel?.kind.rawValue, c.tunnel?.target,
                 c.certificateSource?.rawValue,
+                c.pqMissed ? "true" : "false", c.pqAuthentication.map { $0 ? "true" : "false" },
+                // policy:severity:finding+finding per further policy, separated by spaces.
+                c.otherVerdicts.map {
+                    "\($0.policy):\($0.severity.name):" + $0.findings.map(\.id.rawValue).joined(separator: "+")
+                }
+                .joined(separator: " "),
             ]
             for (index, field) in fields.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
