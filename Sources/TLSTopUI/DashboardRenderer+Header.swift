@@ -36,7 +36,9 @@ extension DashboardRenderer {
         if let dropped = stats.kernelDropped {
             parts.append(TitlePart(text: "drops \(dropped)", rank: dropped > 0 ? 2 : 7))
         }
-        parts.append(TitlePart(text: "policy: \(snapshot.policy)", rank: 5))
+        // Further policies judge each connection too: the detail pane shows their verdicts.
+        let others = snapshot.policies.count - 1
+        parts.append(TitlePart(text: "policy: \(snapshot.policy)" + (others > 0 ? " +\(others)" : ""), rank: 5))
         // Never silently show no process: say why there is none.
         if let attribution = snapshot.processAttribution, attribution != "on" {
             parts.append(TitlePart(text: "processes \(attribution)", rank: 6))

@@ -38,10 +38,28 @@ struct BatchSummary {
                     + "(\(String(format: "%.1f", 100 * Double(totals.encrypted) / Double(known)))%); "
                     + "plaintext: \(totals.plaintext); credentials in clear: \(totals.cleartextCredentials)")
         }
+        if totals.tlsFamily > 0 {
+            func share(_ part: Int) -> String { String(format: "%.1f%%", 100 * Double(part) / Double(totals.tlsFamily)) }
+            lines.append(
+                "TLS-family connections: \(totals.tlsFamily); forward secrecy \(share(totals.pfs)), "
+                    + "post-quantum \(share(totals.pq)) (missed \(share(totals.pqMissed)))")
+        }
+        let severities: [Severity] = [.critical, .warn, .info, .ok]
         lines.append(
             "policy \(snapshot.policy): "
-                + [Severity.critical, .warn, .info, .ok]
-                .map { "\($0.name) \(totals.severities[$0] ?? 0)" }.joined(separator: ", "))
+                + severities.map { "\($0.name) \(totals.severities[$0] ?? 0)" }.joined(separator: ", "))
+        // Further policies judge the connections listed in detail: a summary-only run lists none.
+        for policy in snapshot.policies.dropFirst() where !snapshot.connections.isEmpty {
+            var counts: [Severity: Int] = [:]
+            for connection in snapshot.connections {
+                let verdict = connection.otherVerdicts.first { $0.policy == policy.name }
+                // A connection without a verdict was never analyzed: nothing to find under any policy.
+                counts[verdict?.severity ?? .ok, default: 0] += 1
+            }
+            lines.append(
+                "policy \(policy.name) (\(snapshot.connections.count) listed connections): "
+                    + severities.map { "\($0.name) \(counts[$0] ?? 0)" }.joined(separator: ", "))
+        }
         let grades = Self.tally(snapshot.hosts.lazy.compactMap(\.grade))
         lines.append(
             "hosts: \(snapshot.hosts.count)"

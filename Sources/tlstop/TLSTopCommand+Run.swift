@@ -91,11 +91,11 @@ extension TLSTopCommand {
             progress?.stop()
             analysis.finish()
             let feedSummary = feeds.finish()
-            // Without --export or --report only the summary reads it: hosts and totals, no record per
-            // connection.
+            // Without --export, --report or a second policy only the summary reads it: hosts and totals,
+            // no record per connection.
             let snapshot = analysis.snapshot(
                 source: reader.snapshotSource, generatedAt: .now, isFinal: true,
-                listsConnections: export != nil || report != nil)
+                listsConnections: export != nil || report != nil || policies.count > 1)
             try finish(snapshot, elapsed: ContinuousClock.now - started, error: readError, feedSummary: feedSummary)
         case .session:
             guard let session else { return }

@@ -20,6 +20,10 @@ import Testing
         let (result, json) = try Self.export("tls13-x25519.pcap", policy: "intermediate,cnsa-2.0,bsi-tr-02102-2")
         #expect(result.status == 0, "\(result.error)")
         #expect(json?["policy"] as? String == "intermediate")
+        // The summary counts the first policy over every connection, the others over those listed.
+        #expect(result.output.contains("policy intermediate: critical 0, warn 0, info 1, ok 0"), "\(result.output)")
+        #expect(result.output.contains("policy cnsa-2.0 (1 listed connections): critical 1, warn 0, info 0, ok 0"))
+        #expect(result.output.contains("post-quantum 0.0% (missed 0.0%)"))
         let connection = try #require((json?["connections"] as? [[String: Any]])?.first)
         #expect(connection["severity"] as? String == "info")
         let verdicts = try #require(connection["verdicts"] as? [[String: Any]])
