@@ -39,7 +39,9 @@ struct BatchSummary {
                     + "plaintext: \(totals.plaintext); credentials in clear: \(totals.cleartextCredentials)")
         }
         if totals.tlsFamily > 0 {
-            func share(_ part: Int) -> String { String(format: "%.1f%%", 100 * Double(part) / Double(totals.tlsFamily)) }
+            func share(_ part: Int) -> String {
+                String(format: "%.1f%%", 100 * Double(part) / Double(totals.tlsFamily))
+            }
             lines.append(
                 "TLS-family connections: \(totals.tlsFamily); forward secrecy \(share(totals.pfs)), "
                     + "post-quantum \(share(totals.pq)) (missed \(share(totals.pqMissed)))")
