@@ -203,6 +203,27 @@ import Testing
         let body = try #require(messages.first { $0.first == 12 }).dropFirst(4)
         let exchange = try Array(body).parse { try ServerKeyExchange(parsing: &$0, keyExchange: .ecdhe) }
         #expect(exchange.group != nil)
+        // TLS 1.2 names the signature algorithm after the point: OpenSSL 3 signs with RSA-PSS.
+        #expect(exchange.signatureScheme == nil, "only read when the version names it")
+        let signed = try Array(body).parse {
+            try ServerKeyExchange(parsing: &$0, keyExchange: .ecdhe, namesSignature: true)
+        }
+        #expect(signed.group == exchange.group)
+        #expect(signed.signatureScheme == .rsaPSSRSAESHA256)
+        #expect(signed.signatureScheme?.isRSAPKCS1 == false)
+        // Cut inside the signature part: the group still counts, the scheme is unknown.
+        let cut = Array(body.prefix(4 + 1 + Int(body[body.startIndex + 3])))
+        let short = try cut.parse { try ServerKeyExchange(parsing: &$0, keyExchange: .ecdhe, namesSignature: true) }
+        #expect(short.group == exchange.group && short.signatureScheme == nil)
+    }
+
+    @Test func rsaPKCS1SchemesAreTheV15Ones() {
+        let pkcs1: [UInt16] = [0x0101, 0x0201, 0x0301, 0x0401, 0x0501, 0x0601, 0x0420, 0x0520, 0x0620]
+        for value in pkcs1 { #expect(SignatureScheme(rawValue: value).isRSAPKCS1, "\(value)") }
+        for value: UInt16 in [0x0403, 0x0804, 0x0809, 0x0807, 0x0202, 0x0906, 0x0701] {
+            #expect(!SignatureScheme(rawValue: value).isRSAPKCS1, "\(value)")
+        }
+        #expect(SignatureScheme.mldsa87.isPostQuantum && !SignatureScheme.ed25519.isPostQuantum)
     }
 
     @Test(arguments: [("tls12-dhe-rsa.pcap", 2048), ("tls12-dhe-1024.pcap", 1024)])
@@ -211,6 +232,8 @@ import Testing
         let body = Array(try #require(messages.first { $0.first == 12 }).dropFirst(4))
         let exchange = try body.parse { try ServerKeyExchange(parsing: &$0, keyExchange: .dhe) }
         #expect(exchange.dhPrimeBits == bits)
+        let signed = try body.parse { try ServerKeyExchange(parsing: &$0, keyExchange: .dhe, namesSignature: true) }
+        #expect(signed.dhPrimeBits == bits && signed.signatureScheme == .rsaPSSRSAESHA256)
         for length in 0..<8 {
             #expect(throws: ParseError(.truncated, "")) {
                 try Array(body.prefix(length)).parse { try ServerKeyExchange(parsing: &$0, keyExchange: .dhe) }
