@@ -22,17 +22,22 @@ import Testing
             // Few distinct flows, so that inserts, replacements and removals meet in the same runs.
             let key = Self.key(
                 client: 0x0A01_0000 | UInt32(generator.next() % 700), port: UInt16(1024 + generator.next() % 4))
-            switch generator.next() % 4 {
+            switch generator.next() % 5 {
             case 0:
                 #expect(table.remove(key)?.id == reference.removeValue(forKey: key)?.id)
             case 1:
-                if var attempt = reference[key] {
+                // Read and change in place, where the one lookup found it.
+                #expect((table.index(of: key) != nil) == (reference[key] != nil))
+                if let index = table.index(of: key), var attempt = reference[key] {
+                    #expect(table[at: index].id == attempt.id)
                     attempt.clientPackets += 1
-                    table.update(attempt, for: key)
+                    table[at: index].clientPackets += 1
                     reference[key] = attempt
                 }
-                // An update with another id (a replaced attempt) changes nothing.
-                table.update(Self.attempt(-1, at: 0), for: key)
+            case 2:
+                if let index = table.index(of: key) {
+                    #expect(table.remove(at: index).id == reference.removeValue(forKey: key)?.id)
+                }
             default:
                 nextID += 1
                 let attempt = Self.attempt(nextID, at: Int64(step))
@@ -55,7 +60,7 @@ import Testing
         for (key, _) in all.prefix(50) { #expect(table[key] == nil) }
     }
 
-    @Test func expiresIdleAttemptsOldestFirstAndKeepsTheRecentlySeen() {
+    @Test func expiresIdleAttemptsOldestFirstAndKeepsTheRecentlySeen() throws {
         var table = AttemptTable()
         for index in 0..<100 {
             table.insert(
@@ -64,7 +69,8 @@ import Testing
         // Attempt 1 is seen again at 50: it is filed again instead of leaving at 60.
         var seen = Self.attempt(1, at: 0)
         seen.lastSeen = 50
-        table.update(seen, for: Self.key(client: 0, port: 5000))
+        let index = try #require(table.index(of: Self.key(client: 0, port: 5000)))
+        table[at: index] = seen
         var expired: [(FlowKey, AttemptTable.Attempt)] = []
         table.takeExpired(now: 60, idle: 10, closed: 5, into: &expired)
         #expect(expired.map(\.1.id) == Array(2...50))

@@ -46,11 +46,11 @@ struct AttemptTable {
         var dueAt: Int64
     }
 
-    /// Open addressing with linear probing, like `ConnectionTable`, at most three quarters full;
-    /// a slot holds the key, the attempt and the key's hash (104 bytes, the flag fits the padding).
-    /// A `[FlowKey: Attempt]` dictionary hashed the 40-byte key with SipHash two or
-    /// three times per packet (look up, then store): 3.5% of the instructions of a mixed run.
-    private struct Slot {
+    /// A slot of the open-addressing table (`FlowSlotTable`): the key, the attempt and the key's
+    /// hash (104 bytes, the flag fits the padding). A `[FlowKey: Attempt]` dictionary hashed the
+    /// 40-byte key with SipHash two or three times per packet (look up, then store): 3.5% of the
+    /// instructions of a mixed run.
+    private struct Slot: FlowSlot {
         var key: FlowKey
         var attempt: Attempt
         var hash: UInt32
@@ -59,97 +59,50 @@ struct AttemptTable {
         static let empty = Slot(
             key: FlowKey(IPAddress(high: 0, low: 0), 0, IPAddress(high: 0, low: 0), 0, transport: 0),
             attempt: Attempt(id: 0, firstSeen: 0, lastSeen: 0, flags: []), hash: 0, isEmpty: true)
+
+        var isOccupied: Bool { !isEmpty }
+        func holds(_ key: FlowKey) -> Bool { self.key == key }
     }
 
-    private var slots = Array(repeating: Slot.empty, count: 16)
-    private var mask = 15
-    private let hasher = FlowHasher()
+    private var table = FlowSlotTable<Slot>()
     private var queue: [Entry] = []
     private var head = 0
     private var dead = 0
 
-    private(set) var count = 0
+    var count: Int { table.count }
 
-    subscript(key: FlowKey) -> Attempt? {
-        guard let index = index(of: key) else { return nil }
-        return slots[index].attempt
+    /// Where `key`'s attempt is: read and change it there (`subscript(at:)`), with one probe.
+    func index(of key: FlowKey) -> Int? { table.index(of: key) }
+
+    /// The attempt at an index `index(of:)` gave, valid until the next insert or removal.
+    subscript(at index: Int) -> Attempt {
+        get { table[index].attempt }
+        set { table[index].attempt = newValue }
     }
 
-    /// Stores a changed attempt already in the table (a new one goes through `insert`, which
-    /// also queues it for expiry).
-    mutating func update(_ attempt: Attempt, for key: FlowKey) {
-        guard let index = index(of: key), slots[index].attempt.id == attempt.id else { return }
-        slots[index].attempt = attempt
+    subscript(key: FlowKey) -> Attempt? {
+        table.index(of: key).map { table[$0].attempt }
     }
 
     /// - Parameter idle: the idle timeout (nanoseconds) it is filed under.
     mutating func insert(_ attempt: Attempt, for key: FlowKey, idle: Int64) {
-        store(attempt, for: key)
+        table.insert(for: key) { Slot(key: key, attempt: attempt, hash: $0, isEmpty: false) }
         queue.append(Entry(key: key, id: attempt.id, dueAt: attempt.lastSeen &+ idle))
     }
 
     /// Takes an attempt out of the table (promoted to a connection, or replaced).
     mutating func remove(_ key: FlowKey) -> Attempt? {
-        guard let attempt = removeValue(forKey: key) else { return nil }
+        guard let index = table.index(of: key) else { return nil }
+        return remove(at: index)
+    }
+
+    /// Takes out the attempt at an index `index(of:)` gave.
+    mutating func remove(at index: Int) -> Attempt {
+        let attempt = table[index].attempt
+        table.remove(at: index)
         dead += 1
         if dead > count + 4096 { compact() }
         return attempt
-    }
-
-    // MARK: The slots
-
-    private func index(of key: FlowKey) -> Int? {
-        let hash = hasher.hash(key)
-        var index = Int(hash) & mask
-        while !slots[index].isEmpty {
-            if slots[index].hash == hash, slots[index].key == key { return index }
-            index = (index + 1) & mask
-        }
-        return nil
-    }
-
-    private mutating func store(_ attempt: Attempt, for key: FlowKey) {
-        if count + 1 > slots.count - slots.count / 4 { resize(to: slots.count * 2) }
-        let hash = hasher.hash(key)
-        var index = Int(hash) & mask
-        while !slots[index].isEmpty {
-            if slots[index].hash == hash, slots[index].key == key {
-                slots[index].attempt = attempt
-                return
-            }
-            index = (index + 1) & mask
-        }
-        slots[index] = Slot(key: key, attempt: attempt, hash: hash, isEmpty: false)
-        count += 1
-    }
-
-    private mutating func removeValue(forKey key: FlowKey) -> Attempt? {
-        guard let removed = index(of: key) else { return nil }
-        let attempt = slots[removed].attempt
-        // Backward-shift deletion, as in `ConnectionTable`: no tombstones under churn.
-        var hole = removed
-        var index = (removed + 1) & mask
-        while !slots[index].isEmpty {
-            if FlowHasher.mayFill(hole: hole, from: index, home: Int(slots[index].hash) & mask, mask: mask) {
-                slots[hole] = slots[index]
-                hole = index
-            }
-            index = (index + 1) & mask
-        }
-        slots[hole] = .empty
-        count -= 1
-        return attempt
-    }
-
-    private mutating func resize(to capacity: Int) {
-        let old = slots
-        slots = Array(repeating: .empty, count: capacity)
-        mask = capacity - 1
-        for slot in old where !slot.isEmpty {
-            var index = Int(slot.hash) & mask
-            while !slots[index].isEmpty { index = (index + 1) & mask }
-            slots[index] = slot
-        }
     }
 
     // MARK: Expiry
@@ -163,13 +116,14 @@ struct AttemptTable {
         while head < queue.count, queue[head].dueAt < now {
             let entry = queue[head]
             head += 1
-            guard let attempt = self[entry.key], attempt.id == entry.id else {
+            guard let index = table.index(of: entry.key), table[index].attempt.id == entry.id else {
                 dead -= 1
                 continue
             }
+            let attempt = table[index].attempt
             let deadline = attempt.lastSeen &+ (attempt.isClosed ? closed : idle)
             if deadline < now {
-                _ = removeValue(forKey: entry.key)
+                table.remove(at: index)
                 expired.append((entry.key, attempt))
             } else {
                 // Seen since it was filed: file it again for its new deadline (not before `now`,
@@ -186,12 +140,12 @@ struct AttemptTable {
         while taken < count, head < queue.count {
             let entry = queue[head]
             head += 1
-            guard let attempt = self[entry.key], attempt.id == entry.id else {
+            guard let index = table.index(of: entry.key), table[index].attempt.id == entry.id else {
                 dead -= 1
                 continue
             }
-            _ = removeValue(forKey: entry.key)
-            evicted.append((entry.key, attempt))
+            evicted.append((entry.key, table[index].attempt))
+            table.remove(at: index)
             taken += 1
         }
         trimQueue()

@@ -6,7 +6,8 @@ extension FlowTracker {
         let flags = packet.tcpFlags
         let sourceIsLow = packet.source == key.lowAddress && packet.sourcePort == key.lowPort
         let isSYN = flags.contains(.syn) && !flags.contains(.ack)
-        if var attempt = attempts[key] {
+        if let index = attempts.index(of: key) {
+            var attempt = attempts[at: index]
             let fromClient = attempt.flags.contains(.clientIsLow) == sourceIsLow
             // A SYN with another initial sequence number, or after anything but a SYN, starts over;
             // so does anything but a retransmitted SYN or another reset after a reset: that flow
@@ -16,10 +17,10 @@ extension FlowTracker {
             let afterReset =
                 !attempt.flags.isDisjoint(with: [.clientRST, .serverRST]) && !flags.contains(.rst) && !retransmittedSYN
             if (isSYN && !retransmittedSYN) || afterReset {
-                if let replaced = attempts.remove(key) { endAttempt(key, replaced) }
+                endAttempt(key, attempts.remove(at: index))
             } else {
                 update(&attempt, packet, fromClient: fromClient, timestamp: timestamp)
-                attempts.update(attempt, for: key)
+                attempts[at: index] = attempt
                 return
             }
         }
