@@ -127,6 +127,22 @@ struct CertificateFactsTests {
             keyType: "ML-DSA-87", keyBits: 20_736, signature: "ML-DSA-87", selfSigned: true),
     ]
 
+    @Test func signatureDigestsAreJudgedByName() throws {
+        #expect(try CertificateFacts(der: Self.fixture("rsa512-md5")).signatureDigest == .broken)
+        #expect(try CertificateFacts(der: Self.fixture("rsa1024-sha1")).signatureDigest == .collidable)
+        #expect(try CertificateFacts(der: Self.fixture("ec-p256")).signatureDigest == nil)
+        var facts = try CertificateFacts(der: Self.fixture("ec-p256"))
+        let names: [(String, CertificateFacts.SignatureDigestWeakness?)] = [
+            ("md2WithRSAEncryption", .broken), ("md4WithRSAEncryption", .broken), ("ecdsa-with-SHA1", .collidable),
+            ("dsa-with-SHA1", .collidable), ("sha1WithRSAEncryption", .collidable), ("sha256WithRSAEncryption", nil),
+            ("ecdsa-with-SHA384", nil), ("rsassa-pss", nil), ("ML-DSA-65", nil), ("1.2.3.4", nil),
+        ]
+        for (name, weakness) in names {
+            facts.signatureAlgorithm = name
+            #expect(facts.signatureDigest == weakness, "\(name)")
+        }
+    }
+
     @Test func postQuantumKeysHaveTheirSecurityCategory() throws {
         #expect(try CertificateFacts(der: Self.fixture("mldsa44")).postQuantumCategory == 2)
         #expect(try CertificateFacts(der: Self.fixture("mldsa65")).postQuantumCategory == 3)

@@ -542,6 +542,11 @@ struct RegistryTests {
             let pqName = group.name.contains("MLKEM") || group.name.contains("Kyber") || group.name == "CECPQ2"
             #expect(group.isPostQuantum == pqName, "\(group)")
         }
+        // The flag's fast switch and the registry's kinds agree on every code point.
+        for value in UInt16.min...UInt16.max {
+            let group = NamedGroup(rawValue: value)
+            #expect(group.isPostQuantum == (group.kind == .postQuantum || group.kind == .postQuantumHybrid))
+        }
     }
 
     // MARK: - Signature scheme weakness

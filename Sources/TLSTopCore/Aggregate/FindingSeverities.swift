@@ -22,11 +22,17 @@ struct FindingSeverities: Sendable, Equatable {
         return Severity(rawValue: Int(word >> UInt64(2 * (index % 32)) & 0b11))
     }
 
-    /// Records `severity` for `id` unless a worse one was seen.
-    mutating func raise(_ id: FindingID, to severity: Severity) {
+    /// Each catalogue id of `table` at its severity.
+    init(_ table: [FindingID: Severity]) {
+        for (id, severity) in table { set(id, to: severity) }
+    }
+
+    init() {}
+
+    /// Records `severity` for `id`, whatever was there.
+    mutating func set(_ id: FindingID, to severity: Severity) {
         let index = Int(id.index)
         guard index < Self.capacity else { return }
-        if let current = self[id], current >= severity { return }
         seen |= 1 << UInt64(index)
         let shift = UInt64(2 * (index % 32))
         let cleared = ~(UInt64(0b11) << shift)
@@ -36,5 +42,13 @@ struct FindingSeverities: Sendable, Equatable {
         } else {
             levels.1 = levels.1 & cleared | value
         }
+    }
+
+    /// Records `severity` for `id` unless a worse one was seen.
+    mutating func raise(_ id: FindingID, to severity: Severity) {
+        let index = Int(id.index)
+        guard index < Self.capacity else { return }
+        if let current = self[id], current >= severity { return }
+        set(id, to: severity)
     }
 }

@@ -31,7 +31,9 @@ extension CertificateFacts {
     /// The NIST security category of a post-quantum certificate key (ML-DSA-87 is 5); 0 for a
     /// classical key (RSA, EC, EdDSA, DSA), which a quantum computer could forge signatures for.
     public var postQuantumCategory: Int {
-        Self.postQuantumCategories[keyType] ?? 0
+        // Every post-quantum name starts "ML-" or "SLH-": classical keys skip the lookup.
+        guard let first = keyType.utf8.first, first == UInt8(ascii: "M") || first == UInt8(ascii: "S") else { return 0 }
+        return Self.postQuantumCategories[keyType] ?? 0
     }
 
     private static let postQuantumCategories: [String: Int] = Dictionary(

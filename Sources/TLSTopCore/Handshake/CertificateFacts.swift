@@ -43,6 +43,24 @@ public struct CertificateFacts: Sendable, Hashable {
     /// ECDSA with SHA-2, Ed25519). Otherwise (weak RSA, MD5, PSS, DSA, Ed448, …) it falls back to
     /// subject == issuer plus, when both are present, authority key id == subject key id.
     public var isSelfSigned: Bool
+    /// How weak the digest of the certificate's signature is, from its name: nil for SHA-2 and
+    /// better (and for names tlstop does not know, shown as an OID).
+    public enum SignatureDigestWeakness: Sendable {
+        /// MD2, MD4, MD5: forgeable.
+        case broken
+        /// SHA-1: chosen-prefix collisions are practical.
+        case collidable
+    }
+
+    public var signatureDigest: SignatureDigestWeakness? {
+        // The names are `signatureAlgorithms`' (md5WithRSAEncryption, sha1WithRSAEncryption,
+        // ecdsa-with-SHA1, dsa-with-SHA1): prefix and suffix checks, no scan of the string.
+        let name = signatureAlgorithm.utf8
+        if name.starts(with: "md".utf8) { return .broken }
+        if name.starts(with: "sha1".utf8) || signatureAlgorithm.hasSuffix("-SHA1") { return .collidable }
+        return nil
+    }
+
     /// Names cut at their cap: subject, issuer or a SAN over `maximumTextLength` characters, SANs
     /// past the `maximumSubjectAltNames`th.
     public internal(set) var truncatedFields = 0

@@ -71,11 +71,38 @@ public struct Policy: Sendable, Equatable {
     /// accepts ML-KEM-1024 only); other profiles let `pq` speak for every post-quantum group.
     public var restrictsPostQuantumGroups = false
     public var sunsets = Sunsets()
-    public var severities: [FindingID: Severity]
+    public var severities: [FindingID: Severity] {
+        didSet { levels = FindingSeverities(severities) }
+    }
+    /// `severities` by catalogue index, two bits an id: every finding of every judged connection
+    /// asks for its severity, and the dictionary hashed for each.
+    private var levels: FindingSeverities
     /// The rule of the profile's standard each finding comes from, where it has one of its own.
     public var references: [FindingID: String] = [:]
 
-    public func severity(of id: FindingID) -> Severity { severities[id] ?? .info }
+    init(
+        name: String, profile: Profile, allowedVersions: Set<ProtocolVersion>, allowedCipherSuites: Set<CipherSuite>,
+        allowedGroups: Set<NamedGroup>, minimumRSABits: Int, minimumDHBits: Int, minimumECBits: Int,
+        certificateExpiryWarningDays: Int, severities: [FindingID: Severity]
+    ) {
+        self.name = name
+        self.profile = profile
+        self.allowedVersions = allowedVersions
+        self.allowedCipherSuites = allowedCipherSuites
+        self.allowedGroups = allowedGroups
+        self.minimumRSABits = minimumRSABits
+        self.minimumDHBits = minimumDHBits
+        self.minimumECBits = minimumECBits
+        self.certificateExpiryWarningDays = certificateExpiryWarningDays
+        self.severities = severities
+        self.levels = FindingSeverities(severities)
+    }
+
+    /// The severity the policy gives `id`; `info` for one it does not name.
+    public func severity(of id: FindingID) -> Severity { levels[id] ?? severities[id] ?? .info }
+
+    /// Whether the policy reports `id` at all: checks that cost something are skipped when not.
+    func reports(_ id: FindingID) -> Bool { severity(of: id) > .ok }
 
     /// The citation a finding carries under this policy: the profile's rule, else the finding's
     /// general reference (an RFC).

@@ -111,7 +111,8 @@ public enum PostureEvaluator {
 
         let pq = facts.group?.isPostQuantum ?? false
         var pqMissed = false
-        let pqOffered = hello?.offeredPostQuantumGroup != nil
+        let offeredGroup = hello?.offeredPostQuantumGroup
+        let pqOffered = offeredGroup != nil
         if let serverHello, !pq {
             let sunset = policy.sunsets.classicalKeyExchange.map { now >= $0 } ?? false
             collector.add(
@@ -120,9 +121,7 @@ public enum PostureEvaluator {
                 atLeast: sunset ? .warn : .ok)
             // The server's doing: the client was ready. A resumption without any key exchange chose
             // no group, so there was nothing to miss.
-            if let hello, let offered = hello.offeredPostQuantumGroup,
-                facts.group != nil || !serverHello.selectedVersion.isTLS13Family
-            {
+            if let offered = offeredGroup, facts.group != nil || !serverHello.selectedVersion.isTLS13Family {
                 pqMissed = true
                 collector.add(
                     .pqMissed,
@@ -133,7 +132,8 @@ public enum PostureEvaluator {
         if pq, facts.helloRetryRequest != nil, let group = facts.group {
             collector.add(.pqHelloRetry, "HelloRetryRequest for \(group.name)")
         }
-        if let scheme = facts.serverKeyExchange?.signatureScheme ?? facts.decrypted?.serverSignatureScheme,
+        if policy.reports(.rsaPKCS1Signature),
+            let scheme = facts.serverKeyExchange?.signatureScheme ?? facts.decrypted?.serverSignatureScheme,
             scheme.isRSAPKCS1
         {
             collector.add(.rsaPKCS1Signature, scheme.name)
@@ -214,19 +214,23 @@ public enum PostureEvaluator {
             }
         }
         let signature = certificate.signatureAlgorithm
-        if signature.containsIgnoringASCIICase("md5") || signature.containsIgnoringASCIICase("md2") {
+        switch certificate.signatureDigest {
+        case .broken?:
             collector.add(.weakSignature, certificate.signatureAlgorithm)
             collector.raise(.weakSignature, to: .critical)
-        } else if signature.containsIgnoringASCIICase("sha1") {
+        case .collidable?:
             collector.add(.weakSignature, certificate.signatureAlgorithm)
+        case nil:
+            break
         }
         if certificate.isSelfSigned { collector.add(.selfSigned, certificate.subject) }
-        if signature.hasSuffix("WithRSAEncryption") {
+        if policy.reports(.rsaPKCS1Signature), signature.hasSuffix("WithRSAEncryption") {
             // RSASSA-PKCS1-v1_5 by the CA; the handshake's own signature, when seen, was checked first.
             collector.add(.rsaPKCS1Signature, "certificate signed with \(signature)")
         }
-        let category = certificate.postQuantumCategory
-        if category < policy.minimumPQSignatureCategory {
+        if policy.reports(.notPQAuthentication), case let category = certificate.postQuantumCategory,
+            category < policy.minimumPQSignatureCategory
+        {
             let key = certificate.keyBits.map { "\(certificate.keyType) \($0) bits" } ?? certificate.keyType
             collector.add(
                 .notPQAuthentication,

@@ -31,7 +31,14 @@ public struct NamedGroup: TLSCodePoint {
     public var kind: Kind { Self.entries[rawValue]?.kind ?? .unknown }
 
     /// Whether the group involves an ML-KEM or Kyber-family (or other lattice) KEM, hybrid or pure.
-    public var isPostQuantum: Bool { kind == .postQuantum || kind == .postQuantumHybrid }
+    /// The registry's post-quantum rows by value, without the table lookup: every judged hello asks
+    /// this of each group it lists (`RegistryTests` checks it against `kind` for every value).
+    public var isPostQuantum: Bool {
+        switch rawValue {
+        case 0x0200...0x0202, 0x11EB...0x11EE, 0x4138, 0x6399, 0x639A, 0xFE30...0xFE32: true
+        default: false
+        }
+    }
 
     /// Whether the group combines a classical exchange with a post-quantum KEM.
     public var isHybrid: Bool { kind == .postQuantumHybrid }
