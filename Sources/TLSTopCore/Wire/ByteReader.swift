@@ -30,9 +30,9 @@ public struct ByteReader {
     /// Offset from the start of the underlying buffer.
     @inlinable public var offset: Int { position }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readUInt8() throws(ParseError) -> UInt8 {
-        guard remaining >= 1 else { throw ParseError(.truncated, "need 1 byte") }
+        guard remaining >= 1 else { throw Self.truncated(1) }
         let value = base.load(fromByteOffset: position, as: UInt8.self)
         position += 1
         return value
@@ -73,6 +73,14 @@ public struct ByteReader {
         return value
     }
 
+    /// A negative count is malformed, one past the end truncated: built out of line, so that the
+    /// inlined checks on every packet stay a compare and a branch.
+    @usableFromInline @inline(never)
+    static func cannotTake(_ count: Int, what: String) -> ParseError {
+        if count < 0 { return ParseError(.malformed, what.isEmpty ? "negative length" : "negative skip") }
+        return ParseError(.truncated, "need \(count) bytes" + (what.isEmpty ? "" : " \(what)"))
+    }
+
     @usableFromInline @inline(never)
     static func truncated(_ count: Int) -> ParseError {
         ParseError(.truncated, count == 1 ? "need 1 byte" : "need \(count) bytes")
@@ -94,16 +102,14 @@ public struct ByteReader {
 
     @inlinable @inline(__always)
     public mutating func skip(_ count: Int) throws(ParseError) {
-        guard count >= 0 else { throw ParseError(.malformed, "negative skip") }
-        guard remaining >= count else { throw ParseError(.truncated, "need \(count) bytes to skip") }
+        guard count >= 0, remaining >= count else { throw Self.cannotTake(count, what: "to skip") }
         position += count
     }
 
     /// Splits off the next `count` bytes as their own reader and advances past them.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func slice(_ count: Int) throws(ParseError) -> ByteReader {
-        guard count >= 0 else { throw ParseError(.malformed, "negative length") }
-        guard remaining >= count else { throw ParseError(.truncated, "need \(count) bytes") }
+        guard count >= 0, remaining >= count else { throw Self.cannotTake(count, what: "") }
         let sub = ByteReader(base: base, position: position, end: position + count)
         position += count
         return sub
