@@ -28,7 +28,6 @@ public struct DashboardState: Sendable, Equatable {
     public var showProblems = false
     /// One line for the user: where an export went, what a key did.
     public var status: String?
-    public var policyName = "intermediate"
 
     public init() {}
 }

@@ -12,7 +12,6 @@ struct DashboardApp {
     let themes: [Theme]
     let exportPath: String?
     let reportPath: String?
-    let policyName: String
 
     func run() -> CaptureError? {
         var themeIndex = 0

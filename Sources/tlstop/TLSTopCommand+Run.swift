@@ -72,8 +72,7 @@ extension TLSTopCommand {
             guard let session else { return }
             session.start()
             _ = DashboardApp(
-                session: session, themes: themes, exportPath: dashboardExportPath, reportPath: report?.path,
-                policyName: policy.name
+                session: session, themes: themes, exportPath: dashboardExportPath, reportPath: report?.path
             ).run()
             session.stop()
             let outcome = session.waitUntilFinished()
