@@ -80,7 +80,7 @@ public final class PcapFileReader {
             guard try passes(frame) else { continue }
             tracker.ingest(
                 frame: frame.bytes, linkType: frame.linkType, wireLength: frame.wireLength,
-                timestamp: frame.timestamp)
+                timestamp: frame.timestamp, frameNumber: framesRead)
             delivered += 1
         }
     }
@@ -118,7 +118,9 @@ public final class PcapFileReader {
                 clock.sleepWithoutAsync(until: min(due, clock.now.advanced(by: .milliseconds(Int64(milliseconds)))))
             }
         }
-        tracker.ingest(frame: frame.bytes, linkType: frame.linkType, wireLength: frame.wireLength, timestamp: time)
+        tracker.ingest(
+            frame: frame.bytes, linkType: frame.linkType, wireLength: frame.wireLength, timestamp: time,
+            frameNumber: framesRead)
         return true
     }
 }

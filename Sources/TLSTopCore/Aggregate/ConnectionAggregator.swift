@@ -221,28 +221,41 @@ public final class ConnectionAggregator: FlowObserver {
         statistics: TrafficStatistics, firstPacket: Timestamp?, lastPacket: Timestamp?, source: Snapshot.Source,
         generatedAt: Timestamp, isFinal: Bool = false, listsConnections: Bool = true
     ) -> Snapshot {
+        parts(
+            statistics: statistics, firstPacket: firstPacket, lastPacket: lastPacket, isFinal: isFinal,
+            listsConnections: listsConnections
+        ).snapshot(source: source, generatedAt: generatedAt, policies: policies)
+    }
+
+    /// The policies of the snapshots: the one that grades, then the others.
+    public var policies: [Policy] { [configuration.policy] + configuration.otherPolicies }
+
+    /// What `snapshot` is made of, before host rows are graded: what a shard hands over to be
+    /// merged with the others (see `SnapshotParts`).
+    public func parts(
+        statistics: TrafficStatistics, firstPacket: Timestamp?, lastPacket: Timestamp?, isFinal: Bool = false,
+        listsConnections: Bool = true
+    ) -> SnapshotParts {
         // Between trims (which wait for a quarter more connections), finished connections past
         // the cap are folded now, so that a snapshot lists at most the cap of finished ones.
         if held.count > configuration.maximumRetainedConnections { trim() }
         if let probes { probeGeneration = probes.generation }
-        var records: [ConnectionRecord] = []
-        if listsConnections { records.reserveCapacity(held.count) }
+        var listed: [(record: ConnectionRecord, isActive: Bool)] = []
+        if listsConnections { listed.reserveCapacity(held.count) }
         var hosts = hostHistory
         var totals = foldedTotals
         for entry in held {
             let record = listsConnections ? record(of: entry, keeping: !isFinal) : countedRecord(of: entry)
             hosts.add(record)
             totals.add(record)
-            if listsConnections { records.append(record) }
+            if listsConnections { listed.append((record, entry.connection.isActive)) }
         }
         var statistics = statistics
         statistics.foldedConnections = foldedConnections
         statistics.evictedHosts = hosts.evictedHosts
         statistics.evictedHostConnections = hosts.evictedHostConnections
-        return Snapshot(
-            generatedAt: generatedAt, source: source, policies: [configuration.policy] + configuration.otherPolicies,
-            statistics: statistics,
-            firstPacket: firstPacket, lastPacket: lastPacket, connections: records, hosts: hosts.snapshots(),
-            totals: totals)
+        return SnapshotParts(
+            statistics: statistics, firstPacket: firstPacket, lastPacket: lastPacket, connections: listed,
+            hosts: hosts, totals: totals, retentionCap: configuration.maximumRetainedConnections)
     }
 }

@@ -92,16 +92,35 @@ public struct HostTable: Sendable {
         }
     }
 
-    /// The rows, graded.
+    /// The rows, graded, in order of first appearance (ties by name and port), and each row's
+    /// addresses in order: neither depends on the order connections were folded in, so shards of
+    /// a capture merge into the rows one table would have made.
     public func snapshots() -> [HostSnapshot] {
-        entries.map { entry in
+        let rows = entries.map { entry in
             var host = entry.snapshot
+            host.addresses.sort()
             if let verdict = Grade.grade(entry.grading) {
                 host.grade = verdict.grade
                 host.gradeReason = verdict.reason
             }
             return host
         }
+        return rows.sorted { first, second in
+            if first.firstSeen != second.firstSeen { return first.firstSeen < second.firstSeen }
+            if first.port != second.port { return first.port < second.port }
+            return first.host < second.host
+        }
+    }
+
+    /// Adds another table's rows: a row both have adds up, a new one is appended (evicting as
+    /// `add` does when the table is full).
+    public mutating func merge(_ other: HostTable) {
+        for entry in other.entries {
+            let position = position(of: entry.snapshot.key, firstSeen: entry.snapshot.firstSeen)
+            entries[position].merge(entry)
+        }
+        evictedHosts += other.evictedHosts
+        evictedHostConnections += other.evictedHostConnections
     }
 }
 

@@ -24,8 +24,12 @@ public final class TrafficAnalysis {
 
     /// Decodes one captured frame and processes it.
     @inline(__always)
-    public func ingest(frame: UnsafeRawBufferPointer, linkType: LinkType, wireLength: Int, timestamp: Timestamp) {
-        tracker.ingest(frame: frame, linkType: linkType, wireLength: wireLength, timestamp: timestamp)
+    public func ingest(
+        frame: UnsafeRawBufferPointer, linkType: LinkType, wireLength: Int, timestamp: Timestamp,
+        frameNumber: Int? = nil
+    ) {
+        tracker.ingest(
+            frame: frame, linkType: linkType, wireLength: wireLength, timestamp: timestamp, frameNumber: frameNumber)
     }
 
     public func process(_ packet: DecodedPacket, timestamp: Timestamp) {
@@ -66,6 +70,13 @@ public final class TrafficAnalysis {
             statistics: tracker.currentStatistics, firstPacket: tracker.firstTimestamp,
             lastPacket: tracker.lastTimestamp, source: source, generatedAt: generatedAt, isFinal: isFinal,
             listsConnections: listsConnections)
+    }
+
+    /// See `ConnectionAggregator.parts`: this analysis's share of a sharded read.
+    public func parts(isFinal: Bool = false, listsConnections: Bool = true) -> SnapshotParts {
+        aggregator.parts(
+            statistics: tracker.currentStatistics, firstPacket: tracker.firstTimestamp,
+            lastPacket: tracker.lastTimestamp, isFinal: isFinal, listsConnections: listsConnections)
     }
 }
 

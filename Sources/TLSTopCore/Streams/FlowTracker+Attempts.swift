@@ -42,7 +42,7 @@ extension FlowTracker {
         if sourceIsClient == sourceIsLow { attemptFlags.insert(.clientIsLow) }
         statistics.connections += 1
         var attempt = AttemptTable.Attempt(
-            id: statistics.connections, firstSeen: timestamp.nanoseconds, lastSeen: timestamp.nanoseconds,
+            id: currentFrame, firstSeen: timestamp.nanoseconds, lastSeen: timestamp.nanoseconds,
             flags: attemptFlags)
         update(&attempt, packet, fromClient: sourceIsClient, timestamp: timestamp)
         attempts.insert(attempt, for: key, idle: Self.nanoseconds(configuration.attemptIdleTimeout))

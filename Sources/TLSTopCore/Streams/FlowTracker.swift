@@ -50,6 +50,9 @@ public final class FlowTracker {
     public var activeAttemptCount: Int { attempts.count }
     /// Entries waiting in the expiry wheel, live or stale (bounded by twice the table, for tests).
     var pendingExpiryEntries: Int { expiry.count }
+    /// The number of the frame being processed (see `ingest`): new connections and attempts take
+    /// it as their id, so an id is the same whether one tracker or several shards read the file.
+    public internal(set) var currentFrame = 0
     public private(set) var firstTimestamp: Timestamp?
     public private(set) var lastTimestamp: Timestamp?
 
@@ -110,35 +113,45 @@ public final class FlowTracker {
     }
 
     /// Decodes one captured frame and processes it.
+    /// - Parameter frameNumber: the frame's number in its capture file, counted from 1 before any
+    ///   filter (Wireshark's `frame.number`); nil counts the frames given to this tracker. A new
+    ///   connection takes the number of its first frame as its id.
     public func ingest(
-        frame: UnsafeRawBufferPointer, linkType: LinkType, wireLength: Int, timestamp: Timestamp
+        frame: UnsafeRawBufferPointer, linkType: LinkType, wireLength: Int, timestamp: Timestamp,
+        frameNumber: Int? = nil
     ) {
+        ingest(
+            PacketDecoder.outcome(of: frame, linkType: linkType), wireLength: wireLength, timestamp: timestamp,
+            frameNumber: frameNumber)
+    }
+
+    /// Processes a frame someone else decoded: a sharded read decodes each frame once, on the
+    /// reading thread, to choose the shard.
+    public func ingest(
+        _ outcome: PacketDecoder.Outcome, wireLength: Int, timestamp: Timestamp, frameNumber: Int? = nil
+    ) {
+        currentFrame = frameNumber ?? currentFrame &+ 1
         statistics.packets += 1
         statistics.bytes += wireLength
         if firstTimestamp == nil { firstTimestamp = timestamp }
         lastTimestamp = timestamp
-        do throws(ParseError) {
-            switch try PacketDecoder.decode(frame, linkType: linkType) {
-            case .success(let packet):
-                process(packet, timestamp: timestamp)
-            case .failure(.notIP):
-                statistics.nonIPPackets += 1
-            case .failure(.notTCPOrUDP):
-                statistics.otherTransportPackets += 1
-            case .failure(.fragment):
-                statistics.fragments += 1
-            }
-        } catch {
-            if error.code == .truncated {
-                statistics.truncatedPackets += 1
-            } else {
-                statistics.malformedPackets += 1
-            }
+        switch outcome {
+        case .packet(let packet): handle(packet, timestamp: timestamp)
+        case .skipped(.notIP): statistics.nonIPPackets += 1
+        case .skipped(.notTCPOrUDP): statistics.otherTransportPackets += 1
+        case .skipped(.fragment): statistics.fragments += 1
+        case .truncated: statistics.truncatedPackets += 1
+        case .malformed: statistics.malformedPackets += 1
         }
     }
 
-    /// Processes an already decoded packet.
+    /// Processes an already decoded packet (the next frame: it is numbered, not counted).
     public func process(_ packet: DecodedPacket, timestamp: Timestamp) {
+        currentFrame &+= 1
+        handle(packet, timestamp: timestamp)
+    }
+
+    private func handle(_ packet: DecodedPacket, timestamp: Timestamp) {
         if let due = nextSweep {
             if timestamp >= due { sweep(now: timestamp) }
         } else {
@@ -241,7 +254,7 @@ public final class FlowTracker {
             }
             statistics.connections += 1
             connection = Connection(
-                id: statistics.connections, transport: packet.transport,
+                id: currentFrame, transport: packet.transport,
                 client: sourceIsClient ? source : destination, server: sourceIsClient ? destination : source,
                 rolesKnown: rolesKnown, timestamp: timestamp)
         }
