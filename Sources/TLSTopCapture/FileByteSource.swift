@@ -9,6 +9,8 @@ final class FileByteSource: CaptureByteSource {
     private var peeked: [UInt8] = []
     /// Bytes read from the descriptor, for the progress figure.
     let progress: ReadProgress
+    /// A regular file (not a pipe, a device or standard input).
+    let isRegular: Bool
 
     init(path: String) throws(CaptureError) {
         self.path = path
@@ -26,7 +28,7 @@ final class FileByteSource: CaptureByteSource {
             close(descriptor)
             throw CaptureError("cannot read capture file '\(path)': it is a directory; give a .pcap or .pcapng file")
         }
-        let isRegular = fstat(descriptor, &status) == 0 && status.st_mode & S_IFMT == S_IFREG
+        isRegular = fstat(descriptor, &status) == 0 && status.st_mode & S_IFMT == S_IFREG
         progress = ReadProgress(totalBytes: isRegular ? Int(status.st_size) : nil)
     }
 

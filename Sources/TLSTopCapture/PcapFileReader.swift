@@ -15,9 +15,12 @@ public final class PcapFileReader {
     public var realtime = false
     private var pacing: (firstPacket: Int64, start: ContinuousClock.Instant)?
     /// Frames read from the file, before the filter (for "damaged after N packets").
-    private var framesRead = 0
+    private(set) var framesRead = 0
     /// How far the file has been read, for the dashboard's header and the batch progress line.
     public let progress: ReadProgress
+    /// A regular, uncompressed file: other readers can open it and read it cheaply at the same time
+    /// (a sharded read), where a pipe can be read once and a gzip file would be inflated again.
+    public let canBeReadAgain: Bool
 
     /// Opens the file and checks the optional BPF filter against its first link type.
     public init(path: String, filter: String? = nil) throws(CaptureError) {
@@ -25,6 +28,7 @@ public final class PcapFileReader {
         progress = file.progress
         do throws(CaptureFileError) {
             let isGzip = try file.peek(2) == [0x1F, 0x8B]
+            canBeReadAgain = !isGzip && file.isRegular
             reader = try CaptureFileReader(source: isGzip ? try GzipByteSource(input: file) : file)
         } catch {
             throw CaptureError("cannot read capture file '\(path)': \(error.reason)")
@@ -76,7 +80,7 @@ public final class PcapFileReader {
     public func read(into tracker: FlowTracker, limit: Int = 0) throws(CaptureError) {
         var delivered = 0
         while limit <= 0 || delivered < limit {
-            guard let frame = try nextFrame(tracker: tracker) else { return }
+            guard let frame = try nextFrame() else { return }
             guard try passes(frame) else { continue }
             tracker.ingest(
                 frame: frame.bytes, linkType: frame.linkType, wireLength: frame.wireLength,
@@ -85,7 +89,7 @@ public final class PcapFileReader {
         }
     }
 
-    private func nextFrame(tracker: FlowTracker) throws(CaptureError) -> CapturedFrame? {
+    func nextFrame() throws(CaptureError) -> CapturedFrame? {
         do throws(CaptureFileError) {
             let frame = try reader.next()
             if frame != nil {
@@ -98,14 +102,14 @@ public final class PcapFileReader {
         }
     }
 
-    private func passes(_ frame: CapturedFrame) throws(CaptureError) -> Bool {
+    func passes(_ frame: CapturedFrame) throws(CaptureError) -> Bool {
         guard let compiled = try compiledFilter(for: frame.linkTypeNumber) else { return true }
         return compiled.matches(frame)
     }
 
     /// Reads one packet, or nil at the end; throws on a damaged file.
     private func next(into tracker: FlowTracker, waitingUpTo milliseconds: Int32) throws(CaptureError) -> Bool? {
-        guard let frame = try nextFrame(tracker: tracker) else { return nil }
+        guard let frame = try nextFrame() else { return nil }
         guard try passes(frame) else { return true }
         let time = frame.timestamp
         if realtime {

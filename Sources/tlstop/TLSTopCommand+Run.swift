@@ -47,7 +47,11 @@ extension TLSTopCommand {
             throw error.commandError
         }
         let source = try openSource()
-        let analysis = TrafficAnalysis(configuration: analysisConfiguration(policies: policies))
+        let shards = shardCount(mode: mode, source: source)
+        let configuration = analysisConfiguration(policies: policies, shards: shards)
+        let analysis = TrafficAnalysis(configuration: configuration)
+        // Freed by the exit, not object by object: see `main`.
+        Self.keptUntilExit.append(analysis)
         let logIsNew = log.map { $0 != "-" && !FileManager.default.fileExists(atPath: $0) } ?? false
         let feeds = try openFeeds(policy: policy)
         if let log, logIsNew { OutputCheck.handOver(log, createdNow: true, to: plan) }
@@ -81,20 +85,32 @@ extension TLSTopCommand {
         case .wholeFile:
             guard let reader = source as? PcapFileReader else { return }
             let progress = BatchProgress.start(reader.progress)
-            var readError: CaptureError?
-            do throws(CaptureError) {
-                try reader.read(into: analysis.tracker)
-            } catch {
-                readError = error
-            }
-            progress?.stop()
-            analysis.finish()
-            let feedSummary = feeds.finish()
             // Without --export, --report or a second policy only the summary reads it: hosts and totals,
             // no record per connection.
-            let snapshot = analysis.snapshot(
-                source: reader.snapshotSource, generatedAt: .now, isFinal: true,
-                listsConnections: export != nil || report != nil || policies.count > 1)
+            let listsConnections = export != nil || report != nil || policies.count > 1
+            var readError: CaptureError?
+            let snapshot: Snapshot
+            if shards > 1 {
+                let others = (1..<shards).map { _ in TrafficAnalysis(configuration: configuration) }
+                Self.keptUntilExit += others
+                let outcome = reader.read(
+                    into: [analysis] + others, listsConnections: listsConnections)
+                progress?.stop()
+                readError = outcome.error
+                snapshot = outcome.parts.snapshot(
+                    source: reader.snapshotSource, generatedAt: .now, policies: analysis.aggregator.policies)
+            } else {
+                do throws(CaptureError) {
+                    try reader.read(into: analysis.tracker)
+                } catch {
+                    readError = error
+                }
+                progress?.stop()
+                analysis.finish()
+                snapshot = analysis.snapshot(
+                    source: reader.snapshotSource, generatedAt: .now, isFinal: true, listsConnections: listsConnections)
+            }
+            let feedSummary = feeds.finish()
             try finish(snapshot, elapsed: ContinuousClock.now - started, error: readError, feedSummary: feedSummary)
         case .session:
             guard let session else { return }
@@ -118,13 +134,41 @@ extension TLSTopCommand {
     }
 
     /// The caps (defaults, then each --limit) and the policy connections are judged under.
-    func analysisConfiguration(policies: [Policy]) -> TrafficAnalysis.Configuration {
+    /// - Parameter shards: analyses sharing the file: the flow and attempt tables are split
+    ///   between them, so the run's memory stays what the caps say.
+    func analysisConfiguration(policies: [Policy], shards: Int = 1) -> TrafficAnalysis.Configuration {
         var configuration = TrafficAnalysis.Configuration()
         configuration.aggregation.policy = policies.first ?? .intermediate
         configuration.aggregation.otherPolicies = Array(policies.dropFirst())
         for limit in limits { limit.apply(to: &configuration) }
+        if shards > 1 {
+            configuration.tracker.maximumConnections = max(1, configuration.tracker.maximumConnections / shards)
+            configuration.tracker.maximumAttempts = max(1, configuration.tracker.maximumAttempts / shards)
+        }
         return configuration
     }
+
+    /// How many analyses read the file (`--threads`): one per core (at most 4) for a batch read of a
+    /// regular, uncompressed file (each shard reads it), one whenever events must follow the
+    /// capture's order (`--log`) or the key log is read (one key log serves one tracker).
+    func shardCount(mode: Mode, source: any PacketSource) -> Int {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard mode == .wholeFile, log == nil, keyLogPath == nil,
+            let reader = source as? PcapFileReader, reader.canBeReadAgain
+        else {
+            if let threads, threads > 1 {
+                FileHandle.standardError.write(
+                    Data(
+                        ("tlstop: --threads \(threads) applies to a regular, uncompressed file read with --batch, "
+                            + "without --log or --keylog; reading on one thread\n").utf8))
+            }
+            return 1
+        }
+        return threads ?? min(4, max(1, cores))
+    }
+
+    /// What the run keeps until the process exits, which frees it all at once.
+    nonisolated(unsafe) static var keptUntilExit: [AnyObject] = []
 
     /// Where the dashboard's `e` writes: `--export`, else a new file in the folder tlstop was
     /// started in (named when the key is pressed).

@@ -124,6 +124,12 @@ struct TLSTopCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "Threads that analyze a file read with --batch, each taking the flows of some address pairs (default: one per core, at most 4; always 1 with --log or --keylog, whose events follow the capture's order).",
+            valueName: "n"))
+    var threads: Int?
+
+    @Option(
+        help: ArgumentHelp(
             "Judge connections by these policies, separated by commas (the first sets findings and grades): "
                 + Policy.Profile.allCases.map(\.rawValue).joined(separator: ", ")
                 + ", or a policy file (TOML).",
@@ -150,6 +156,7 @@ struct TLSTopCommand: ParsableCommand {
             throw ValidationError("--log - writes to stdout, where the dashboard draws: give a file, or use --batch")
         }
         guard (1...4096).contains(bufferMiB) else { throw ValidationError("-B must be 1…4096 MiB") }
+        if let threads, !(1...16).contains(threads) { throw ValidationError("--threads must be 1…16") }
     }
 
     /// Parses the arguments, runs, and exits: 0 when the run ended well, 1 with one line on

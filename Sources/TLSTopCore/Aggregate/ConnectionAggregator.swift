@@ -194,12 +194,8 @@ public final class ConnectionAggregator: FlowObserver {
         for entry in held {
             // The oldest finished connections go first; active ones stay whatever their age.
             if toFold > 0, !entry.connection.isActive {
-                let folded = countedRecord(of: entry)
-                hostHistory.add(folded)
-                foldedTotals.add(folded)
-                heldByID.removeValue(forKey: entry.connection.id)
+                fold(entry)
                 toFold -= 1
-                foldedConnections += 1
             } else {
                 kept.append(entry)
             }
@@ -207,6 +203,24 @@ public final class ConnectionAggregator: FlowObserver {
         held = kept
         let floor = max(configuration.maximumRetainedConnections, kept.count)
         nextTrim = floor + max(64, floor / 4)
+    }
+
+    /// Folds the finished connections with ids up to `threshold` into the host rows and totals.
+    private func fold(through threshold: Int) {
+        held.removeAll { entry in
+            guard !entry.connection.isActive, entry.connection.id <= threshold else { return false }
+            fold(entry)
+            return true
+        }
+    }
+
+    /// Counts a connection in the host rows and totals, and lets it go.
+    private func fold(_ entry: Held) {
+        let folded = countedRecord(of: entry)
+        hostHistory.add(folded)
+        foldedTotals.add(folded)
+        heldByID.removeValue(forKey: entry.connection.id)
+        foldedConnections += 1
     }
 
     // MARK: - Snapshots
@@ -232,30 +246,52 @@ public final class ConnectionAggregator: FlowObserver {
 
     /// What `snapshot` is made of, before host rows are graded: what a shard hands over to be
     /// merged with the others (see `SnapshotParts`).
+    /// - Parameter threshold: the shards of a read agreed to fold the finished connections with
+    ///   ids up to this one (`SnapshotParts.foldThreshold`); nil folds past this aggregator's cap.
     public func parts(
-        statistics: TrafficStatistics, firstPacket: Timestamp?, lastPacket: Timestamp?, isFinal: Bool = false,
-        listsConnections: Bool = true
+        statistics: TrafficStatistics, firstPacket: Timestamp?, lastPacket: Timestamp?,
+        foldingFinishedThrough threshold: Int? = nil, isFinal: Bool = false, listsConnections: Bool = true
     ) -> SnapshotParts {
         // Between trims (which wait for a quarter more connections), finished connections past
-        // the cap are folded now, so that a snapshot lists at most the cap of finished ones.
-        if held.count > configuration.maximumRetainedConnections { trim() }
+        // the cap are folded now, so that a snapshot lists at most the cap of finished ones: the
+        // oldest by id, as shards do.
+        if let threshold {
+            fold(through: threshold)
+        } else if held.count > configuration.maximumRetainedConnections,
+            let threshold = SnapshotParts.foldThreshold(
+                of: heldConnections, retentionCap: configuration.maximumRetainedConnections)
+        {
+            fold(through: threshold)
+        }
         if let probes { probeGeneration = probes.generation }
-        var listed: [(record: ConnectionRecord, isActive: Bool)] = []
-        if listsConnections { listed.reserveCapacity(held.count) }
+        var records: [ConnectionRecord] = []
+        var active: [Bool] = []
+        if listsConnections {
+            records.reserveCapacity(held.count)
+            active.reserveCapacity(held.count)
+        }
         var hosts = hostHistory
         var totals = foldedTotals
         for entry in held {
             let record = listsConnections ? record(of: entry, keeping: !isFinal) : countedRecord(of: entry)
             hosts.add(record)
             totals.add(record)
-            if listsConnections { listed.append((record, entry.connection.isActive)) }
+            if listsConnections {
+                records.append(record)
+                active.append(entry.connection.isActive)
+            }
         }
         var statistics = statistics
         statistics.foldedConnections = foldedConnections
         statistics.evictedHosts = hosts.evictedHosts
         statistics.evictedHostConnections = hosts.evictedHostConnections
         return SnapshotParts(
-            statistics: statistics, firstPacket: firstPacket, lastPacket: lastPacket, connections: listed,
-            hosts: hosts, totals: totals, retentionCap: configuration.maximumRetainedConnections)
+            statistics: statistics, firstPacket: firstPacket, lastPacket: lastPacket, connections: records,
+            active: active, hosts: hosts, totals: totals, retentionCap: configuration.maximumRetainedConnections)
+    }
+
+    /// The connections held in detail: their ids and whether they are still in the flow table.
+    public var heldConnections: [(id: Int, isActive: Bool)] {
+        held.map { (id: $0.connection.id, isActive: $0.connection.isActive) }
     }
 }

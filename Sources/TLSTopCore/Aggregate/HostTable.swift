@@ -92,13 +92,12 @@ public struct HostTable: Sendable {
         }
     }
 
-    /// The rows, graded, in order of first appearance (ties by name and port), and each row's
-    /// addresses in order: neither depends on the order connections were folded in, so shards of
-    /// a capture merge into the rows one table would have made.
+    /// The rows, graded, in order of first appearance (ties by port and name): an order that does
+    /// not depend on the order connections were folded in, so shards of a capture merge into the
+    /// rows one table would have made.
     public func snapshots() -> [HostSnapshot] {
         let rows = entries.map { entry in
             var host = entry.snapshot
-            host.addresses.sort()
             if let verdict = Grade.grade(entry.grading) {
                 host.grade = verdict.grade
                 host.gradeReason = verdict.reason
@@ -125,6 +124,17 @@ public struct HostTable: Sendable {
 }
 
 extension HostSnapshot {
+    /// Keeps the lowest `HostTable.maximumAddressesPerHost` server addresses, in order: the same
+    /// ones whatever order connections come in (and however a capture was split).
+    mutating func remember(_ address: IPAddress) {
+        guard addresses.last.map({ address > $0 }) != true || addresses.count < HostTable.maximumAddressesPerHost
+        else { return }
+        let position = addresses.firstIndex { $0 >= address } ?? addresses.endIndex
+        guard position == addresses.endIndex || addresses[position] != address else { return }
+        addresses.insert(address, at: position)
+        if addresses.count > HostTable.maximumAddressesPerHost { addresses.removeLast() }
+    }
+
     mutating func add(_ attempt: AttemptSummary) {
         attempts += 1
         if attempt.refused { refusedAttempts += 1 }
@@ -156,11 +166,7 @@ extension HostTable.Entry {
             snapshot.unknownBytes += connection.bytes
         }
         if connection.cleartextCredentials { snapshot.cleartextCredentialConnections += 1 }
-        if !snapshot.addresses.contains(connection.server.address),
-            snapshot.addresses.count < HostTable.maximumAddressesPerHost
-        {
-            snapshot.addresses.append(connection.server.address)
-        }
+        snapshot.remember(connection.server.address)
         if clients.count < HostTable.maximumClientsPerHost { clients.insert(connection.client.address.hashValue) }
         snapshot.clients = clients.count
         snapshot.firstSeen = min(snapshot.firstSeen, connection.firstSeen)

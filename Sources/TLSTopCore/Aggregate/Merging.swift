@@ -109,10 +109,7 @@ extension HostSnapshot {
         bytes += other.bytes
         firstSeen = min(firstSeen, other.firstSeen)
         lastSeen = max(lastSeen, other.lastSeen)
-        for address in other.addresses
-        where !addresses.contains(address) && addresses.count < HostTable.maximumAddressesPerHost {
-            addresses.append(address)
-        }
+        for address in other.addresses { remember(address) }
         severity = max(severity, other.severity)
         findingCounts.merge(other.findingCounts, uniquingKeysWith: +)
         if let finding = other.worstFinding,

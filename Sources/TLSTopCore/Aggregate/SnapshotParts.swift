@@ -18,22 +18,40 @@ public struct SnapshotParts: Sendable {
 
     init(
         statistics: TrafficStatistics, firstPacket: Timestamp?, lastPacket: Timestamp?,
-        connections: [(record: ConnectionRecord, isActive: Bool)], hosts: HostTable, totals: ConnectionTotals,
+        connections: [ConnectionRecord], active: [Bool], hosts: HostTable, totals: ConnectionTotals,
         retentionCap: Int
     ) {
         self.statistics = statistics
         self.firstPacket = firstPacket
         self.lastPacket = lastPacket
         // Held in order of first payload; listed in order of first frame, which does not depend on
-        // how the capture was split.
-        let ordered =
-            connections.isSorted { $0.record.id < $1.record.id }
-            ? connections : connections.sorted { $0.record.id < $1.record.id }
-        self.connections = ordered.map(\.record)
-        self.active = ordered.map(\.isActive)
+        // how the capture was split. Sorted by index: a record is too large to move around.
+        if zip(connections, connections.dropFirst()).allSatisfy({ $0.id < $1.id }) {
+            self.connections = connections
+            self.active = active
+        } else {
+            let order = connections.indices.sorted { connections[$0].id < connections[$1].id }
+            self.connections = order.map { connections[$0] }
+            self.active = order.map { active[$0] }
+        }
         self.hosts = hosts
         self.totals = totals
         self.retentionCap = retentionCap
+    }
+
+    /// The id through which finished connections are folded so that at most `retentionCap` stay
+    /// listed: the oldest finished ones go first, active ones stay whatever their age. nil when
+    /// nothing needs folding.
+    public static func foldThreshold(of held: [(id: Int, isActive: Bool)], retentionCap: Int) -> Int? {
+        var toFold = held.count - retentionCap
+        guard toFold > 0 else { return nil }
+        var threshold: Int?
+        for entry in held.sorted(by: { $0.id < $1.id }) where !entry.isActive {
+            threshold = entry.id
+            toFold -= 1
+            if toFold == 0 { break }
+        }
+        return threshold
     }
 
     /// One picture of several shards of a capture: counters and totals add up, host rows merge,
@@ -47,11 +65,7 @@ public struct SnapshotParts: Sendable {
             merged.lastPacket = [merged.lastPacket, part.lastPacket].compactMap { $0 }.max()
             merged.hosts.merge(part.hosts)
             merged.totals.merge(part.totals)
-            var pairs = zip(merged.connections, merged.active).map { (record: $0, isActive: $1) }
-            pairs += zip(part.connections, part.active).map { (record: $0, isActive: $1) }
-            pairs.sort { $0.record.id < $1.record.id }
-            merged.connections = pairs.map(\.record)
-            merged.active = pairs.map(\.isActive)
+            merged.interleave(part)
         }
         merged.foldFinished()
         merged.statistics.evictedHosts = merged.hosts.evictedHosts
@@ -59,18 +73,41 @@ public struct SnapshotParts: Sendable {
         return merged
     }
 
-    /// Drops the oldest finished connections past the cap from the listing, as the aggregator's
-    /// trim does; active ones stay whatever their age.
+    /// Merges another part's connections into these, both in order of id.
+    private mutating func interleave(_ other: SnapshotParts) {
+        guard !other.connections.isEmpty else { return }
+        var records: [ConnectionRecord] = []
+        var flags: [Bool] = []
+        records.reserveCapacity(connections.count + other.connections.count)
+        flags.reserveCapacity(connections.count + other.connections.count)
+        var mine = 0
+        var theirs = 0
+        while mine < connections.count || theirs < other.connections.count {
+            if theirs == other.connections.count
+                || (mine < connections.count && connections[mine].id < other.connections[theirs].id)
+            {
+                records.append(connections[mine])
+                flags.append(active[mine])
+                mine += 1
+            } else {
+                records.append(other.connections[theirs])
+                flags.append(other.active[theirs])
+                theirs += 1
+            }
+        }
+        connections = records
+        active = flags
+    }
+
+    /// Drops the oldest finished connections past the cap from the listing (shards that agreed
+    /// on a `foldThreshold` have none left to drop).
     private mutating func foldFinished() {
-        var toFold = connections.count - retentionCap
-        guard toFold > 0 else { return }
+        let held = zip(connections, active).map { (id: $0.id, isActive: $1) }
+        guard let threshold = Self.foldThreshold(of: held, retentionCap: retentionCap) else { return }
         var keptConnections: [ConnectionRecord] = []
         var keptActive: [Bool] = []
-        keptConnections.reserveCapacity(retentionCap)
-        keptActive.reserveCapacity(retentionCap)
         for (record, isActive) in zip(connections, active) {
-            if toFold > 0, !isActive {
-                toFold -= 1
+            if !isActive, record.id <= threshold {
                 statistics.foldedConnections += 1
             } else {
                 keptConnections.append(record)
@@ -87,11 +124,5 @@ public struct SnapshotParts: Sendable {
             generatedAt: generatedAt, source: source, policies: policies, statistics: statistics,
             firstPacket: firstPacket, lastPacket: lastPacket, connections: connections, hosts: hosts.snapshots(),
             totals: totals)
-    }
-}
-
-extension Array {
-    fileprivate func isSorted(by areInIncreasingOrder: (Element, Element) -> Bool) -> Bool {
-        zip(self, dropFirst()).allSatisfy { !areInIncreasingOrder($1, $0) }
     }
 }

@@ -73,10 +73,13 @@ public final class TrafficAnalysis {
     }
 
     /// See `ConnectionAggregator.parts`: this analysis's share of a sharded read.
-    public func parts(isFinal: Bool = false, listsConnections: Bool = true) -> SnapshotParts {
+    public func parts(
+        foldingFinishedThrough threshold: Int? = nil, isFinal: Bool = false, listsConnections: Bool = true
+    ) -> SnapshotParts {
         aggregator.parts(
             statistics: tracker.currentStatistics, firstPacket: tracker.firstTimestamp,
-            lastPacket: tracker.lastTimestamp, isFinal: isFinal, listsConnections: listsConnections)
+            lastPacket: tracker.lastTimestamp, foldingFinishedThrough: threshold, isFinal: isFinal,
+            listsConnections: listsConnections)
     }
 }
 

@@ -27,6 +27,20 @@ extension FlowTracker {
         endTakenAttempts()
     }
 
+    /// The whole second of capture time at or before `timestamp`: sweeps run on that grid, with it
+    /// as their time, so that whether a flow expired depends on the capture alone, not on which
+    /// packet (of which shard of a sharded read) came first in the second.
+    static func sweepTime(of timestamp: Timestamp) -> Timestamp {
+        Timestamp(nanoseconds: second(of: timestamp.nanoseconds) &* 1_000_000_000)
+    }
+
+    /// A sharded read's last packet came at `timestamp`, perhaps to another shard: sweep as if it
+    /// had come here, so each shard ends the read in the state one tracker of all would be in.
+    public func sweep(upTo timestamp: Timestamp) {
+        guard let due = nextSweep, timestamp >= due else { return }
+        sweep(now: Self.sweepTime(of: timestamp))
+    }
+
     /// Files a connection in the expiry wheel under the second its idle time would run out.
     func file(_ connection: Connection) {
         expiry.file(

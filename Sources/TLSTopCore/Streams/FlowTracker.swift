@@ -153,9 +153,9 @@ public final class FlowTracker {
 
     private func handle(_ packet: DecodedPacket, timestamp: Timestamp) {
         if let due = nextSweep {
-            if timestamp >= due { sweep(now: timestamp) }
+            if timestamp >= due { sweep(now: Self.sweepTime(of: timestamp)) }
         } else {
-            nextSweep = Timestamp(nanoseconds: timestamp.nanoseconds &+ Self.sweepInterval)
+            nextSweep = Timestamp(nanoseconds: Self.sweepTime(of: timestamp).nanoseconds &+ Self.sweepInterval)
         }
         let key = FlowKey(packet)
         let isTCP = packet.transport == .tcp

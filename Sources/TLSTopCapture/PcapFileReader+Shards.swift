@@ -1,0 +1,164 @@
+import CLinux
+import Foundation
+import Synchronization
+import TLSTopCore
+
+extension PcapFileReader {
+    /// Reads the whole file (or `limit` frames) into several analyses at once, each on a core:
+    /// the flows between one pair of addresses always go to the same shard, so every flow, and
+    /// an FTP data connection with its control connection, is analyzed whole by one tracker.
+    ///
+    /// Every shard reads the file itself (this reader for shard 0, a reader of its own for each
+    /// other, on a thread of its own), decodes every frame and keeps the packets of its flows.
+    /// Reading twice from the page cache costs less than handing packets from one core to another
+    /// (a copy of each, and its cache lines crossing over). Only a file that `canBeReadAgain`
+    /// can be sharded.
+    ///
+    /// At the end the shards agree on which finished connections to fold past the retention cap
+    /// (the oldest by id over all of them), each makes its part of the snapshot on its own thread,
+    /// and the parts are merged: the same ids and counts as one analysis of the file (see
+    /// `SnapshotParts`).
+    ///
+    /// - Returns: the merged parts, and the error that ended the read early (a damaged file).
+    public func read(
+        into analyses: [TrafficAnalysis], limit: Int = 0, isFinal: Bool = true, listsConnections: Bool = true
+    ) -> (parts: SnapshotParts, error: CaptureError?) {
+        let shards = analyses.enumerated().map { Shard(index: $0.offset, count: analyses.count, analysis: $0.element) }
+        for shard in shards.dropFirst() {
+            let path = self.path
+            let filter = self.filter
+            let thread = Thread {
+                tlstop_name_thread("tlstop-shard")
+                // The file opened once already: a second open fails only if it vanished since, and
+                // then this shard's flows are missing, which the first shard's read error says.
+                if let reader = try? PcapFileReader(path: path, filter: filter) {
+                    _ = try? reader.read(shard: shard, limit: limit)
+                }
+                shard.finishRead()
+                shard.makeParts(isFinal: isFinal, listsConnections: listsConnections)
+            }
+            thread.name = "tlstop-shard"
+            thread.start()
+        }
+        var error: CaptureError?
+        do throws(CaptureError) {
+            try read(shard: shards[0], limit: limit)
+        } catch let readError {
+            error = readError
+        }
+        shards[0].finishRead()
+        // The oldest finished connections past the cap, over all shards, are folded.
+        let held = shards.flatMap { $0.waitForHeld() }
+        let threshold = SnapshotParts.foldThreshold(of: held, retentionCap: shards[0].retentionCap)
+        for shard in shards.dropFirst() { shard.fold(through: threshold) }
+        shards[0].fold(through: threshold)
+        shards[0].makeParts(isFinal: isFinal, listsConnections: listsConnections)
+        let parts = shards.map { $0.waitForParts() }
+        // Never nil: there is at least one shard.
+        return (SnapshotParts.merging(parts) ?? parts[0], error)
+    }
+
+    /// Reads every frame and gives the shard's tracker the packets of its flows (shard 0 also
+    /// counts the frames that are not packets).
+    fileprivate func read(shard: Shard, limit: Int) throws(CaptureError) {
+        let tracker = shard.analysis.tracker
+        let chooser = shard.chooser
+        var delivered = 0
+        // The latest packet time of the read, whichever shard it went to (see `sweep(upTo:)`).
+        var lastPacket: Timestamp?
+        defer { if let lastPacket { tracker.sweep(upTo: lastPacket) } }
+        while limit <= 0 || delivered < limit {
+            guard let frame = try nextFrame() else { return }
+            guard try passes(frame) else { continue }
+            delivered += 1
+            let outcome = PacketDecoder.outcome(of: frame.bytes, linkType: frame.linkType)
+            if case .packet(let packet) = outcome {
+                lastPacket = max(lastPacket ?? frame.timestamp, frame.timestamp)
+                guard chooser.shard(of: packet) == shard.index else { continue }
+            } else if shard.index != 0 {
+                continue
+            }
+            tracker.ingest(outcome, wireLength: frame.wireLength, timestamp: frame.timestamp, frameNumber: framesRead)
+        }
+    }
+}
+
+/// One shard of a read: its analysis, and the steps its thread and the reading thread take in turn.
+private final class Shard: @unchecked Sendable {
+    // @unchecked: `analysis` and `held` are touched by the shard's thread until it signals `readDone`,
+    // then by the reading thread's `fold` call order (wait, then signal `foldGo`), then by the shard's
+    // thread until `partsDone`; each semaphore hands them over.
+    let index: Int
+    let analysis: TrafficAnalysis
+    let chooser: ShardChooser
+    private var held: [(id: Int, isActive: Bool)] = []
+    private var threshold: Int?
+    private var parts: SnapshotParts?
+    private let readDone = DispatchSemaphore(value: 0)
+    private let foldGo = DispatchSemaphore(value: 0)
+    private let partsDone = DispatchSemaphore(value: 0)
+
+    init(index: Int, count: Int, analysis: TrafficAnalysis) {
+        self.index = index
+        self.analysis = analysis
+        self.chooser = ShardChooser(shards: count)
+    }
+
+    var retentionCap: Int { analysis.aggregator.configuration.maximumRetainedConnections }
+
+    /// The read is over: attempts still open are counted; the connections held are listed.
+    func finishRead() {
+        analysis.finish()
+        held = analysis.aggregator.heldConnections
+        readDone.signal()
+    }
+
+    func waitForHeld() -> [(id: Int, isActive: Bool)] {
+        readDone.wait()
+        return held
+    }
+
+    /// Called by the reading thread once every shard listed what it holds.
+    func fold(through threshold: Int?) {
+        self.threshold = threshold
+        foldGo.signal()
+    }
+
+    func makeParts(isFinal: Bool, listsConnections: Bool) {
+        foldGo.wait()
+        parts = analysis.parts(
+            foldingFinishedThrough: threshold, isFinal: isFinal, listsConnections: listsConnections)
+        partsDone.signal()
+    }
+
+    func waitForParts() -> SnapshotParts {
+        partsDone.wait()
+        // Set before the signal.
+        return parts ?? analysis.parts()
+    }
+}
+
+/// Which shard a packet's flow belongs to: a hash of its two addresses that does not depend on
+/// the direction, spread evenly over the shards.
+struct ShardChooser: Sendable {
+    let shards: Int
+
+    init(shards: Int) { self.shards = max(1, shards) }
+
+    @inline(__always)
+    func shard(of packet: DecodedPacket) -> Int {
+        shard(source: packet.source, destination: packet.destination)
+    }
+
+    @inline(__always)
+    func shard(source: IPAddress, destination: IPAddress) -> Int {
+        // The lower address first, so both directions agree; then each address is mixed on its
+        // own (an XOR of the two would cancel out when both ends vary alike, 10.0.0.N to 10.1.0.N).
+        let (low, high) = source < destination ? (source, destination) : (destination, source)
+        var mixed = (low.high ^ low.low) &* 0x9E37_79B9_7F4A_7C15
+        mixed ^= (high.high ^ high.low) &* 0xC2B2_AE3D_27D4_EB4F
+        mixed ^= mixed >> 31
+        mixed &*= 0x94D0_49BB_1331_11EB
+        return Int(truncatingIfNeeded: (mixed >> 32) % UInt64(shards))
+    }
+}
