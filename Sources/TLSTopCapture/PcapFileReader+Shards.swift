@@ -29,10 +29,11 @@ extension PcapFileReader {
             let filter = self.filter
             let thread = Thread {
                 tlstop_name_thread("tlstop-shard")
-                // The file opened once already: a second open fails only if it vanished since, and
-                // then this shard's flows are missing, which the first shard's read error says.
-                if let reader = try? PcapFileReader(path: path, filter: filter) {
-                    _ = try? reader.read(shard: shard, limit: limit)
+                // The file opened once already; a second open fails only if it vanished since.
+                do throws(CaptureError) {
+                    try PcapFileReader(path: path, filter: filter).read(shard: shard, limit: limit)
+                } catch {
+                    shard.readError = error
                 }
                 shard.finishRead()
                 shard.makeParts(isFinal: isFinal, listsConnections: listsConnections)
@@ -54,6 +55,8 @@ extension PcapFileReader {
         shards[0].fold(through: threshold)
         shards[0].makeParts(isFinal: isFinal, listsConnections: listsConnections)
         let parts = shards.map { $0.waitForParts() }
+        // A damaged file stops every shard at the same frame: the first one's words are enough.
+        error = error ?? shards.lazy.compactMap(\.readError).first
         // Never nil: there is at least one shard.
         return (SnapshotParts.merging(parts) ?? parts[0], error)
     }
@@ -92,6 +95,8 @@ private final class Shard: @unchecked Sendable {
     let analysis: TrafficAnalysis
     let chooser: ShardChooser
     private var held: [(id: Int, isActive: Bool)] = []
+    /// Why this shard's own reader stopped early (set on its thread before `readDone`).
+    var readError: CaptureError?
     private var threshold: Int?
     private var parts: SnapshotParts?
     private let readDone = DispatchSemaphore(value: 0)

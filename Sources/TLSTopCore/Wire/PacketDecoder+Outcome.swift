@@ -12,6 +12,7 @@ extension PacketDecoder {
     /// Decodes a frame and says what it is, without throwing.
     @inline(__always)
     public static func outcome(of frame: UnsafeRawBufferPointer, linkType: LinkType) -> Outcome {
+        if linkType == .ethernet, let packet = decodeCommonTCP(frame) { return .packet(packet) }
         do throws(ParseError) {
             switch try decode(frame, linkType: linkType) {
             case .success(let packet): return .packet(packet)
