@@ -54,11 +54,11 @@ extension PcapFileReader {
         for shard in shards.dropFirst() { shard.fold(through: threshold) }
         shards[0].fold(through: threshold)
         shards[0].makeParts(isFinal: isFinal, listsConnections: listsConnections)
-        let parts = shards.map { $0.waitForParts() }
+        var parts = shards.map { $0.waitForParts() }
         // A damaged file stops every shard at the same frame: the first one's words are enough.
         error = error ?? shards.lazy.compactMap(\.readError).first
-        // Never nil: there is at least one shard.
-        return (SnapshotParts.merging(parts) ?? parts[0], error)
+        // Never nil: there is at least one part.
+        return (SnapshotParts.merging(&parts) ?? shards[0].analysis.parts(), error)
     }
 
     /// Reads every frame and gives the shard's tracker the packets of its flows (shard 0 also
@@ -138,7 +138,8 @@ private final class Shard: @unchecked Sendable {
 
     func waitForParts() -> SnapshotParts {
         partsDone.wait()
-        // Set before the signal.
+        // Set before the signal; handed over, not shared (see `SnapshotParts.merging`).
+        defer { parts = nil }
         return parts ?? analysis.parts()
     }
 }

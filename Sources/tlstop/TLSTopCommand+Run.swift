@@ -111,6 +111,7 @@ extension TLSTopCommand {
                     source: reader.snapshotSource, generatedAt: .now, isFinal: true, listsConnections: listsConnections)
             }
             let feedSummary = feeds.finish()
+            Self.keptUntilExit.append(SnapshotBox(snapshot))
             try finish(snapshot, elapsed: ContinuousClock.now - started, error: readError, feedSummary: feedSummary)
         case .session:
             guard let session else { return }
@@ -165,6 +166,12 @@ extension TLSTopCommand {
             return 1
         }
         return threads ?? min(4, max(1, cores))
+    }
+
+    /// A snapshot kept until the exit (its records are freed with the process, not one by one).
+    final class SnapshotBox {
+        let snapshot: Snapshot
+        init(_ snapshot: Snapshot) { self.snapshot = snapshot }
     }
 
     /// What the run keeps until the process exits, which frees it all at once.

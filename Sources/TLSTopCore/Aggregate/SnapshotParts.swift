@@ -57,15 +57,18 @@ public struct SnapshotParts: Sendable {
     /// One picture of several shards of a capture: counters and totals add up, host rows merge,
     /// connections are listed by id, and the oldest finished ones past the cap are folded (they
     /// are already counted in the rows and totals).
-    public static func merging(_ parts: [SnapshotParts]) -> SnapshotParts? {
-        guard var merged = parts.first else { return nil }
-        for part in parts.dropFirst() {
+    /// - Parameter parts: emptied: taken, not shared, so the first part's arrays are extended in
+    ///   place rather than copied whole first.
+    public static func merging(_ parts: inout [SnapshotParts]) -> SnapshotParts? {
+        parts.reverse()
+        guard var merged = parts.popLast() else { return nil }
+        while var part = parts.popLast() {
             merged.statistics.merge(part.statistics)
             merged.firstPacket = [merged.firstPacket, part.firstPacket].compactMap { $0 }.min()
             merged.lastPacket = [merged.lastPacket, part.lastPacket].compactMap { $0 }.max()
             merged.hosts.merge(part.hosts)
             merged.totals.merge(part.totals)
-            merged.interleave(part)
+            merged.interleave(&part)
         }
         merged.foldFinished()
         merged.statistics.evictedHosts = merged.hosts.evictedHosts
@@ -73,13 +76,16 @@ public struct SnapshotParts: Sendable {
         return merged
     }
 
-    /// Merges another part's connections into these, both in order of id.
-    private mutating func interleave(_ other: SnapshotParts) {
+    /// Merges another part's connections into these, both in order of id. The records are
+    /// copied into place once (they are large: reversing and moving them cost twice the memory
+    /// traffic); `other` keeps its own, for its owner to free when it likes.
+    private mutating func interleave(_ other: inout SnapshotParts) {
         guard !other.connections.isEmpty else { return }
+        let total = connections.count + other.connections.count
         var records: [ConnectionRecord] = []
         var flags: [Bool] = []
-        records.reserveCapacity(connections.count + other.connections.count)
-        flags.reserveCapacity(connections.count + other.connections.count)
+        records.reserveCapacity(total)
+        flags.reserveCapacity(total)
         var mine = 0
         var theirs = 0
         while mine < connections.count || theirs < other.connections.count {
@@ -102,7 +108,8 @@ public struct SnapshotParts: Sendable {
     /// Drops the oldest finished connections past the cap from the listing (shards that agreed
     /// on a `foldThreshold` have none left to drop).
     private mutating func foldFinished() {
-        let held = zip(connections, active).map { (id: $0.id, isActive: $1) }
+        guard connections.count > retentionCap else { return }
+        let held = connections.indices.map { (id: connections[$0].id, isActive: active[$0]) }
         guard let threshold = Self.foldThreshold(of: held, retentionCap: retentionCap) else { return }
         var keptConnections: [ConnectionRecord] = []
         var keptActive: [Bool] = []

@@ -79,6 +79,17 @@ public struct JSONStreamWriter {
         lineBreak(indent: indent)
     }
 
+    /// Appends lines rendered by another writer inside an array (`SnapshotJSON`'s parallel
+    /// connection lines): they start with their line break, and need the comma that separates
+    /// them from this array's earlier elements.
+    mutating func appendLines(_ bytes: UnsafeRawBufferPointer) throws {
+        guard !bytes.isEmpty else { return }
+        if depth > 0, needsComma & 1 == 1 { buffer.append(UInt8(ascii: ",")) }
+        buffer.append(bytes: bytes)
+        needsComma |= 1
+        try flushIfFull()
+    }
+
     /// A line break and `indent` spaces, before a closing bracket.
     public mutating func lineBreak(indent: Int) {
         buffer.append(UInt8(ascii: "\n"))

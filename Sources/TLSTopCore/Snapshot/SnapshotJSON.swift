@@ -14,7 +14,13 @@ extension Snapshot {
         JSONStreamWriter.text { out in try? write(to: &out) }
     }
 
-    private func write(to out: inout JSONStreamWriter) throws {
+    /// The document with connection lines rendered in blocks of `linesPerBlock` (tests: the
+    /// parallel rendering must give the text the serial one gives).
+    func json(linesPerBlock: Int) -> String {
+        JSONStreamWriter.text { out in try? write(to: &out, linesPerBlock: linesPerBlock) }
+    }
+
+    private func write(to out: inout JSONStreamWriter, linesPerBlock: Int = Snapshot.connectionLinesPerBlock) throws {
         out.beginObject()
         out.newline(indent: 2)
         out.field("schema", Snapshot.schema)
@@ -51,24 +57,19 @@ extension Snapshot {
         // (its lists) or a certificate again when writing the connection cost as much again.
         var references: [(certificate: Int?, offer: Int?)] = []
         references.reserveCapacity(connections.count)
-        for connection in connections {
+        // By index: `for connection in connections` copies each record (retaining all it holds).
+        for index in connections.indices {
             references.append(
                 (
-                    connection.certificate.map {
+                    connections[index].certificate.map {
                         Self.place(of: $0.facts, in: &certificates, order: &certificateOrder)
                     },
-                    connection.clientOffer.map { Self.place(of: $0, in: &offers, order: &offerOrder) }
+                    connections[index].clientOffer.map { Self.place(of: $0, in: &offers, order: &offerOrder) }
                 ))
         }
         try Self.writeLines("certificates", certificateOrder, to: &out) { try $0.write(to: &$1) }
         try Self.writeLines("client_offers", offerOrder, to: &out) { try $0.write(to: &$1) }
-        var position = 0
-        try Self.writeLines("connections", connections, to: &out) { connection, out in
-            let reference = references[position]
-            position += 1
-            try connection.write(
-                to: &out, certificate: reference.certificate, offer: reference.offer, policies: policies)
-        }
+        try writeConnectionLines(references: references, linesPerBlock: linesPerBlock, to: &out)
         try Self.writeLines("hosts", hosts, to: &out) { try $0.write(to: &$1) }
         out.lineBreak(indent: 0)
         try out.endObject()
@@ -104,12 +105,20 @@ extension Snapshot {
     /// What each finding id means, once per document instead of once per connection: every id
     /// that a connection or host row carries, in id order.
     private func writeFindingsCatalogue(to out: inout JSONStreamWriter) throws {
-        var ids = Set(totals.findings.keys)
-        for host in hosts { ids.formUnion(host.findingCounts.keys) }
-        for connection in connections {
-            ids.formUnion(connection.findings.map(\.id))
-            for verdict in connection.otherVerdicts { ids.formUnion(verdict.findings.map(\.id)) }
+        // Catalogue ids as bits (a connection's findings were hashed into a set one by one, a tenth
+        // of an export), anything else (a policy file's own id) in a set.
+        var known: UInt64 = 0
+        var others = Set<FindingID>()
+        func note(_ id: FindingID) {
+            if id.index < 64 { known |= 1 << UInt64(id.index) } else { others.insert(id) }
         }
+        for id in totals.findings.keys { note(id) }
+        for host in hosts { for id in host.findingCounts.keys { note(id) } }
+        for index in connections.indices {
+            for finding in connections[index].findings { note(finding.id) }
+            for verdict in connections[index].otherVerdicts { for finding in verdict.findings { note(finding.id) } }
+        }
+        let ids = FindingID.all.filter { $0.index < 64 && known & (1 << UInt64($0.index)) != 0 } + others
         out.beginObject()
         for id in ids.sorted() {
             out.newline(indent: 4)
