@@ -265,21 +265,14 @@ public final class ConnectionAggregator: FlowObserver {
         }
         if let probes { probeGeneration = probes.generation }
         var records: [ConnectionRecord] = []
-        var active: [Bool] = []
-        if listsConnections {
-            records.reserveCapacity(held.count)
-            active.reserveCapacity(held.count)
-        }
+        if listsConnections { records.reserveCapacity(held.count) }
         var hosts = hostHistory
         var totals = foldedTotals
         for entry in held {
             let record = listsConnections ? record(of: entry, keeping: !isFinal) : countedRecord(of: entry)
             hosts.add(record)
             totals.add(record)
-            if listsConnections {
-                records.append(record)
-                active.append(entry.connection.isActive)
-            }
+            if listsConnections { records.append(record) }
         }
         var statistics = statistics
         statistics.foldedConnections = foldedConnections
@@ -287,7 +280,7 @@ public final class ConnectionAggregator: FlowObserver {
         statistics.evictedHostConnections = hosts.evictedHostConnections
         return SnapshotParts(
             statistics: statistics, firstPacket: firstPacket, lastPacket: lastPacket, connections: records,
-            active: active, hosts: hosts, totals: totals, retentionCap: configuration.maximumRetainedConnections)
+            hosts: hosts, totals: totals)
     }
 
     /// The connections held in detail: their ids and whether they are still in the flow table.

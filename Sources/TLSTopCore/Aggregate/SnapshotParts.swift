@@ -9,34 +9,26 @@ public struct SnapshotParts: Sendable {
     public var lastPacket: Timestamp?
     /// The connections held in detail, by id (the number of their first frame).
     public private(set) var connections: [ConnectionRecord]
-    /// Whether each of `connections` is still in its flow table (finished ones may be folded).
-    private var active: [Bool]
     public var hosts: HostTable
     public var totals: ConnectionTotals
-    /// Connections listed in detail at most (see `ConnectionAggregator.Configuration`).
-    public let retentionCap: Int
 
     init(
         statistics: TrafficStatistics, firstPacket: Timestamp?, lastPacket: Timestamp?,
-        connections: [ConnectionRecord], active: [Bool], hosts: HostTable, totals: ConnectionTotals,
-        retentionCap: Int
+        connections: [ConnectionRecord], hosts: HostTable, totals: ConnectionTotals
     ) {
         self.statistics = statistics
         self.firstPacket = firstPacket
         self.lastPacket = lastPacket
         // Held in order of first payload; listed in order of first frame, which does not depend on
-        // how the capture was split. Sorted by index: a record is too large to move around.
-        if zip(connections, connections.dropFirst()).allSatisfy({ $0.id < $1.id }) {
+        // how the capture was split. Compared and sorted by index: a record is too large to copy.
+        if connections.indices.dropFirst().allSatisfy({ connections[$0 - 1].id < connections[$0].id }) {
             self.connections = connections
-            self.active = active
         } else {
-            let order = connections.indices.sorted { connections[$0].id < connections[$1].id }
-            self.connections = order.map { connections[$0] }
-            self.active = order.map { active[$0] }
+            self.connections = connections.indices.sorted { connections[$0].id < connections[$1].id }
+                .map { connections[$0] }
         }
         self.hosts = hosts
         self.totals = totals
-        self.retentionCap = retentionCap
     }
 
     /// The id through which finished connections are folded so that at most `retentionCap` stay
@@ -55,8 +47,8 @@ public struct SnapshotParts: Sendable {
     }
 
     /// One picture of several shards of a capture: counters and totals add up, host rows merge,
-    /// connections are listed by id, and the oldest finished ones past the cap are folded (they
-    /// are already counted in the rows and totals).
+    /// connections are listed by id. The shards fold past the retention cap before (through the
+    /// `foldThreshold` of all they hold), so the merge lists what one analysis would.
     /// - Parameter parts: emptied: taken, not shared, so the first part's arrays are extended in
     ///   place rather than copied whole first.
     public static func merging(_ parts: inout [SnapshotParts]) -> SnapshotParts? {
@@ -70,7 +62,6 @@ public struct SnapshotParts: Sendable {
             merged.totals.merge(part.totals)
             merged.interleave(&part)
         }
-        merged.foldFinished()
         merged.statistics.evictedHosts = merged.hosts.evictedHosts
         merged.statistics.evictedHostConnections = merged.hosts.evictedHostConnections
         return merged
@@ -81,11 +72,8 @@ public struct SnapshotParts: Sendable {
     /// traffic); `other` keeps its own, for its owner to free when it likes.
     private mutating func interleave(_ other: inout SnapshotParts) {
         guard !other.connections.isEmpty else { return }
-        let total = connections.count + other.connections.count
         var records: [ConnectionRecord] = []
-        var flags: [Bool] = []
-        records.reserveCapacity(total)
-        flags.reserveCapacity(total)
+        records.reserveCapacity(connections.count + other.connections.count)
         var mine = 0
         var theirs = 0
         while mine < connections.count || theirs < other.connections.count {
@@ -93,36 +81,13 @@ public struct SnapshotParts: Sendable {
                 || (mine < connections.count && connections[mine].id < other.connections[theirs].id)
             {
                 records.append(connections[mine])
-                flags.append(active[mine])
                 mine += 1
             } else {
                 records.append(other.connections[theirs])
-                flags.append(other.active[theirs])
                 theirs += 1
             }
         }
         connections = records
-        active = flags
-    }
-
-    /// Drops the oldest finished connections past the cap from the listing (shards that agreed
-    /// on a `foldThreshold` have none left to drop).
-    private mutating func foldFinished() {
-        guard connections.count > retentionCap else { return }
-        let held = connections.indices.map { (id: connections[$0].id, isActive: active[$0]) }
-        guard let threshold = Self.foldThreshold(of: held, retentionCap: retentionCap) else { return }
-        var keptConnections: [ConnectionRecord] = []
-        var keptActive: [Bool] = []
-        for (record, isActive) in zip(connections, active) {
-            if !isActive, record.id <= threshold {
-                statistics.foldedConnections += 1
-            } else {
-                keptConnections.append(record)
-                keptActive.append(isActive)
-            }
-        }
-        connections = keptConnections
-        active = keptActive
     }
 
     /// The snapshot, host rows graded.

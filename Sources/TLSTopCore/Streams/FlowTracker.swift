@@ -125,8 +125,8 @@ public final class FlowTracker {
             frameNumber: frameNumber)
     }
 
-    /// Processes a frame someone else decoded: a sharded read decodes each frame once, on the
-    /// reading thread, to choose the shard.
+    /// Processes a frame someone else decoded: a shard of a sharded read decodes each frame to
+    /// choose whether it is its own, and hands over what it decoded.
     public func ingest(
         _ outcome: PacketDecoder.Outcome, wireLength: Int, timestamp: Timestamp, frameNumber: Int? = nil
     ) {
