@@ -9,9 +9,11 @@
 #   inbound  curl (peer)              -> nginx (host)            :8443
 #   outbound openssl s_client (host)  -> openssl s_server (peer) :4434
 #   outbound curl (host)              -> nginx (peer)            :4435
-# Each connection lasts a second or so (curl fetches three pages over one kept-alive connection
-# at two requests a second; s_client waits on its input), as real sessions do; tlstop's snapshot is written to OUT_DIR/export/snapshot.json (a folder the
-# unprivileged user tlstop switches to can write).
+# Each connection lasts about three seconds (curl fetches four pages over one kept-alive connection
+# at a request a second; s_client waits on its input), as real sessions do: long enough for the
+# lookup when CI runs the rest of the suite on the same two cores (at one second, curl had once
+# exited before tlstop got to its packets). tlstop's snapshot is written to
+# OUT_DIR/export/snapshot.json (a folder the unprivileged user tlstop switches to can write).
 set -euo pipefail
 tlstop=$1
 out=$2
@@ -93,15 +95,15 @@ for _ in $(seq 50); do
 done
 sleep 1.5 # libpcap attached
 
-(sleep 1.5) | in_peer openssl s_client -connect 10.77.0.1:4433 -servername tlstop.test >/dev/null 2>&1 &
+(sleep 3) | in_peer openssl s_client -connect 10.77.0.1:4433 -servername tlstop.test >/dev/null 2>&1 &
 a=$!
 page=https://10.77.0.1:8443/index.html
-in_peer curl -sk --rate 2/s -o /dev/null -o /dev/null -o /dev/null "$page" "$page" "$page" &
+in_peer curl -sk --rate 1/s -o /dev/null -o /dev/null -o /dev/null -o /dev/null "$page" "$page" "$page" "$page" &
 b=$!
-(sleep 1.5) | in_host openssl s_client -connect 10.77.0.2:4434 -servername tlstop.test >/dev/null 2>&1 &
+(sleep 3) | in_host openssl s_client -connect 10.77.0.2:4434 -servername tlstop.test >/dev/null 2>&1 &
 c=$!
 page=https://10.77.0.2:4435/index.html
-in_host curl -sk --rate 2/s -o /dev/null -o /dev/null -o /dev/null "$page" "$page" "$page" &
+in_host curl -sk --rate 1/s -o /dev/null -o /dev/null -o /dev/null -o /dev/null "$page" "$page" "$page" "$page" &
 d=$!
 wait "$a" "$b" "$c" "$d" || true
 sleep 1.5 # the last answers reach a snapshot
