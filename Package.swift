@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "tlstop",
             dependencies: [
-                "TLSTopCore", "TLSTopCapture", "TLSTopUI", "TLSTopTerminal", "TLSTopExport",
+                "TLSTopCore", "TLSTopCapture", "TLSTopUI", "TLSTopTerminal", "TLSTopExport", "CLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

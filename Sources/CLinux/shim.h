@@ -94,3 +94,12 @@ static inline int tlstop_sock_diag_lookup(int fd, int family, int protocol, cons
     *state = found->idiag_state;
     return 1;
 }
+
+#include <fcntl.h>
+
+// fallocate(2) without glibc's posix_fallocate fallback, which writes zeros where the file system
+// cannot allocate: reserves [offset, offset + length) and extends the file's size. -1 on error
+// (EOPNOTSUPP on file systems without it).
+static inline int tlstop_allocate(int fd, long long offset, long long length) {
+    return (int)syscall(SYS_fallocate, fd, 0, (off_t)offset, (off_t)length);
+}

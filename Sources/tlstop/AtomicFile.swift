@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 import TLSTopCore
 
@@ -24,14 +25,22 @@ enum AtomicFile {
         let temporary = folder + "/.\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw WriteError(errorDescription: String(cString: strerror(errno))) }
+        var space = Preallocation(fd: fd)
         do {
-            try body { bytes in try writeAll(bytes, to: fd) }
+            try body { bytes in
+                space.reserve(upTo: bytes.count)
+                try writeAll(bytes, to: fd)
+            }
+            try space.trim()
         } catch {
             close(fd)
             unlink(temporary)
             throw error
         }
-        guard fsync(fd) == 0, close(fd) == 0 else {
+        // No fsync: what this promises is that a reader sees the old file or the whole new one
+        // (the rename), not that the export survives a power cut, which tcpdump's and Wireshark's
+        // files do not either. Waiting for the disk was a tenth of a large export's time.
+        guard close(fd) == 0 else {
             unlink(temporary)
             throw WriteError(errorDescription: String(cString: strerror(errno)))
         }
@@ -39,6 +48,41 @@ enum AtomicFile {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
             throw WriteError(errorDescription: reason)
+        }
+    }
+
+    /// The temporary file's blocks, allocated ahead of the writes (`fallocate`) in growing
+    /// steps and trimmed to what was written at the end. Renaming a file written without them
+    /// over an existing export made ext4 write the whole file out first (its `auto_da_alloc`
+    /// guard for files replaced by rename): 10 ms for 24 MB, a tenth of a large export. A file
+    /// system that cannot allocate ahead (or a full one) is written to as it is.
+    private struct Preallocation {
+        let fd: Int32
+        /// Bytes written so far, and the size the file was extended to.
+        private var written = 0
+        private var allocated = 0
+        private var unsupported = false
+
+        init(fd: Int32) { self.fd = fd }
+
+        mutating func reserve(upTo count: Int) {
+            defer { written += count }
+            guard !unsupported, written + count > allocated else { return }
+            // Doubling from 1 MiB, at most 64 MiB at a time: a small file gets no large tail.
+            let step = max(written + count - allocated, min(max(allocated, 1 << 20), 64 << 20))
+            if tlstop_allocate(fd, Int64(allocated), Int64(step)) == 0 {
+                allocated += step
+            } else {
+                unsupported = true
+            }
+        }
+
+        /// Cuts the file to what was written (the allocation extended its size).
+        func trim() throws {
+            guard allocated > written else { return }
+            guard ftruncate(fd, off_t(written)) == 0 else {
+                throw WriteError(errorDescription: String(cString: strerror(errno)))
+            }
         }
     }
 
