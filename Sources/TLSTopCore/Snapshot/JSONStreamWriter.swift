@@ -19,6 +19,9 @@ public struct JSONStreamWriter {
     private var afterKey = false
     /// Set by `newline`: the comma before the next element is already written.
     private var commaWritten = false
+    /// The second `timestamp` wrote last, and its text up to the fraction (see `timestamp`).
+    private var cachedSecond = Int64.min
+    private var cachedSecondText: [UInt8] = []
 
     public init(flushSize: Int = 1 << 18, sink: @escaping Sink) {
         self.sink = sink
@@ -37,6 +40,7 @@ public struct JSONStreamWriter {
         if buffer.count >= flushSize { try flush() }
     }
 
+    @inline(__always)
     private mutating func separate() {
         if afterKey {
             afterKey = false
@@ -98,9 +102,18 @@ public struct JSONStreamWriter {
 
     /// A member name of the schema: written as is, since the schema's names need no escape
     /// (they are most of the strings a snapshot writes, and scanning them was a tenth of it).
+    @inline(__always)
     public mutating func key(_ name: StaticString) {
-        separate()
-        buffer.appendMemberName(name)
+        // `separate()`, with its comma written together with the name.
+        var comma = false
+        if afterKey {
+            afterKey = false
+        } else if depth > 0 {
+            comma = needsComma & 1 == 1 && !commaWritten
+            commaWritten = false
+            needsComma |= 1
+        }
+        buffer.appendMemberName(name, comma: comma)
         afterKey = true
     }
 
@@ -115,13 +128,25 @@ public struct JSONStreamWriter {
     public mutating func string(_ value: String?) {
         separate()
         guard let value else { return appendNull() }
-        JSONValue.writeString(value, to: &buffer)
+        // Most strings need no escape: scanned and copied whole, with one capacity check.
+        let buffer = self.buffer
+        let copied = value.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            let raw = UnsafeRawBufferPointer(bytes)
+            guard JSONValue.isPlainASCII(raw) else { return false }
+            buffer.appendQuoted(raw)
+            return true
+        }
+        if copied != true { JSONValue.writeString(value, to: &self.buffer) }
     }
 
     public mutating func int(_ value: Int?) {
         separate()
         guard let value else { return appendNull() }
-        Self.appendDecimal(value, to: &buffer)
+        if value >= 0 {
+            buffer.appendDecimal(UInt64(value))
+        } else {
+            Self.appendDecimal(value, to: &buffer)
+        }
     }
 
     public mutating func bool(_ value: Bool?) {
@@ -165,12 +190,33 @@ public struct JSONStreamWriter {
         buffer.append(UInt8(ascii: "\""))
     }
 
-    /// An RFC 3339 time, written without making a String.
+    /// An RFC 3339 time, written without making a String. The text up to the second is kept
+    /// from the last time written: a connection's two times, and the next connection's, mostly
+    /// fall in the same second, and working out the date was a tenth of a connection's line.
     public mutating func timestamp(_ value: Timestamp?) {
         separate()
         guard let value else { return appendNull() }
+        var (second, nanosecond) = value.nanoseconds.quotientAndRemainder(dividingBy: 1_000_000_000)
+        if nanosecond < 0 {
+            second -= 1
+            nanosecond += 1_000_000_000
+        }
         buffer.append(UInt8(ascii: "\""))
-        value.appendRFC3339(to: &buffer)
+        if second == cachedSecond {
+            cachedSecondText.withUnsafeBytes { buffer.append(bytes: $0) }
+            buffer.appendDigits(UInt64(nanosecond / 1000), width: 6)
+            buffer.append(UInt8(ascii: "Z"))
+        } else {
+            let begin = buffer.count
+            value.appendRFC3339(to: &buffer)
+            // "YYYY-MM-DDTHH:MM:SS." and six digits and "Z": the common, four-digit year.
+            if buffer.count - begin == 27 {
+                cachedSecond = second
+                cachedSecondText.removeAll(keepingCapacity: true)
+                cachedSecondText.append(
+                    contentsOf: UnsafeRawBufferPointer(rebasing: buffer.bytes[begin..<(begin + 20)]))
+            }
+        }
         buffer.append(UInt8(ascii: "\""))
     }
 
