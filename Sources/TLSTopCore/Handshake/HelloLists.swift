@@ -75,6 +75,30 @@ struct HelloLists: Sendable, Hashable {
         }
     }
 
+    /// A keyed digest of one list's values (`SeededHash`): what an export's table of distinct
+    /// offers hashes, instead of feeding SipHash every value.
+    func seededDigest(of list: List) -> UInt64 {
+        let start = starts[list]
+        let end = start + counts[list]
+        return storage.withUnsafeBytes { bytes in
+            SeededHash.hash(UnsafeRawBufferPointer(rebasing: bytes[(start * 2)..<(end * 2)]))
+        }
+    }
+
+    /// Whether `list` holds the same values here and in `other`, compared as bytes in place.
+    func hasSameValues(_ list: List, as other: HelloLists) -> Bool {
+        let count = counts[list]
+        guard count == other.counts[list] else { return false }
+        let start = starts[list]
+        let otherStart = other.starts[list]
+        return storage.withUnsafeBytes { mine in
+            other.storage.withUnsafeBytes { theirs in
+                UnsafeRawBufferPointer(rebasing: mine[(start * 2)..<((start + count) * 2)]).hasSameBytes(
+                    as: UnsafeRawBufferPointer(rebasing: theirs[(otherStart * 2)..<((otherStart + count) * 2)]))
+            }
+        }
+    }
+
     private func values(of list: List) -> ArraySlice<UInt16> {
         let start = starts[list]
         return storage[start..<(start + counts[list])]

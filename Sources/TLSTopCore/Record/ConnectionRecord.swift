@@ -217,22 +217,25 @@ public struct ClientOffer: Sendable, Hashable {
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.sessionResumption == rhs.sessionResumption && lhs.encryptedClientHello == rhs.encryptedClientHello
             && lhs.sslv2Format == rhs.sslv2Format && lhs.hasSameVersions(as: rhs)
-            && Self.comparedLists.allSatisfy { lhs.lists.list($0, as: UInt16.self) == rhs.lists.list($0) }
+            && Self.comparedLists.allSatisfy { lhs.lists.hasSameValues($0, as: rhs.lists) }
     }
 
     public func hash(into hasher: inout Hasher) {
-        // The versions shown, without making the one-element list of a hello that has none
-        // (hashed like that list, so that equal offers hash alike).
+        // One word folded from each list's keyed digest: an export hashes every listed
+        // connection's offer to write the distinct ones once, and SipHash over the lists was most
+        // of that. The versions shown, without making the one-element list of a hello that has
+        // none (digested like that list, so that equal offers hash alike).
+        var state: UInt64
         if lists.count(of: .versions) == 0 {
-            hasher.combine(1)
-            withUnsafeBytes(of: legacyVersion.rawValue) { hasher.combine(bytes: $0) }
+            state = withUnsafeBytes(of: legacyVersion.rawValue) { SeededHash.hash($0) }
         } else {
-            hasher.combine(lists.list(.versions, as: UInt16.self))
+            state = lists.seededDigest(of: .versions)
         }
-        for list in Self.comparedLists { hasher.combine(lists.list(list, as: UInt16.self)) }
-        hasher.combine(sessionResumption)
-        hasher.combine(encryptedClientHello)
-        hasher.combine(sslv2Format)
+        for list in Self.comparedLists {
+            state = SeededHash.mix(state ^ SeededHash.key.2, lists.seededDigest(of: list))
+        }
+        let flags = (sessionResumption ? 1 : 0) | (encryptedClientHello ? 2 : 0) | (sslv2Format ? 4 : 0)
+        hasher.combine(state ^ UInt64(flags))
     }
 
     /// The lists besides the versions that an offer shows (the ALPN names as sent).
@@ -246,7 +249,7 @@ public struct ClientOffer: Sendable, Hashable {
         case (0, 0): legacyVersion == other.legacyVersion
         case (0, 1): other.lists.list(.versions, as: ProtocolVersion.self).first == legacyVersion
         case (1, 0): lists.list(.versions, as: ProtocolVersion.self).first == other.legacyVersion
-        default: lists.list(.versions, as: UInt16.self) == other.lists.list(.versions)
+        default: lists.hasSameValues(.versions, as: other.lists)
         }
     }
 }
