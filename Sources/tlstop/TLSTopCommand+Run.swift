@@ -93,11 +93,11 @@ extension TLSTopCommand {
             if shards > 1 {
                 let others = (1..<shards).map { _ in TrafficAnalysis(configuration: configuration) }
                 Self.keptUntilExit += others
-                let outcome = reader.read(
-                    into: [analysis] + others, listsConnections: listsConnections)
+                let (parts, error) = reader.read(into: [analysis] + others, listsConnections: listsConnections)
                 progress?.stop()
-                readError = outcome.error
-                snapshot = outcome.parts.snapshot(
+                readError = error
+                // The parts' last use: their records move into the snapshot.
+                snapshot = parts.snapshot(
                     source: reader.snapshotSource, generatedAt: .now, policies: analysis.aggregator.policies)
             } else {
                 do throws(CaptureError) {

@@ -235,10 +235,10 @@ public final class ConnectionAggregator: FlowObserver {
         statistics: TrafficStatistics, firstPacket: Timestamp?, lastPacket: Timestamp?, source: Snapshot.Source,
         generatedAt: Timestamp, isFinal: Bool = false, listsConnections: Bool = true
     ) -> Snapshot {
-        parts(
+        let parts = parts(
             statistics: statistics, firstPacket: firstPacket, lastPacket: lastPacket, isFinal: isFinal,
-            listsConnections: listsConnections
-        ).snapshot(source: source, generatedAt: generatedAt, policies: policies)
+            listsConnections: listsConnections)
+        return parts.snapshot(source: source, generatedAt: generatedAt, policies: policies)
     }
 
     /// The policies of the snapshots: the one that grades, then the others.
@@ -264,11 +264,17 @@ public final class ConnectionAggregator: FlowObserver {
             fold(through: threshold)
         }
         if let probes { probeGeneration = probes.generation }
-        var records: [ConnectionRecord] = []
-        if listsConnections { records.reserveCapacity(held.count) }
+        let records = RecordList(capacity: listsConnections ? held.count : 0)
         var hosts = hostHistory
         var totals = foldedTotals
-        for entry in held {
+        // Held in order of first payload, listed in order of first frame (which does not depend on
+        // how a capture was split): the entries are put in order, not the records, which are
+        // large to move.
+        let order =
+            held.indices.dropFirst().allSatisfy({ held[$0 - 1].connection.id < held[$0].connection.id })
+            ? Array(held.indices) : held.indices.sorted { held[$0].connection.id < held[$1].connection.id }
+        for index in order {
+            let entry = held[index]
             let record = listsConnections ? record(of: entry, keeping: !isFinal) : countedRecord(of: entry)
             hosts.add(record)
             totals.add(record)

@@ -7,29 +7,29 @@ public struct SnapshotParts: Sendable {
     public var statistics: TrafficStatistics
     public var firstPacket: Timestamp?
     public var lastPacket: Timestamp?
-    /// The connections held in detail, by id (the number of their first frame).
-    public private(set) var connections: [ConnectionRecord]
+    /// The connections held in detail, by id (the number of their first frame): a shard's own,
+    /// or, once `merging` moved them, all shards' in one array.
+    private var records: RecordList
+    private var merged: [ConnectionRecord]?
     public var hosts: HostTable
     public var totals: ConnectionTotals
 
+    /// - Parameter connections: in order of id (the aggregator lists them so).
     init(
         statistics: TrafficStatistics, firstPacket: Timestamp?, lastPacket: Timestamp?,
-        connections: [ConnectionRecord], hosts: HostTable, totals: ConnectionTotals
+        connections: RecordList, hosts: HostTable, totals: ConnectionTotals
     ) {
+        assert(connections.isInOrderOfID, "snapshot parts list connections by id")
         self.statistics = statistics
         self.firstPacket = firstPacket
         self.lastPacket = lastPacket
-        // Held in order of first payload; listed in order of first frame, which does not depend on
-        // how the capture was split. Compared and sorted by index: a record is too large to copy.
-        if connections.indices.dropFirst().allSatisfy({ connections[$0 - 1].id < connections[$0].id }) {
-            self.connections = connections
-        } else {
-            self.connections = connections.indices.sorted { connections[$0].id < connections[$1].id }
-                .map { connections[$0] }
-        }
+        records = connections
         self.hosts = hosts
         self.totals = totals
     }
+
+    /// How many connections are listed in detail.
+    public var connectionCount: Int { merged?.count ?? records.count }
 
     /// The id through which finished connections are folded so that at most `retentionCap` stay
     /// listed: the oldest finished ones go first, active ones stay whatever their age. nil when
@@ -49,50 +49,41 @@ public struct SnapshotParts: Sendable {
     /// One picture of several shards of a capture: counters and totals add up, host rows merge,
     /// connections are listed by id. The shards fold past the retention cap before (through the
     /// `foldThreshold` of all they hold), so the merge lists what one analysis would.
-    /// - Parameter parts: emptied: taken, not shared, so the first part's arrays are extended in
-    ///   place rather than copied whole first.
+    /// - Parameter parts: emptied: taken, not shared, so that their records move into the merged
+    ///   list instead of being copied.
     public static func merging(_ parts: inout [SnapshotParts]) -> SnapshotParts? {
+        guard parts.count > 1 else { return parts.popLast() }
+        // Moved, not copied, when no other copy of a part holds them.
+        var lists: [RecordList] = []
+        for index in parts.indices {
+            lists.append(
+                isKnownUniquelyReferenced(&parts[index].records)
+                    ? parts[index].records : RecordList(copying: parts[index].connections))
+        }
+        let records = RecordList.interleaving(lists)
         parts.reverse()
         guard var merged = parts.popLast() else { return nil }
-        while var part = parts.popLast() {
+        while let part = parts.popLast() {
             merged.statistics.merge(part.statistics)
             merged.firstPacket = [merged.firstPacket, part.firstPacket].compactMap { $0 }.min()
             merged.lastPacket = [merged.lastPacket, part.lastPacket].compactMap { $0 }.max()
             merged.hosts.merge(part.hosts)
             merged.totals.merge(part.totals)
-            merged.interleave(&part)
         }
         merged.statistics.evictedHosts = merged.hosts.evictedHosts
         merged.statistics.evictedHostConnections = merged.hosts.evictedHostConnections
+        merged.records = RecordList()
+        merged.merged = records
         return merged
     }
 
-    /// Merges another part's connections into these, both in order of id. The records are
-    /// copied into place once (they are large: reversing and moving them cost twice the memory
-    /// traffic); `other` keeps its own, for its owner to free when it likes.
-    private mutating func interleave(_ other: inout SnapshotParts) {
-        guard !other.connections.isEmpty else { return }
-        var records: [ConnectionRecord] = []
-        records.reserveCapacity(connections.count + other.connections.count)
-        var mine = 0
-        var theirs = 0
-        while mine < connections.count || theirs < other.connections.count {
-            if theirs == other.connections.count
-                || (mine < connections.count && connections[mine].id < other.connections[theirs].id)
-            {
-                records.append(connections[mine])
-                mine += 1
-            } else {
-                records.append(other.connections[theirs])
-                theirs += 1
-            }
-        }
-        connections = records
-    }
+    /// Copies of the connections listed, in order of id.
+    var connections: [ConnectionRecord] { merged ?? records.copied() }
 
-    /// The snapshot, host rows graded.
-    public func snapshot(source: Snapshot.Source, generatedAt: Timestamp, policies: [Policy]) -> Snapshot {
-        Snapshot(
+    /// The snapshot, host rows graded. The parts are used up: their records move into it.
+    public consuming func snapshot(source: Snapshot.Source, generatedAt: Timestamp, policies: [Policy]) -> Snapshot {
+        let connections = merged ?? (isKnownUniquelyReferenced(&records) ? records.takeAll() : records.copied())
+        return Snapshot(
             generatedAt: generatedAt, source: source, policies: policies, statistics: statistics,
             firstPacket: firstPacket, lastPacket: lastPacket, connections: connections, hosts: hosts.snapshots(),
             totals: totals)

@@ -1,0 +1,47 @@
+import Testing
+
+@testable import TLSTopCore
+
+/// The records of a sharded read's parts are moved, not copied, into one list by id.
+@Suite struct RecordListTests {
+    static func record(id: Int, sni: String) -> ConnectionRecord {
+        var record = ExportFormatTests.connection(sni: sni)
+        record.id = id
+        return record
+    }
+
+    static func list(_ ids: [Int]) -> RecordList {
+        let list = RecordList()
+        for id in ids { list.append(record(id: id, sni: "host-\(id).test")) }
+        return list
+    }
+
+    @Test func listsInterleaveByIDWithRunsFromEachAndEmptyOnes() {
+        let lists = [Self.list([1, 2, 3, 10, 11, 30]), Self.list([]), Self.list([4, 5, 12, 31, 32]), Self.list([6])]
+        let merged = RecordList.interleaving(lists)
+        #expect(merged.map(\.id) == [1, 2, 3, 4, 5, 6, 10, 11, 12, 30, 31, 32])
+        // Each record moved whole: its strings came with it.
+        #expect(merged.allSatisfy { $0.sni == "host-\($0.id).test" })
+        #expect(lists.allSatisfy { $0.isEmpty }, "moved out, not copied")
+    }
+
+    @Test func equalIDsStillEndTheMerge() {
+        let merged = RecordList.interleaving([Self.list([1, 5, 5]), Self.list([5, 5, 6])])
+        #expect(merged.map(\.id) == [1, 5, 5, 5, 5, 6])
+    }
+
+    @Test func aListGrowsAndHandsItsRecordsOver() {
+        let list = RecordList(capacity: 1)
+        for id in 0..<100 { list.append(Self.record(id: id, sni: "s\(id)")) }
+        #expect(list.count == 100 && list.isInOrderOfID)
+        #expect(list.copied().map(\.id) == Array(0..<100))
+        let taken = list.takeAll()
+        #expect(taken.map(\.sni) == (0..<100).map { "s\($0)" })
+        #expect(list.isEmpty)
+    }
+
+    @Test func nothingToMergeGivesNothing() {
+        #expect(RecordList.interleaving([]).isEmpty)
+        #expect(RecordList.interleaving([RecordList(), RecordList()]).isEmpty)
+    }
+}
