@@ -16,11 +16,15 @@ extension Snapshot {
 
     /// The document with connection lines rendered in blocks of `linesPerBlock` (tests: the
     /// parallel rendering must give the text the serial one gives).
-    func json(linesPerBlock: Int) -> String {
-        JSONStreamWriter.text { out in try? write(to: &out, linesPerBlock: linesPerBlock) }
+    /// - Parameter halvingAt: see `DistinctValues`.
+    func json(linesPerBlock: Int, halvingAt: Int = DistinctValues.halvingThreshold) -> String {
+        JSONStreamWriter.text { out in try? write(to: &out, linesPerBlock: linesPerBlock, halvingAt: halvingAt) }
     }
 
-    private func write(to out: inout JSONStreamWriter, linesPerBlock: Int = Snapshot.connectionLinesPerBlock) throws {
+    private func write(
+        to out: inout JSONStreamWriter, linesPerBlock: Int = Snapshot.connectionLinesPerBlock,
+        halvingAt: Int = DistinctValues.halvingThreshold
+    ) throws {
         out.beginObject()
         out.newline(indent: 2)
         out.field("schema", Snapshot.schema)
@@ -49,41 +53,14 @@ extension Snapshot {
         try writeFindingsCatalogue(to: &out)
         // Distinct leaf certificates and client offers, each written once: a busy server's
         // connections share a handful of each, and they were most of every connection's size.
-        var certificates: [CertificateFacts: Int] = [:]
-        var offers: [ClientOffer: Int] = [:]
-        var certificateOrder: [CertificateFacts] = []
-        var offerOrder: [ClientOffer] = []
-        // Each connection's indexes, found in the one pass that collects them: hashing an offer
-        // (its lists) or a certificate again when writing the connection cost as much again.
-        var references: [(certificate: Int?, offer: Int?)] = []
-        references.reserveCapacity(connections.count)
-        // By index: `for connection in connections` copies each record (retaining all it holds).
-        for index in connections.indices {
-            references.append(
-                (
-                    connections[index].certificate.map {
-                        Self.place(of: $0.facts, in: &certificates, order: &certificateOrder)
-                    },
-                    connections[index].clientOffer.map { Self.place(of: $0, in: &offers, order: &offerOrder) }
-                ))
-        }
-        try Self.writeLines("certificates", certificateOrder, to: &out) { try $0.write(to: &$1) }
-        try Self.writeLines("client_offers", offerOrder, to: &out) { try $0.write(to: &$1) }
-        try writeConnectionLines(references: references, linesPerBlock: linesPerBlock, to: &out)
+        let distinct = DistinctValues(of: connections, halvingAt: halvingAt)
+        try Self.writeLines("certificates", distinct.certificates.values, to: &out) { try $0.write(to: &$1) }
+        try Self.writeLines("client_offers", distinct.offers.values, to: &out) { try $0.write(to: &$1) }
+        try writeConnectionLines(references: distinct.references, linesPerBlock: linesPerBlock, to: &out)
         try Self.writeLines("hosts", hosts, to: &out) { try $0.write(to: &$1) }
         out.lineBreak(indent: 0)
         try out.endObject()
         out.lineBreak(indent: 0)
-    }
-
-    /// Where `value` stands among the distinct values written once: its place, given now if new.
-    private static func place<Value: Hashable>(of value: Value, in places: inout [Value: Int], order: inout [Value])
-        -> Int
-    {
-        if let known = places[value] { return known }
-        places[value] = order.count
-        order.append(value)
-        return order.count - 1
     }
 
     /// A top-level member holding an array, one element per line.
