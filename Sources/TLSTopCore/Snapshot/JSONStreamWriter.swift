@@ -86,12 +86,19 @@ public struct JSONStreamWriter {
     /// Appends lines rendered by another writer inside an array (`SnapshotJSON`'s parallel
     /// connection lines): they start with their line break, and need the comma that separates
     /// them from this array's earlier elements.
+    /// A block as large as a flush goes to the sink as it is, after what is buffered, rather than
+    /// being copied into the buffer first.
     mutating func appendLines(_ bytes: UnsafeRawBufferPointer) throws {
         guard !bytes.isEmpty else { return }
         if depth > 0, needsComma & 1 == 1 { buffer.append(UInt8(ascii: ",")) }
-        buffer.append(bytes: bytes)
         needsComma |= 1
-        try flushIfFull()
+        if bytes.count >= flushSize {
+            try flush()
+            try sink(bytes)
+        } else {
+            buffer.append(bytes: bytes)
+            try flushIfFull()
+        }
     }
 
     /// A line break and `indent` spaces, before a closing bracket.
