@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import TLSTopCore
@@ -38,6 +39,31 @@ import Testing
         let taken = list.takeAll()
         #expect(taken.map(\.sni) == (0..<100).map { "s\($0)" })
         #expect(list.isEmpty)
+    }
+
+    /// Two lists are merged by two threads, each filling half: wherever the half falls (inside a
+    /// run of either list, at either end), the result is the serial merge.
+    @Test func twoListsMergedInHalvesGiveTheSerialMerge() {
+        let shapes: [([Int], [Int])] = [
+            ([1, 2, 3, 4], [5, 6, 7, 8]), ([5, 6, 7, 8], [1, 2, 3, 4]), ([1, 3, 5, 7, 9], [2, 4, 6, 8]),
+            ([1, 2, 3, 4, 5, 6, 7], [8]), ([8], [1, 2, 3, 4, 5, 6, 7]), ([2, 4], [1, 3, 5, 6, 7, 9, 10]),
+            ([1, 5, 5], [5, 5, 6]), ([3], [3]),
+        ]
+        for (first, second) in shapes {
+            let expected = (first + second).sorted()
+            let merged = RecordList.interleaving([Self.list(first), Self.list(second)], parallelFrom: 2)
+            #expect(merged.map(\.id) == expected, "\(first) with \(second)")
+            #expect(merged.allSatisfy { $0.sni == "host-\($0.id).test" })
+        }
+        // Larger lists, every split of 0…1000 ids between them.
+        var generator = SplitMix64(seed: 16)
+        var first: [Int] = []
+        var second: [Int] = []
+        for id in 0..<1000 {
+            if Bool.random(using: &generator) { first.append(id) } else { second.append(id) }
+        }
+        let merged = RecordList.interleaving([Self.list(first), Self.list(second)], parallelFrom: 2)
+        #expect(merged.map(\.id) == Array(0..<1000))
     }
 
     @Test func nothingToMergeGivesNothing() {

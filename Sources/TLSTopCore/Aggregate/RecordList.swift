@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The records of a snapshot's parts, in memory of their own, so that a sharded read's merge
 /// moves them instead of copying them: a record is 632 bytes holding a few dozen references,
 /// and copying one retains each of them (then freeing the original releases each again). That
@@ -60,41 +62,85 @@ final class RecordList: @unchecked Sendable {
 
     /// The records of all lists, each in order of id, moved into one array in order of id (the
     /// array the snapshot keeps: moving them twice faulted in their memory twice); the lists are
-    /// left empty.
-    static func interleaving(_ lists: [RecordList]) -> [ConnectionRecord] {
+    /// left empty. Two lists (a read on two cores) are merged by two threads, each filling half of
+    /// the array: touching 600 bytes a record for the first time is most of a merge's cost.
+    static func interleaving(_ lists: [RecordList], parallelFrom threshold: Int = 4096) -> [ConnectionRecord] {
         let total = lists.reduce(0) { $0 + $1.count }
-        var heads = [Int](repeating: 0, count: lists.count)
         let merged = [ConnectionRecord](unsafeUninitializedCapacity: total) { buffer, initialized in
-            guard var cursor = buffer.baseAddress else { return }
-            while true {
-                // The list whose next record comes first, and the id its run stops before.
-                var best = -1
-                var bestID = Int.max
-                var bound = Int.max
-                for (index, list) in lists.enumerated() where heads[index] < list.count {
-                    let id = list.base[heads[index]].id
-                    if best < 0 || id < bestID {
-                        if best >= 0 { bound = min(bound, bestID) }
-                        best = index
-                        bestID = id
+            guard let destination = buffer.baseAddress else { return }
+            if lists.count == 2, total >= max(2, threshold) {
+                let (first, second) = (lists[0], lists[1])
+                let half = total / 2
+                let split = first.splitPoint(merging: second, firstCount: half)
+                let target = Destination(base: destination)
+                DispatchQueue.concurrentPerform(iterations: 2) { worker in
+                    if worker == 0 {
+                        moveRuns([(first, 0..<split), (second, 0..<(half - split))], to: target.base)
                     } else {
-                        bound = min(bound, id)
+                        moveRuns(
+                            [(first, split..<first.count), (second, (half - split)..<second.count)],
+                            to: target.base + half)
                     }
                 }
-                guard best >= 0 else { break }
-                let list = lists[best]
-                let start = heads[best]
-                // At least the head moves, so the loop ends whatever the ids.
-                var end = start + 1
-                while end < list.count, list.base[end].id < bound { end += 1 }
-                cursor.moveInitialize(from: list.base + start, count: end - start)
-                cursor += end - start
-                heads[best] = end
+            } else {
+                moveRuns(lists.map { ($0, 0..<$0.count) }, to: destination)
             }
             initialized = total
         }
         for list in lists { list.count = 0 }
         return merged
+    }
+
+    /// How many of this list's records are among the first `firstCount` of its merge with
+    /// `other` (both in order of id; this list's go first among equal ids).
+    private func splitPoint(merging other: RecordList, firstCount: Int) -> Int {
+        var low = max(0, firstCount - other.count)
+        var high = min(firstCount, count)
+        while low < high {
+            let middle = (low + high) / 2
+            // This list's record `middle` comes before other's record `firstCount - middle - 1`:
+            // more than `middle` of this list's are among the first.
+            if base[middle].id <= other.base[firstCount - middle - 1].id {
+                low = middle + 1
+            } else {
+                high = middle
+            }
+        }
+        return low
+    }
+
+    /// Moves the records of `runs` (a range of each list, each in order of id) to `destination`
+    /// in order of id, a run of one list at a time.
+    private static func moveRuns(
+        _ runs: [(list: RecordList, range: Range<Int>)], to destination: UnsafeMutablePointer<ConnectionRecord>
+    ) {
+        var cursor = destination
+        var heads = runs.map(\.range.lowerBound)
+        while true {
+            // The list whose next record comes first, and the id its run stops before.
+            var best = -1
+            var bestID = Int.max
+            var bound = Int.max
+            for (index, run) in runs.enumerated() where heads[index] < run.range.upperBound {
+                let id = run.list.base[heads[index]].id
+                if best < 0 || id < bestID {
+                    if best >= 0 { bound = min(bound, bestID) }
+                    best = index
+                    bestID = id
+                } else {
+                    bound = min(bound, id)
+                }
+            }
+            guard best >= 0 else { return }
+            let run = runs[best]
+            let start = heads[best]
+            // At least the head moves, so the loop ends whatever the ids.
+            var end = start + 1
+            while end < run.range.upperBound, run.list.base[end].id < bound { end += 1 }
+            cursor.moveInitialize(from: run.list.base + start, count: end - start)
+            cursor += end - start
+            heads[best] = end
+        }
     }
 
     private func grow(to newCapacity: Int) {
@@ -104,4 +150,9 @@ final class RecordList: @unchecked Sendable {
         base = moved
         capacity = newCapacity
     }
+}
+
+/// Where a merge worker moves records to (its own part of the array, nothing else).
+private struct Destination: @unchecked Sendable {
+    let base: UnsafeMutablePointer<ConnectionRecord>
 }
