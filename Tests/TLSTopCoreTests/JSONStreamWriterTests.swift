@@ -46,6 +46,33 @@ import Testing
         }
     }
 
+    @Test(arguments: ["0.0.0.0", "255.255.255.255", "10.0.0.1", "192.168.100.9", "1.22.133.4", "2001:db8::1", "::"])
+    func addressesReadAsTheirText(text: String) throws {
+        let address = try #require(IPAddress(text))
+        let written = try JSONStreamWriter.text { out in
+            out.beginObject()
+            out.member("ip", address)
+            try out.endObject()
+        }
+        #expect(written == "{\"ip\":\"\(address.description)\"}")
+        #expect(address.description == text)
+    }
+
+    @Test func booleansReadAsTrueAndFalse() {
+        #expect(JSONStreamWriter.text { $0.bool(true) } == "true")
+        #expect(JSONStreamWriter.text { $0.bool(false) } == "false")
+        #expect(JSONStreamWriter.text { $0.bool(nil) } == "null")
+    }
+
+    @Test func aDayIsTheDatePartOfItsTime() {
+        let second: Int64 = 1_000_000_000
+        for seconds: Int64 in [0, -1, 1_733_400_000, 4_102_444_799, -5_000_000_000] {
+            let time = Timestamp(nanoseconds: seconds * second)
+            #expect(time.rfc3339Day == String(time.rfc3339.split(separator: "T")[0]), "\(seconds)")
+        }
+        #expect(Timestamp(nanoseconds: 1_733_400_000 * second).rfc3339Day == "2024-12-05")
+    }
+
     @Test func membersAreSeparatedByCommasInsideObjects() throws {
         let text = try JSONStreamWriter.text { out in
             out.beginObject()

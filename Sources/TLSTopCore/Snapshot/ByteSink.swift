@@ -103,6 +103,47 @@ final class OutputBuffer: ByteSink {
         count += width
     }
 
+    /// `true` or `false`, stored in place.
+    @inline(__always)
+    func appendBool(_ value: Bool) {
+        if capacity - count < 5 { grow(toHold: count + 5) }
+        let cursor = start + count
+        // "true" and "fals" as little-endian words, then the "e" of false.
+        cursor.storeBytes(of: value ? 0x6575_7274 : 0x736C_6166 as UInt32, toByteOffset: 0, as: UInt32.self)
+        if value {
+            count += 4
+        } else {
+            (cursor + 4).storeBytes(of: UInt8(ascii: "e"), as: UInt8.self)
+            count += 5
+        }
+    }
+
+    /// An IPv4 address in dotted decimal between quotes, stored in place: an export writes two a
+    /// connection, and a byte append per character cost 700 instructions an address.
+    @inline(__always)
+    func appendQuotedIPv4(_ address: UInt32) {
+        if capacity - count < 17 { grow(toHold: count + 17) }
+        var cursor = start + count
+        cursor.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+        cursor += 1
+        for shift: UInt32 in [24, 16, 8, 0] {
+            let octet = UInt8(truncatingIfNeeded: address >> shift)
+            if octet >= 100 {
+                cursor.storeBytes(of: UInt8(ascii: "0") &+ octet / 100, as: UInt8.self)
+                cursor += 1
+            }
+            if octet >= 10 {
+                cursor.storeBytes(of: UInt8(ascii: "0") &+ octet / 10 % 10, as: UInt8.self)
+                cursor += 1
+            }
+            cursor.storeBytes(of: UInt8(ascii: "0") &+ octet % 10, as: UInt8.self)
+            cursor += 1
+            cursor.storeBytes(of: shift == 0 ? UInt8(ascii: "\"") : UInt8(ascii: "."), as: UInt8.self)
+            cursor += 1
+        }
+        count = cursor - start
+    }
+
     /// `"` + `bytes` + `"` with one capacity check.
     @inline(__always)
     func appendQuoted(_ bytes: UnsafeRawBufferPointer) {

@@ -159,7 +159,7 @@ public struct JSONStreamWriter {
     public mutating func bool(_ value: Bool?) {
         separate()
         guard let value else { return appendNull() }
-        buffer.append(value ? "true" : "false")
+        buffer.appendBool(value)
     }
 
     /// A member, left out when the value is absent (connection objects, where a missing member
@@ -192,9 +192,13 @@ public struct JSONStreamWriter {
     public mutating func member(_ name: StaticString, _ address: IPAddress) {
         key(name)
         separate()
-        buffer.append(UInt8(ascii: "\""))
-        address.appendText(to: &buffer)
-        buffer.append(UInt8(ascii: "\""))
+        if let v4 = address.ipv4Value {
+            buffer.appendQuotedIPv4(v4)
+        } else {
+            buffer.append(UInt8(ascii: "\""))
+            address.appendText(to: &buffer)
+            buffer.append(UInt8(ascii: "\""))
+        }
     }
 
     /// An RFC 3339 time, written without making a String. The text up to the second is kept
