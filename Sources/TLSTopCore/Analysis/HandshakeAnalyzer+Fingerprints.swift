@@ -28,6 +28,25 @@ final class FingerprintMemo {
         }
         return (ja3, ja4, ja3s)
     }
+
+    /// The same without a memo (nothing will ask again): no memo to make, no hellos to copy.
+    static func fingerprints(of facts: HandshakeFacts, cache: FingerprintCache?) -> (
+        ja3: String?, ja4: String?, ja3s: String?
+    ) {
+        var ja3: String?
+        var ja4: String?
+        if let hello = facts.clientHello, !hello.isSSLv2Format {
+            let carrier: TLSFingerprint.Carrier = facts.quicVersion != nil ? .quic : facts.isDTLS ? .dtls : .tcp
+            if let cache {
+                (ja3, ja4) = cache.client(hello, carrier: carrier)
+            } else {
+                ja3 = TLSFingerprint.ja3(hello)
+                ja4 = TLSFingerprint.ja4(hello, carrier: carrier)
+            }
+        }
+        let ja3s = facts.serverHello.map { cache?.server($0) ?? TLSFingerprint.ja3s($0) }
+        return (ja3, ja4, ja3s)
+    }
 }
 
 extension HandshakeAnalyzer {
@@ -38,8 +57,9 @@ extension HandshakeAnalyzer {
         ja3: String?, ja4: String?, ja3s: String?
     ) {
         if let fingerprintMemo { return fingerprintMemo.fingerprints(of: facts, cache: cache) }
+        guard remembering else { return FingerprintMemo.fingerprints(of: facts, cache: cache) }
         let memo = FingerprintMemo()
-        if remembering { fingerprintMemo = memo }
+        fingerprintMemo = memo
         return memo.fingerprints(of: facts, cache: cache)
     }
 }
@@ -61,8 +81,9 @@ public final class SettledAnalysis {
         ja3: String?, ja4: String?, ja3s: String?
     ) {
         if let memo { return memo.fingerprints(of: facts, cache: cache) }
+        guard remembering else { return FingerprintMemo.fingerprints(of: facts, cache: cache) }
         let fresh = FingerprintMemo()
-        if remembering { memo = fresh }
+        memo = fresh
         return fresh.fingerprints(of: facts, cache: cache)
     }
 }
