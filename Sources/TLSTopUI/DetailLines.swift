@@ -137,7 +137,7 @@ enum DetailLines {
         return source(certificate, now: now) + [
             ("Certificate  \(TerminalText.sanitize(certificate.subject))", .label),
             (
-                "  \(key)  \(certificate.signatureAlgorithm)  expires \(certificate.notAfter.rfc3339.prefix(10))",
+                "  \(key)  \(certificate.signatureAlgorithm)  expires \(certificate.notAfter.rfc3339Day)",
                 .normal
             ),
         ]

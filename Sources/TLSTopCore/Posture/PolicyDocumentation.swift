@@ -57,9 +57,9 @@ public enum PolicyDocumentation {
         row("sunsets") { policy in
             let sunsets = policy.sunsets
             let items = [
-                sunsets.tls12.map { "TLS 1.2 before \($0.rfc3339.prefix(10))" },
-                sunsets.finiteFieldDHE.map { "DHE suites before \($0.rfc3339.prefix(10))" },
-                sunsets.classicalKeyExchange.map { "classical-only key exchange before \($0.rfc3339.prefix(10))" },
+                sunsets.tls12.map { "TLS 1.2 before \($0.rfc3339Day)" },
+                sunsets.finiteFieldDHE.map { "DHE suites before \($0.rfc3339Day)" },
+                sunsets.classicalKeyExchange.map { "classical-only key exchange before \($0.rfc3339Day)" },
             ].compactMap { $0 }
             return items.isEmpty ? "–" : items.joined(separator: "<br>")
         }

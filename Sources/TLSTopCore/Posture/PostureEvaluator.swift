@@ -58,7 +58,7 @@ public enum PostureEvaluator {
             case .tls12:
                 if let end = policy.sunsets.tls12, now >= end {
                     collector.add(
-                        .tls12, "TLSv1.2 negotiated (accepted until \(end.rfc3339.prefix(10)))",
+                        .tls12, "TLSv1.2 negotiated (accepted until \(end.rfc3339Day))",
                         atLeast: policy.severity(of: .tls10))
                 }
             default: break
@@ -87,7 +87,7 @@ public enum PostureEvaluator {
                 info.keyExchange == .dhe || info.keyExchange == .dhePSK
             {
                 collector.add(
-                    .cipherNotInProfile, "\(suite.name): DHE suites accepted until \(end.rfc3339.prefix(10))",
+                    .cipherNotInProfile, "\(suite.name): DHE suites accepted until \(end.rfc3339Day)",
                     atLeast: .warn)
             }
         }
@@ -187,13 +187,13 @@ public enum PostureEvaluator {
         let notBefore = Timestamp(certificate.notBefore)
         let notAfter = Timestamp(certificate.notAfter)
         if now > notAfter {
-            collector.add(.certExpired, "expired \(notAfter.rfc3339.prefix(10))")
+            collector.add(.certExpired, "expired \(notAfter.rfc3339Day)")
         } else if now < notBefore {
-            collector.add(.certNotYetValid, "valid from \(notBefore.rfc3339.prefix(10))")
+            collector.add(.certNotYetValid, "valid from \(notBefore.rfc3339Day)")
         } else {
             let days = (notAfter.nanoseconds - now.nanoseconds) / 86_400_000_000_000
             if days < Int64(policy.certificateExpiryWarningDays) {
-                collector.add(.certExpiringSoon, "expires \(notAfter.rfc3339.prefix(10)) (\(days) days)")
+                collector.add(.certExpiringSoon, "expires \(notAfter.rfc3339Day) (\(days) days)")
             }
         }
         if let bits = certificate.keyBits {

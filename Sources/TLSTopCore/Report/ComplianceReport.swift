@@ -123,7 +123,7 @@ public enum ComplianceReport {
             return [
                 certificate.subject, certificate.subjectAltNames.joined(separator: ", "), certificate.issuer,
                 certificate.serialNumber, key, certificate.signatureAlgorithm,
-                String(certificate.notBefore.rfc3339.prefix(10)), String(certificate.notAfter.rfc3339.prefix(10)),
+                certificate.notBefore.rfc3339Day, certificate.notAfter.rfc3339Day,
                 certificate.notAfter < end ? "expired" : "\(daysLeft)",
                 entry.services.sorted().joined(separator: ", "), "\(entry.connections)",
             ]

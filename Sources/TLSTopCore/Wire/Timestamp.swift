@@ -20,6 +20,16 @@ public struct Timestamp: Comparable, Hashable, Sendable {
         return String(decoding: text, as: UTF8.self)
     }
 
+    /// The day of `rfc3339` (`2024-05-01`, UTC), as findings and reports name a date: made in
+    /// one buffer, not cut from the whole text (a finding's detail cost 4,400 instructions).
+    public var rfc3339Day: String {
+        var text: [UInt8] = []
+        text.reserveCapacity(32)
+        appendRFC3339(to: &text)
+        let end = text.firstIndex(of: UInt8(ascii: "T")) ?? text.endIndex
+        return String(decoding: text[..<end], as: UTF8.self)
+    }
+
     /// Writes `rfc3339` into a byte buffer: exports write two per connection, and building each
     /// as an interpolated String was a tenth of an export.
     func appendRFC3339(to text: inout some ByteSink) {
