@@ -29,6 +29,16 @@ public struct JSONStreamWriter {
         buffer = OutputBuffer(capacity: min(flushSize, 1 << 20) + 4096)
     }
 
+    /// A writer that only fills `buffer` (emptied first), never flushing it: the owner reads
+    /// `buffer.bytes` when done, and hands the same buffer to the next writer (an export's blocks
+    /// of connection lines, rendered into memory that is touched once, not once a block).
+    init(filling buffer: OutputBuffer) {
+        buffer.removeAll()
+        self.buffer = buffer
+        sink = { _ in }
+        flushSize = Int.max
+    }
+
     /// Hands what is buffered to the sink.
     public mutating func flush() throws {
         guard buffer.count > 0 else { return }

@@ -18,29 +18,28 @@ extension Snapshot {
         let linesPerBlock = max(1, linesPerBlock)
         let workers = connections.count < 2 * linesPerBlock ? 1 : 2
         let round = linesPerBlock * workers
-        let blocks = UnsafeMutableBufferPointer<[UInt8]>.allocate(capacity: workers)
-        blocks.initialize(repeating: [])
-        defer { blocks.deinitialize().deallocate() }
+        // One buffer a worker for every round: about a kilobyte a line.
+        let blocks = (0..<workers).map { _ in OutputBuffer(capacity: min(linesPerBlock, 1 << 16) * 1024) }
         var start = 0
         while start < connections.count {
             let end = min(connections.count, start + round)
             if workers == 1 {
-                blocks[0] = renderLines(start..<end, references: references)
+                renderLines(start..<end, references: references, into: blocks[0])
             } else {
                 let lines = self
                 let size = (end - start + workers - 1) / workers
                 let first = start
-                // Each worker writes its own slot of `blocks`, nothing else.
-                let slots = UncheckedBuffer(blocks)
+                // Each worker fills its own buffer, nothing else.
+                let buffers = UncheckedBuffers(blocks)
                 DispatchQueue.concurrentPerform(iterations: workers) { worker in
                     let from = min(end, first + worker * size)
-                    slots.buffer[worker] = lines.renderLines(
-                        from..<min(end, from + size), references: references)
+                    lines.renderLines(
+                        from..<min(end, from + size), references: references, into: buffers.buffers[worker])
                 }
             }
             // Each block starts with the "[" that put its writer inside an array.
             for block in blocks {
-                try block.withUnsafeBytes { try out.appendLines(UnsafeRawBufferPointer(rebasing: $0.dropFirst())) }
+                try out.appendLines(UnsafeRawBufferPointer(rebasing: block.bytes.dropFirst()))
             }
             start = end
         }
@@ -48,14 +47,12 @@ extension Snapshot {
         try out.endArray()
     }
 
-    /// "[" and the lines of `range`, each starting with its line break (the first without a comma).
+    /// "[" and the lines of `range` into `buffer` (emptied first), each line starting with its
+    /// line break (the first without a comma).
     private func renderLines(
-        _ range: Range<Int>, references: [(certificate: Int?, offer: Int?)]
-    ) -> [UInt8] {
-        var bytes: [UInt8] = []
-        // One flush at the end: about a kilobyte a line.
-        bytes.reserveCapacity(range.count * 1024)
-        var writer = JSONStreamWriter(flushSize: Int.max / 2) { bytes.append(contentsOf: $0) }
+        _ range: Range<Int>, references: [(certificate: Int?, offer: Int?)], into buffer: OutputBuffer
+    ) {
+        var writer = JSONStreamWriter(filling: buffer)
         writer.beginArray()
         for position in range {
             writer.newline(indent: 4)
@@ -64,15 +61,13 @@ extension Snapshot {
                 to: &writer, certificate: references[position].certificate, offer: references[position].offer,
                 policies: policies)
         }
-        try? writer.flush()
-        return bytes
     }
 }
 
-/// Slots that concurrent workers fill one each.
-private struct UncheckedBuffer: @unchecked Sendable {
-    // @unchecked: every worker writes a different index, and the caller reads after all are done.
-    let buffer: UnsafeMutableBufferPointer<[UInt8]>
+/// Buffers that concurrent workers fill one each.
+private struct UncheckedBuffers: @unchecked Sendable {
+    // @unchecked: every worker fills a different buffer, and the caller reads after all are done.
+    let buffers: [OutputBuffer]
 
-    init(_ buffer: UnsafeMutableBufferPointer<[UInt8]>) { self.buffer = buffer }
+    init(_ buffers: [OutputBuffer]) { self.buffers = buffers }
 }
