@@ -15,9 +15,10 @@ extension PcapFileReader {
     /// can be sharded.
     ///
     /// At the end the shards agree on which finished connections to fold past the retention cap
-    /// (the oldest by id over all of them), each makes its part of the snapshot on its own thread,
-    /// and the parts are merged: the same ids and counts as one analysis of the file (see
-    /// `SnapshotParts`).
+    /// (the oldest by id over all of them) and list the ids they still hold; from those, each
+    /// shard's records get their places in the snapshot's array, and each shard makes its part
+    /// of the snapshot on its own thread, records written in place. The parts are merged: the
+    /// same ids and counts as one analysis of the file (see `SnapshotParts`).
     ///
     /// - Returns: the merged parts, and the error that ended the read early (a damaged file).
     public func read(
@@ -36,6 +37,7 @@ extension PcapFileReader {
                     shard.readError = error
                 }
                 shard.finishRead()
+                shard.foldAndList()
                 shard.makeParts(isFinal: isFinal, listsConnections: listsConnections)
             }
             thread.name = "tlstop-shard"
@@ -51,14 +53,25 @@ extension PcapFileReader {
         // The oldest finished connections past the cap, over all shards, are folded.
         let held = shards.flatMap { $0.waitForHeld() }
         let threshold = SnapshotParts.foldThreshold(of: held, retentionCap: shards[0].retentionCap)
-        for shard in shards.dropFirst() { shard.fold(through: threshold) }
-        shards[0].fold(through: threshold)
-        shards[0].makeParts(isFinal: isFinal, listsConnections: listsConnections)
-        var parts = shards.map { $0.waitForParts() }
+        for shard in shards { shard.fold(through: threshold) }
+        shards[0].foldAndList()
+        // Each shard's records are made straight into their places in the snapshot's array.
+        let places = SnapshotParts.places(of: shards.map { $0.waitForListed() })
+        let total = listsConnections ? places.reduce(0) { $0 + $1.count } : 0
+        var parts: [SnapshotParts] = []
+        let connections = [ConnectionRecord](unsafeUninitializedCapacity: total) { buffer, initialized in
+            for (shard, places) in zip(shards, places) {
+                let base = listsConnections ? buffer.baseAddress : nil
+                shard.place(base.map { SnapshotParts.Placement(base: $0, places: places) })
+            }
+            shards[0].makeParts(isFinal: isFinal, listsConnections: listsConnections)
+            parts = shards.map { $0.waitForParts() }
+            initialized = total
+        }
         // A damaged file stops every shard at the same frame: the first one's words are enough.
         error = error ?? shards.lazy.compactMap(\.readError).first
         // Never nil: there is at least one part.
-        return (SnapshotParts.merging(&parts) ?? shards[0].analysis.parts(), error)
+        return (SnapshotParts.merging(parts, listing: connections) ?? shards[0].analysis.parts(), error)
     }
 
     /// Reads every frame and gives the shard's tracker the packets of its flows (shard 0 also
@@ -89,7 +102,8 @@ extension PcapFileReader {
 /// One shard of a read: its analysis, and the steps its thread and the reading thread take in turn.
 private final class Shard: @unchecked Sendable {
     // @unchecked: `analysis` and `held` are touched by the shard's thread until it signals `readDone`,
-    // then by the reading thread's `fold` call order (wait, then signal `foldGo`), then by the shard's
+    // then `threshold` by the reading thread (`fold`, signalling `foldGo`), `listed` by the shard's
+    // thread (`listedDone`), `placement` by the reading thread (`placeGo`), then all by the shard's
     // thread until `partsDone`; each semaphore hands them over.
     let index: Int
     let analysis: TrafficAnalysis
@@ -98,9 +112,14 @@ private final class Shard: @unchecked Sendable {
     /// Why this shard's own reader stopped early (set on its thread before `readDone`).
     var readError: CaptureError?
     private var threshold: Int?
+    /// The ids held once folded, in order, and where their records go.
+    private var listed: [Int] = []
+    private var placement: SnapshotParts.Placement?
     private var parts: SnapshotParts?
     private let readDone = DispatchSemaphore(value: 0)
     private let foldGo = DispatchSemaphore(value: 0)
+    private let listedDone = DispatchSemaphore(value: 0)
+    private let placeGo = DispatchSemaphore(value: 0)
     private let partsDone = DispatchSemaphore(value: 0)
 
     init(index: Int, count: Int, analysis: TrafficAnalysis) {
@@ -129,10 +148,28 @@ private final class Shard: @unchecked Sendable {
         foldGo.signal()
     }
 
-    func makeParts(isFinal: Bool, listsConnections: Bool) {
+    /// Folds through the agreed threshold and lists the ids still held.
+    func foldAndList() {
         foldGo.wait()
+        listed = analysis.aggregator.foldFinished(through: threshold)
+        listedDone.signal()
+    }
+
+    func waitForListed() -> [Int] {
+        listedDone.wait()
+        return listed
+    }
+
+    /// Called by the reading thread with where this shard's records go (nil: not listed).
+    func place(_ placement: SnapshotParts.Placement?) {
+        self.placement = placement
+        placeGo.signal()
+    }
+
+    func makeParts(isFinal: Bool, listsConnections: Bool) {
+        placeGo.wait()
         parts = analysis.parts(
-            foldingFinishedThrough: threshold, isFinal: isFinal, listsConnections: listsConnections)
+            isFinal: isFinal, listsConnections: listsConnections && placement != nil, placement: placement)
         partsDone.signal()
     }
 

@@ -235,10 +235,10 @@ public final class ConnectionAggregator: FlowObserver {
         statistics: TrafficStatistics, firstPacket: Timestamp?, lastPacket: Timestamp?, source: Snapshot.Source,
         generatedAt: Timestamp, isFinal: Bool = false, listsConnections: Bool = true
     ) -> Snapshot {
-        let parts = parts(
+        parts(
             statistics: statistics, firstPacket: firstPacket, lastPacket: lastPacket, isFinal: isFinal,
-            listsConnections: listsConnections)
-        return parts.snapshot(source: source, generatedAt: generatedAt, policies: policies)
+            listsConnections: listsConnections
+        ).snapshot(source: source, generatedAt: generatedAt, policies: policies)
     }
 
     /// The policies of the snapshots: the one that grades, then the others.
@@ -248,14 +248,19 @@ public final class ConnectionAggregator: FlowObserver {
     /// merged with the others (see `SnapshotParts`).
     /// - Parameter threshold: the shards of a read agreed to fold the finished connections with
     ///   ids up to this one (`SnapshotParts.foldThreshold`); nil folds past this aggregator's cap.
+    /// - Parameter placement: where the records go (a sharded read's merged array, after
+    ///   `foldFinished` gave the ids held): nothing is folded then, and the parts list none.
     public func parts(
         statistics: TrafficStatistics, firstPacket: Timestamp?, lastPacket: Timestamp?,
-        foldingFinishedThrough threshold: Int? = nil, isFinal: Bool = false, listsConnections: Bool = true
+        foldingFinishedThrough threshold: Int? = nil, isFinal: Bool = false, listsConnections: Bool = true,
+        placement: SnapshotParts.Placement? = nil
     ) -> SnapshotParts {
         // Between trims (which wait for a quarter more connections), finished connections past
         // the cap are folded now, so that a snapshot lists at most the cap of finished ones: the
         // oldest by id, as shards do.
-        if let threshold {
+        if placement != nil {
+            precondition(placement?.places.count == held.count, "a place for every connection held")
+        } else if let threshold {
             fold(through: threshold)
         } else if held.count > configuration.maximumRetainedConnections,
             let threshold = SnapshotParts.foldThreshold(
@@ -264,7 +269,8 @@ public final class ConnectionAggregator: FlowObserver {
             fold(through: threshold)
         }
         if let probes { probeGeneration = probes.generation }
-        let records = RecordList(capacity: listsConnections ? held.count : 0)
+        var records: [ConnectionRecord] = []
+        if listsConnections, placement == nil { records.reserveCapacity(held.count) }
         var hosts = hostHistory
         var totals = foldedTotals
         // Held in order of first payload, listed in order of first frame (which does not depend on
@@ -273,12 +279,17 @@ public final class ConnectionAggregator: FlowObserver {
         let order =
             held.indices.dropFirst().allSatisfy({ held[$0 - 1].connection.id < held[$0].connection.id })
             ? Array(held.indices) : held.indices.sorted { held[$0].connection.id < held[$1].connection.id }
-        for index in order {
+        for (rank, index) in order.enumerated() {
             let entry = held[index]
             let record = listsConnections ? record(of: entry, keeping: !isFinal) : countedRecord(of: entry)
             hosts.add(record)
             totals.add(record)
-            if listsConnections { records.append(record) }
+            guard listsConnections else { continue }
+            if let placement {
+                (placement.base + placement.places[rank]).initialize(to: record)
+            } else {
+                records.append(record)
+            }
         }
         var statistics = statistics
         statistics.foldedConnections = foldedConnections
@@ -287,6 +298,14 @@ public final class ConnectionAggregator: FlowObserver {
         return SnapshotParts(
             statistics: statistics, firstPacket: firstPacket, lastPacket: lastPacket, connections: records,
             hosts: hosts, totals: totals)
+    }
+
+    /// Folds the finished connections with ids up to `threshold` (what the shards of a read
+    /// agreed on; nil folds nothing) and gives the ids of those still held, in order: their
+    /// places in the merged snapshot follow from them (see `SnapshotParts.Placement`).
+    public func foldFinished(through threshold: Int?) -> [Int] {
+        if let threshold { fold(through: threshold) }
+        return held.map(\.connection.id).sorted()
     }
 
     /// The connections held in detail: their ids and whether they are still in the flow table.

@@ -74,12 +74,13 @@ public final class TrafficAnalysis {
 
     /// See `ConnectionAggregator.parts`: this analysis's share of a sharded read.
     public func parts(
-        foldingFinishedThrough threshold: Int? = nil, isFinal: Bool = false, listsConnections: Bool = true
+        foldingFinishedThrough threshold: Int? = nil, isFinal: Bool = false, listsConnections: Bool = true,
+        placement: SnapshotParts.Placement? = nil
     ) -> SnapshotParts {
         aggregator.parts(
             statistics: tracker.currentStatistics, firstPacket: tracker.firstTimestamp,
             lastPacket: tracker.lastTimestamp, foldingFinishedThrough: threshold, isFinal: isFinal,
-            listsConnections: listsConnections)
+            listsConnections: listsConnections, placement: placement)
     }
 }
 
