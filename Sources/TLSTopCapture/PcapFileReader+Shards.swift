@@ -37,7 +37,7 @@ extension PcapFileReader {
                     shard.readError = error
                 }
                 shard.finishRead()
-                shard.foldAndList()
+                shard.foldAndList(listing: listsConnections)
                 shard.makeParts(isFinal: isFinal, listsConnections: listsConnections)
             }
             thread.name = "tlstop-shard"
@@ -54,7 +54,7 @@ extension PcapFileReader {
         let held = shards.flatMap { $0.waitForHeld() }
         let threshold = SnapshotParts.foldThreshold(of: held, retentionCap: shards[0].retentionCap)
         for shard in shards { shard.fold(through: threshold) }
-        shards[0].foldAndList()
+        shards[0].foldAndList(listing: listsConnections)
         // Each shard's records are made straight into their places in the snapshot's array.
         let places = SnapshotParts.places(of: shards.map { $0.waitForListed() })
         let total = listsConnections ? places.reduce(0) { $0 + $1.count } : 0
@@ -149,9 +149,9 @@ private final class Shard: @unchecked Sendable {
     }
 
     /// Folds through the agreed threshold and lists the ids still held.
-    func foldAndList() {
+    func foldAndList(listing: Bool) {
         foldGo.wait()
-        listed = analysis.aggregator.foldFinished(through: threshold)
+        listed = analysis.aggregator.foldFinished(through: threshold, listing: listing)
         listedDone.signal()
     }
 

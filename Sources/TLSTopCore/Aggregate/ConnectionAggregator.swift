@@ -275,12 +275,13 @@ public final class ConnectionAggregator: FlowObserver {
         var totals = foldedTotals
         // Held in order of first payload, listed in order of first frame (which does not depend on
         // how a capture was split): the entries are put in order, not the records, which are
-        // large to move.
+        // large to move. Counted only, they need no order (nor the memory of one: a million held).
         let order =
-            held.indices.dropFirst().allSatisfy({ held[$0 - 1].connection.id < held[$0].connection.id })
-            ? Array(held.indices) : held.indices.sorted { held[$0].connection.id < held[$1].connection.id }
-        for (rank, index) in order.enumerated() {
-            let entry = held[index]
+            !listsConnections
+                || held.indices.dropFirst().allSatisfy({ held[$0 - 1].connection.id < held[$0].connection.id })
+            ? nil : held.indices.sorted { held[$0].connection.id < held[$1].connection.id }
+        for rank in held.indices {
+            let entry = held[order?[rank] ?? rank]
             let record = listsConnections ? record(of: entry, keeping: !isFinal) : countedRecord(of: entry)
             hosts.add(record)
             totals.add(record)
@@ -303,9 +304,10 @@ public final class ConnectionAggregator: FlowObserver {
     /// Folds the finished connections with ids up to `threshold` (what the shards of a read
     /// agreed on; nil folds nothing) and gives the ids of those still held, in order: their
     /// places in the merged snapshot follow from them (see `SnapshotParts.Placement`).
-    public func foldFinished(through threshold: Int?) -> [Int] {
+    /// - Parameter listing: false when no record will be listed: no ids are needed.
+    public func foldFinished(through threshold: Int?, listing: Bool = true) -> [Int] {
         if let threshold { fold(through: threshold) }
-        return held.map(\.connection.id).sorted()
+        return listing ? held.map(\.connection.id).sorted() : []
     }
 
     /// The connections held in detail: their ids and whether they are still in the flow table.
