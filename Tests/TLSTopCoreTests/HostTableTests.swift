@@ -34,6 +34,22 @@ import Testing
         #expect(firstTotals == allTotals)
     }
 
+    /// QUIC and DTLS run a TLS handshake: a host reached only over them is graded on it (not
+    /// "no TLS connections"), while a host with SSH alone still has no TLS to grade.
+    @Test(arguments: ["quic-v1.pcap", "quic-v2.pcap", "dtls12-openssl.pcap"])
+    func hostsReachedOverQUICOrDTLSAreGradedOnTheirTLS(name: String) throws {
+        let rows = HostTable.rows(of: try Self.records(name))
+        let graded = rows.filter { $0.tlsConnections > 0 }
+        #expect(!graded.isEmpty)
+        for row in graded {
+            #expect(row.grade == .a, "\(row.host)")
+            #expect(row.gradeReason == "no warn or critical findings; not every connection is post-quantum")
+        }
+        let ssh = HostTable.rows(of: try Self.records("enc-ssh.pcap"))
+        #expect(!ssh.isEmpty)
+        #expect(ssh.allSatisfy { $0.gradeReason == "no TLS connections" })
+    }
+
     @Test func aHostKeepsItsLowestAddressesWhateverTheOrder() {
         let key = HostKey(name: .serverName("many.example"), port: 443)
         let addresses = (1...40).map { IPAddress(ipv4: 0xC000_0200 | UInt32($0)) }

@@ -13,7 +13,9 @@ public struct HostTable: Sendable {
             guard connection.isEncrypted != nil else { return }
             anyClassified = true
             for finding in connection.findings { worstSeverity.raise(finding.id, to: finding.severity) }
-            if connection.protocol == .tls {
+            // QUIC and DTLS run a TLS handshake too: a QUIC-only host is graded on it, not as a
+            // host with no TLS at all.
+            if connection.protocol.isTLSFamily {
                 hasTLS = true
                 if !connection.pq { allTLSPostQuantum = false }
             }
