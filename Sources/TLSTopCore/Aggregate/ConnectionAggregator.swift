@@ -246,22 +246,18 @@ public final class ConnectionAggregator: FlowObserver {
 
     /// What `snapshot` is made of, before host rows are graded: what a shard hands over to be
     /// merged with the others (see `SnapshotParts`).
-    /// - Parameter threshold: the shards of a read agreed to fold the finished connections with
-    ///   ids up to this one (`SnapshotParts.foldThreshold`); nil folds past this aggregator's cap.
     /// - Parameter placement: where the records go (a sharded read's merged array, after
-    ///   `foldFinished` gave the ids held): nothing is folded then, and the parts list none.
+    ///   `foldFinished` folded through the threshold the shards agreed on and gave the ids held):
+    ///   nothing is folded then, and the parts list none.
     public func parts(
-        statistics: TrafficStatistics, firstPacket: Timestamp?, lastPacket: Timestamp?,
-        foldingFinishedThrough threshold: Int? = nil, isFinal: Bool = false, listsConnections: Bool = true,
-        placement: SnapshotParts.Placement? = nil
+        statistics: TrafficStatistics, firstPacket: Timestamp?, lastPacket: Timestamp?, isFinal: Bool = false,
+        listsConnections: Bool = true, placement: SnapshotParts.Placement? = nil
     ) -> SnapshotParts {
         // Between trims (which wait for a quarter more connections), finished connections past
         // the cap are folded now, so that a snapshot lists at most the cap of finished ones: the
         // oldest by id, as shards do.
-        if placement != nil {
-            precondition(placement?.places.count == held.count, "a place for every connection held")
-        } else if let threshold {
-            fold(through: threshold)
+        if let placement {
+            precondition(placement.places.count == held.count, "a place for every connection held")
         } else if held.count > configuration.maximumRetainedConnections,
             let threshold = SnapshotParts.foldThreshold(
                 of: heldConnections, retentionCap: configuration.maximumRetainedConnections)

@@ -74,13 +74,12 @@ public final class TrafficAnalysis {
 
     /// See `ConnectionAggregator.parts`: this analysis's share of a sharded read.
     public func parts(
-        foldingFinishedThrough threshold: Int? = nil, isFinal: Bool = false, listsConnections: Bool = true,
-        placement: SnapshotParts.Placement? = nil
+        isFinal: Bool = false, listsConnections: Bool = true, placement: SnapshotParts.Placement? = nil
     ) -> SnapshotParts {
         aggregator.parts(
             statistics: tracker.currentStatistics, firstPacket: tracker.firstTimestamp,
-            lastPacket: tracker.lastTimestamp, foldingFinishedThrough: threshold, isFinal: isFinal,
-            listsConnections: listsConnections, placement: placement)
+            lastPacket: tracker.lastTimestamp, isFinal: isFinal, listsConnections: listsConnections,
+            placement: placement)
     }
 }
 

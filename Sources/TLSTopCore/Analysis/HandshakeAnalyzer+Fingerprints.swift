@@ -13,18 +13,12 @@ final class FingerprintMemo {
     func fingerprints(of facts: HandshakeFacts, cache: FingerprintCache?) -> (ja3: String?, ja4: String?, ja3s: String?)
     {
         if let hello = facts.clientHello, !hello.isSSLv2Format, clientHello != hello {
-            let carrier: TLSFingerprint.Carrier = facts.quicVersion != nil ? .quic : facts.isDTLS ? .dtls : .tcp
             clientHello = hello
-            if let cache {
-                (ja3, ja4) = cache.client(hello, carrier: carrier)
-            } else {
-                ja3 = TLSFingerprint.ja3(hello)
-                ja4 = TLSFingerprint.ja4(hello, carrier: carrier)
-            }
+            (ja3, ja4) = Self.client(hello, of: facts, cache: cache)
         }
         if let hello = facts.serverHello, serverHello != hello {
             serverHello = hello
-            ja3s = cache?.server(hello) ?? TLSFingerprint.ja3s(hello)
+            ja3s = Self.server(hello, cache: cache)
         }
         return (ja3, ja4, ja3s)
     }
@@ -33,19 +27,20 @@ final class FingerprintMemo {
     static func fingerprints(of facts: HandshakeFacts, cache: FingerprintCache?) -> (
         ja3: String?, ja4: String?, ja3s: String?
     ) {
-        var ja3: String?
-        var ja4: String?
-        if let hello = facts.clientHello, !hello.isSSLv2Format {
-            let carrier: TLSFingerprint.Carrier = facts.quicVersion != nil ? .quic : facts.isDTLS ? .dtls : .tcp
-            if let cache {
-                (ja3, ja4) = cache.client(hello, carrier: carrier)
-            } else {
-                ja3 = TLSFingerprint.ja3(hello)
-                ja4 = TLSFingerprint.ja4(hello, carrier: carrier)
-            }
-        }
-        let ja3s = facts.serverHello.map { cache?.server($0) ?? TLSFingerprint.ja3s($0) }
-        return (ja3, ja4, ja3s)
+        let client = facts.clientHello.flatMap { $0.isSSLv2Format ? nil : Self.client($0, of: facts, cache: cache) }
+        return (client?.ja3, client?.ja4, facts.serverHello.map { Self.server($0, cache: cache) })
+    }
+
+    private static func client(_ hello: ClientHello, of facts: HandshakeFacts, cache: FingerprintCache?) -> (
+        ja3: String, ja4: String
+    ) {
+        let carrier: TLSFingerprint.Carrier = facts.quicVersion != nil ? .quic : facts.isDTLS ? .dtls : .tcp
+        if let cache { return cache.client(hello, carrier: carrier) }
+        return (TLSFingerprint.ja3(hello), TLSFingerprint.ja4(hello, carrier: carrier))
+    }
+
+    private static func server(_ hello: ServerHello, cache: FingerprintCache?) -> String {
+        cache?.server(hello) ?? TLSFingerprint.ja3s(hello)
     }
 }
 
